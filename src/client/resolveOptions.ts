@@ -1,0 +1,91 @@
+import { VicinityError } from '../errors/VicinityError';
+import type { LogSink } from '../worker/protocol';
+import type { Metric, VectorLike } from '../types';
+
+/** Turns texts into vectors; enables `search('some text')`. */
+export type Embedder = (texts: string[]) => Promise<VectorLike[]> | VectorLike[];
+
+export interface VectorIndexOptions {
+  /** Vector length. Required when the index does not exist yet. */
+  dimensions?: number;
+  /** Fixed once created. @default 'cosine' */
+  metric?: Metric;
+  /** Links per node, fixed once created. @default 16 */
+  M?: number;
+  /** Build-time search width, fixed once created. @default 200 */
+  efConstruction?: number;
+  /** Search width; higher is slower and more accurate. @default 64, or the saved value */
+  efSearch?: number;
+  embed?: Embedder;
+  /** Vectors the graph has room for before it first grows. @default 1024 */
+  initialCapacity?: number;
+  /** Receives debug logs. Without it, vicinity writes nothing anywhere. */
+  logger?: LogSink;
+}
+
+export const DEFAULTS = {
+  metric: 'cosine',
+  M: 16,
+  efConstruction: 200,
+  efSearch: 64,
+  initialCapacity: 1024,
+} as const satisfies Required<Pick<VectorIndexOptions, 'metric' | 'M' | 'efConstruction' | 'efSearch' | 'initialCapacity'>>;
+
+export interface ResolvedOptions {
+  readonly name: string;
+  readonly dimensions: number | undefined;
+  readonly metric: Metric | undefined;
+  readonly M: number | undefined;
+  readonly efConstruction: number | undefined;
+  readonly efSearch: number | undefined;
+  readonly initialCapacity: number;
+  readonly embed: Embedder | undefined;
+  readonly logger: LogSink | undefined;
+}
+
+const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
+const KNOWN = new Set(['dimensions', 'metric', 'M', 'efConstruction', 'efSearch', 'embed', 'initialCapacity', 'logger']);
+
+function integer(options: VectorIndexOptions, key: keyof VectorIndexOptions, min: number, max: number) {
+  const value = options[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new VicinityError('INVALID_OPTIONS', `${key} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks options once. Build parameters the caller did not set stay
+ * undefined, so that reopening takes them from storage instead of a default.
+ */
+export function resolveOptions(name: unknown, options: VectorIndexOptions = {}): ResolvedOptions {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+    throw new VicinityError('INVALID_OPTIONS', 'the index name must be a non-empty string of at most 200 characters');
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new VicinityError('INVALID_OPTIONS', 'options must be an object');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new VicinityError('INVALID_OPTIONS', `unknown option "${key}"`);
+  }
+  if (options.metric !== undefined && !METRICS.includes(options.metric)) {
+    throw new VicinityError('INVALID_OPTIONS', `metric must be one of ${METRICS.join(', ')}`);
+  }
+  for (const key of ['embed', 'logger'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') {
+      throw new VicinityError('INVALID_OPTIONS', `${key} must be a function`);
+    }
+  }
+  return {
+    name,
+    dimensions: integer(options, 'dimensions', 1, 65_536),
+    metric: options.metric,
+    M: integer(options, 'M', 2, 2048),
+    efConstruction: integer(options, 'efConstruction', 1, 1_000_000),
+    efSearch: integer(options, 'efSearch', 1, 1_000_000),
+    initialCapacity: integer(options, 'initialCapacity', 1, 2 ** 31 - 1) ?? DEFAULTS.initialCapacity,
+    embed: options.embed,
+    logger: options.logger,
+  };
+}

@@ -1,0 +1,38 @@
+import type { Metric } from '../types';
+
+/** Build parameters fixed when an index is created. */
+export interface EngineParams {
+  readonly dimensions: number;
+  readonly metric: Metric;
+  readonly M: number;
+  readonly efConstruction: number;
+}
+
+export interface EngineResult {
+  readonly labels: Uint32Array;
+  /** As the engine computes them: 1 - dot for cosine and ip, squared L2 for l2. */
+  readonly distances: Float32Array;
+}
+
+/**
+ * An HNSW implementation behind labels (uint32) and raw vectors. Ids,
+ * metadata and filters live above it; storage sees only the bytes of
+ * `serialize()`.
+ */
+export interface Engine {
+  readonly kind: 'hnswlib-wasm';
+  /** Slots allocated, live and deleted. */
+  capacity(): number;
+  /** Slots in use, live and deleted. */
+  count(): number;
+  resize(capacity: number): void;
+  /** Adds or, for a live label, replaces. `reuseDeleted` may overwrite a deleted slot. */
+  add(vector: Float32Array, label: number, reuseDeleted: boolean): void;
+  markDeleted(label: number): void;
+  search(query: Float32Array, k: number, accept?: (label: number) => boolean): EngineResult;
+  setEf(ef: number): void;
+  getVector(label: number): Float32Array;
+  serialize(): Promise<Uint8Array>;
+  memoryBytes(): number;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,99 @@
+import { VicinityError } from '../errors/VicinityError';
+import { committed, openDatabase, request } from '../storage/idb';
+import { sleep, withTimeout } from '../util/withTimeout';
+
+/*
+ * hnswlib-wasm keeps its files in Emscripten's IDBFS: an IndexedDB database
+ * named after the mount point, one record per file. Its FS object is not
+ * exported, so this record is the only door for index bytes in and out.
+ * Layout and timings are recorded in DESIGN.md; the rules that matter:
+ * - `timestamp` must be a Date, or the next populate sync hangs silently;
+ * - `contents.buffer` may be larger than the file: copy `byteLength` bytes;
+ * - the database and its store must be created exactly as IDBFS does.
+ */
+export const IDBFS_MOUNT = '/hnswlib-index';
+const IDBFS_DB_VERSION = 21;
+const IDBFS_STORE = 'FILE_DATA';
+const FILE_MODE = 0o100666;
+
+interface FileRecord {
+  timestamp: Date;
+  mode: number;
+  contents: Uint8Array;
+}
+
+function openScratch(): Promise<IDBDatabase> {
+  return openDatabase(IDBFS_MOUNT, IDBFS_DB_VERSION, (db, tx) => {
+    const store = db.objectStoreNames.contains(IDBFS_STORE)
+      ? tx.objectStore(IDBFS_STORE)
+      : db.createObjectStore(IDBFS_STORE);
+    if (!store.indexNames.contains('timestamp')) {
+      store.createIndex('timestamp', 'timestamp', { unique: false });
+    }
+  });
+}
+
+export function scratchPath(file: string): string {
+  return `${IDBFS_MOUNT}/${file}`;
+}
+
+/** Puts index bytes where IDBFS will find them when hnswlib-wasm mounts. */
+export async function writeScratchFile(file: string, bytes: Uint8Array): Promise<void> {
+  const db = await openScratch();
+  try {
+    const tx = db.transaction(IDBFS_STORE, 'readwrite');
+    const record: FileRecord = { timestamp: new Date(), mode: FILE_MODE, contents: bytes };
+    tx.objectStore(IDBFS_STORE).put(record, scratchPath(file));
+    await committed(tx);
+  } finally {
+    db.close();
+  }
+}
+
+async function readScratchRecord(file: string): Promise<FileRecord | undefined> {
+  const db = await openScratch();
+  try {
+    const tx = db.transaction(IDBFS_STORE, 'readonly');
+    return (await request(tx.objectStore(IDBFS_STORE).get(scratchPath(file)))) as
+      | FileRecord
+      | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Waits until IDBFS has written `file` newer than `since`, then returns a copy
+ * of its bytes. The record becomes visible only when the sync's transaction
+ * has committed, so a visible record is complete.
+ */
+export async function awaitScratchFile(
+  file: string,
+  since: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
+  const poll = async (): Promise<Uint8Array> => {
+    for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+      const record = await readScratchRecord(file);
+      if (record && record.timestamp.getTime() >= since) {
+        const { contents } = record;
+        return new Uint8Array(contents.buffer, contents.byteOffset, contents.byteLength).slice();
+      }
+      await sleep(delay);
+    }
+  };
+  return withTimeout(poll(), timeoutMs, `writing ${file} through IDBFS`);
+}
+
+export async function deleteScratchFile(file: string): Promise<void> {
+  const db = await openScratch();
+  try {
+    const tx = db.transaction(IDBFS_STORE, 'readwrite');
+    tx.objectStore(IDBFS_STORE).delete(scratchPath(file));
+    await committed(tx);
+  } catch (error) {
+    throw new VicinityError('STORAGE_ERROR', 'cannot clear IDBFS scratch', { cause: error });
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,227 @@
+import { VicinityError } from '../errors/VicinityError';
+import { compileFilter } from '../filter/compileFilter';
+import type { Metadata, Metric } from '../types';
+import { assertIds, assertMetadata, assertPackedVectors } from '../validation/validateInput';
+import type { Engine, EngineParams } from './Engine';
+import { encodeSnapshot, type Sidecar } from './SnapshotCodec';
+
+/** A hit as the worker returns it; the page adds nothing but may drop metadata. */
+export interface RawHit {
+  id: string;
+  score: number;
+  distance: number;
+  metadata?: Metadata;
+}
+
+export interface SearchRequest {
+  readonly k: number;
+  readonly filter?: unknown;
+  readonly efSearch?: number;
+}
+
+/**
+ * String ids, metadata and filters over an Engine's uint32 labels. Labels are
+ * never reused: hnswlib refuses to re-add a label that is marked deleted
+ * while replacement of deleted slots is on, so a new id always gets a new
+ * label, and its vector may take the slot of a deleted one.
+ */
+export class VectorCollection {
+  readonly params: EngineParams;
+  readonly engine: Engine;
+  #labelOf = new Map<string, number>();
+  #idOf = new Map<number, string>();
+  #metadata = new Map<number, Metadata>();
+  #nextLabel = 0;
+  #efSearch: number;
+
+  constructor(engine: Engine, params: EngineParams, efSearch: number, sidecar?: Sidecar) {
+    this.engine = engine;
+    this.params = params;
+    this.#efSearch = efSearch;
+    if (sidecar) {
+      sidecar.ids.forEach((id, i) => {
+        const label = sidecar.labels[i] as number;
+        this.#labelOf.set(id, label);
+        this.#idOf.set(label, id);
+      });
+      for (const [label, metadata] of sidecar.metadata) this.#metadata.set(label, metadata);
+      this.#nextLabel = sidecar.nextLabel;
+      if (this.#labelOf.size !== sidecar.ids.length) {
+        throw new VicinityError('INDEX_CORRUPTED', 'the id map of the snapshot repeats an id');
+      }
+    }
+    engine.setEf(this.#efSearch);
+  }
+
+  get size(): number {
+    return this.#labelOf.size;
+  }
+
+  /** Slots held by removed vectors until new ones reuse them. */
+  get deleted(): number {
+    return this.engine.count() - this.#labelOf.size;
+  }
+
+  get efSearch(): number {
+    return this.#efSearch;
+  }
+
+  set efSearch(ef: number) {
+    this.#efSearch = ef;
+    this.engine.setEf(ef);
+  }
+
+  /** Rough size of a snapshot: vectors, links at level 0 and ids. */
+  estimatedBytes(): number {
+    const { dimensions, M } = this.params;
+    return this.engine.count() * (dimensions * 4 + M * 2 * 4 + 48) + 4096;
+  }
+
+  has(id: string): boolean {
+    return this.#labelOf.has(id);
+  }
+
+  /** Validates the whole batch first, so that a bad item changes nothing. */
+  upsert(ids: unknown[], vectors: unknown, metadata: unknown[]): void {
+    const { dimensions, metric } = this.params;
+    assertIds(ids, 'items');
+    assertPackedVectors(vectors, ids.length, dimensions, metric);
+    if (!Array.isArray(metadata) || metadata.length !== ids.length) {
+      throw new VicinityError('INVALID_METADATA', 'one metadata entry per item is expected');
+    }
+    metadata.forEach((m, i) => assertMetadata(m, `items[${i}]`));
+
+    const fresh = ids.filter((id) => !this.#labelOf.has(id)).length;
+    const needed = this.engine.count() + fresh;
+    if (needed > this.engine.capacity()) {
+      this.engine.resize(Math.max(needed, Math.ceil(this.engine.capacity() * 1.5), 1024));
+    }
+    ids.forEach((id, i) => {
+      const vector = vectors.subarray(i * dimensions, (i + 1) * dimensions);
+      const existing = this.#labelOf.get(id);
+      if (existing !== undefined) {
+        this.engine.add(vector, existing, false);
+      } else {
+        const label = this.#nextLabel++;
+        this.engine.add(vector, label, true);
+        this.#labelOf.set(id, label);
+        this.#idOf.set(label, id);
+      }
+      const label = this.#labelOf.get(id) as number;
+      const m = metadata[i] as Metadata | undefined;
+      if (m === undefined) this.#metadata.delete(label);
+      else this.#metadata.set(label, m);
+    });
+  }
+
+  /** Removes the ids that exist; returns how many did. */
+  remove(ids: unknown[]): number {
+    assertIds(ids, 'ids');
+    let removed = 0;
+    for (const id of ids) {
+      const label = this.#labelOf.get(id);
+      if (label === undefined) continue;
+      this.engine.markDeleted(label);
+      this.#labelOf.delete(id);
+      this.#idOf.delete(label);
+      this.#metadata.delete(label);
+      removed++;
+    }
+    return removed;
+  }
+
+  /**
+   * The filter runs inside the graph search, so that k hits come back whenever
+   * k items match. If a very selective filter leaves the graph walk short, the
+   * matching items are ranked exactly instead.
+   */
+  search(query: Float32Array, request: SearchRequest): RawHit[] {
+    const k = Math.min(request.k, this.size);
+    if (k === 0) return [];
+    const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
+    const accept = predicate && ((label: number) => predicate(this.#metadata.get(label)));
+    const ef = request.efSearch ?? this.#efSearch;
+    if (ef !== this.#efSearch) this.engine.setEf(ef);
+    let result;
+    try {
+      result = this.engine.search(query, k, accept);
+    } finally {
+      if (ef !== this.#efSearch) this.engine.setEf(this.#efSearch);
+    }
+    let labels = Array.from(result.labels);
+    let distances = Array.from(result.distances);
+    if (accept && labels.length < k) {
+      ({ labels, distances } = this.#exact(query, k, accept));
+    }
+    const order = labels.map((_, i) => i).sort((a, b) => (distances[a] as number) - (distances[b] as number));
+    return order.map((i) => this.#hit(labels[i] as number, distances[i] as number));
+  }
+
+  searchBatch(queries: Float32Array, count: number, request: SearchRequest): RawHit[][] {
+    const { dimensions } = this.params;
+    const out: RawHit[][] = [];
+    for (let i = 0; i < count; i++) {
+      out.push(this.search(queries.subarray(i * dimensions, (i + 1) * dimensions), request));
+    }
+    return out;
+  }
+
+  assertQuery(query: unknown, count: number): asserts query is Float32Array {
+    assertPackedVectors(query, count, this.params.dimensions, this.params.metric);
+  }
+
+  #exact(query: Float32Array, k: number, accept: (label: number) => boolean) {
+    const scored: [number, number][] = [];
+    for (const label of this.#idOf.keys()) {
+      if (!accept(label)) continue;
+      scored.push([label, engineDistance(this.params.metric, query, this.engine.getVector(label))]);
+    }
+    scored.sort((a, b) => a[1] - b[1]);
+    const top = scored.slice(0, k);
+    return { labels: top.map((s) => s[0]), distances: top.map((s) => s[1]) };
+  }
+
+  #hit(label: number, engineDist: number): RawHit {
+    const id = this.#idOf.get(label);
+    if (id === undefined) throw new VicinityError('ENGINE_ERROR', `the engine returned unknown label ${label}`);
+    const { metric } = this.params;
+    const distance = metric === 'l2' ? Math.sqrt(Math.max(0, engineDist)) : engineDist;
+    const hit: RawHit = { id, distance, score: metric === 'l2' ? -distance : 1 - engineDist };
+    const metadata = this.#metadata.get(label);
+    if (metadata !== undefined) hit.metadata = metadata;
+    return hit;
+  }
+
+  /** The snapshot bytes: the engine's index, then ids and metadata. */
+  async snapshot(): Promise<{ bytes: Uint8Array; engineByteLength: number }> {
+    const engineBytes = await this.engine.serialize();
+    const sidecar: Sidecar = {
+      nextLabel: this.#nextLabel,
+      efSearch: this.#efSearch,
+      ids: [...this.#labelOf.keys()],
+      labels: [...this.#labelOf.values()],
+      metadata: [...this.#metadata.entries()],
+    };
+    return { bytes: encodeSnapshot(engineBytes, sidecar), engineByteLength: engineBytes.byteLength };
+  }
+}
+
+/** The engine's distance for one pair, in its own units (see EngineResult). */
+export function engineDistance(metric: Metric, a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let aa = 0;
+  let bb = 0;
+  let l2 = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    aa += x * x;
+    bb += y * y;
+    l2 += (x - y) * (x - y);
+  }
+  if (metric === 'l2') return l2;
+  if (metric === 'ip') return 1 - dot;
+  return 1 - dot / Math.sqrt(aa * bb);
+}
+

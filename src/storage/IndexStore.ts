@@ -1,0 +1,139 @@
+import { VicinityError } from '../errors/VicinityError';
+import { sha256Hex } from './checksum';
+import { committed, deleteDatabase, idbError, openDatabase, request } from './idb';
+import { parseManifest, type Manifest } from './Manifest';
+
+const DB_VERSION = 1;
+const MANIFESTS = 'manifests';
+const SNAPSHOTS = 'snapshots';
+
+/** IndexedDB database that holds one index's generations. */
+export function storeDatabaseName(name: string): string {
+  return `vicinity:${name}`;
+}
+
+export interface LoadedSnapshot {
+  readonly manifest: Manifest;
+  readonly bytes: Uint8Array;
+  /** Set when a newer generation was unreadable and this older one was opened. */
+  readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
+}
+
+/**
+ * Versioned snapshots of one index in the project's own IndexedDB database.
+ * A generation's bytes and manifest are written in one transaction; the
+ * generation before it stays until a newer one has committed, so a reader
+ * always finds one intact snapshot, and a corrupt newest one falls back.
+ */
+export class IndexStore {
+  readonly #db: IDBDatabase;
+
+  private constructor(db: IDBDatabase) {
+    this.#db = db;
+  }
+
+  static async open(name: string): Promise<IndexStore> {
+    const db = await openDatabase(storeDatabaseName(name), DB_VERSION, (database) => {
+      if (!database.objectStoreNames.contains(MANIFESTS)) database.createObjectStore(MANIFESTS);
+      if (!database.objectStoreNames.contains(SNAPSHOTS)) database.createObjectStore(SNAPSHOTS);
+    });
+    return new IndexStore(db);
+  }
+
+  static delete(name: string): Promise<void> {
+    return deleteDatabase(storeDatabaseName(name));
+  }
+
+  /** Generations in storage, newest first. */
+  async generations(): Promise<number[]> {
+    const tx = this.#db.transaction(MANIFESTS, 'readonly');
+    const keys = (await request(tx.objectStore(MANIFESTS).getAllKeys())) as number[];
+    return keys.sort((a, b) => b - a);
+  }
+
+  /**
+   * The newest generation whose manifest, length and checksum verify, or null
+   * when nothing was ever saved. Throws INDEX_CORRUPTED when snapshots exist
+   * but none verifies.
+   */
+  async readLatest(): Promise<LoadedSnapshot | null> {
+    const generations = await this.generations();
+    if (generations.length === 0) return null;
+    let failure: { generation: number; reason: string } | null = null;
+    for (const generation of generations) {
+      try {
+        const { manifest, bytes } = await this.#readVerified(generation);
+        return { manifest, bytes, recoveredFrom: failure };
+      } catch (error) {
+        if (error instanceof VicinityError && error.code === 'UNSUPPORTED_FORMAT') throw error;
+        if (error instanceof VicinityError && error.code !== 'INDEX_CORRUPTED') throw error;
+        failure ??= { generation, reason: (error as Error).message };
+      }
+    }
+    throw new VicinityError(
+      'INDEX_CORRUPTED',
+      `no stored generation verifies (newest ${failure?.generation}: ${failure?.reason})`,
+    );
+  }
+
+  async #readVerified(generation: number): Promise<{ manifest: Manifest; bytes: Uint8Array }> {
+    const tx = this.#db.transaction([MANIFESTS, SNAPSHOTS], 'readonly');
+    const [rawManifest, rawBytes] = await Promise.all([
+      request(tx.objectStore(MANIFESTS).get(generation)),
+      request(tx.objectStore(SNAPSHOTS).get(generation)),
+    ]);
+    const manifest = parseManifest(rawManifest);
+    if (manifest.generation !== generation) {
+      throw new VicinityError('INDEX_CORRUPTED', `manifest of ${generation} names ${manifest.generation}`);
+    }
+    if (!(rawBytes instanceof Uint8Array)) {
+      throw new VicinityError('INDEX_CORRUPTED', `generation ${generation} has no snapshot bytes`);
+    }
+    if (rawBytes.byteLength !== manifest.byteLength) {
+      throw new VicinityError(
+        'INDEX_CORRUPTED',
+        `generation ${generation} has ${rawBytes.byteLength} bytes, its manifest says ${manifest.byteLength}`,
+      );
+    }
+    if ((await sha256Hex(rawBytes)) !== manifest.checksum) {
+      throw new VicinityError('INDEX_CORRUPTED', `generation ${generation} fails its checksum`);
+    }
+    return { manifest, bytes: rawBytes };
+  }
+
+  /**
+   * Writes a generation and its manifest in one transaction and, in the same
+   * transaction, drops all but the one before it. Resolves once committed.
+   */
+  async write(manifest: Omit<Manifest, 'checksum' | 'byteLength'>, bytes: Uint8Array): Promise<Manifest> {
+    const complete: Manifest = {
+      ...manifest,
+      byteLength: bytes.byteLength,
+      checksum: await sha256Hex(bytes),
+    };
+    const older = (await this.generations()).filter((g) => g < complete.generation);
+    const keep = older[0];
+    let tx: IDBTransaction;
+    try {
+      tx = this.#db.transaction([MANIFESTS, SNAPSHOTS], 'readwrite', { durability: 'strict' });
+    } catch (error) {
+      throw idbError(error as DOMException, 'cannot start a save');
+    }
+    const done = committed(tx);
+    const manifests = tx.objectStore(MANIFESTS);
+    const snapshots = tx.objectStore(SNAPSHOTS);
+    snapshots.put(bytes, complete.generation);
+    manifests.put(complete, complete.generation);
+    for (const generation of older) {
+      if (generation === keep) continue;
+      manifests.delete(generation);
+      snapshots.delete(generation);
+    }
+    await done;
+    return complete;
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,85 @@
+/** Distance metric of an index. */
+export type Metric = 'cosine' | 'l2' | 'ip';
+
+/** A JSON value, as metadata may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Metadata attached to an item: a plain JSON object. */
+export type Metadata = { [key: string]: JsonValue };
+
+/** Anything vicinity accepts as a vector. */
+export type VectorLike = Float32Array | readonly number[];
+
+export interface Item {
+  readonly id: string;
+  readonly vector: VectorLike;
+  readonly metadata?: Metadata;
+}
+
+export type Scalar = string | number | boolean | null;
+
+/** Comparison operators of a filter on one field. */
+export interface FieldOperators {
+  $eq?: Scalar;
+  $ne?: Scalar;
+  $in?: readonly Scalar[];
+  $nin?: readonly Scalar[];
+  $gt?: number | string;
+  $gte?: number | string;
+  $lt?: number | string;
+  $lte?: number | string;
+}
+
+/**
+ * A declarative filter on metadata. `{ genre: 'x' }` is `$eq`; several fields
+ * in one object must all match; `$and`/`$or` combine filters.
+ */
+export interface Filter {
+  $and?: readonly Filter[];
+  $or?: readonly Filter[];
+  [field: string]: Scalar | FieldOperators | readonly Filter[] | undefined;
+}
+
+export interface Hit {
+  readonly id: string;
+  /** Higher is better: similarity for cosine and ip, `-distance` for l2. */
+  readonly score: number;
+  /** cosine: 1 - cos; ip: 1 - dot; l2: Euclidean distance. */
+  readonly distance: number;
+  readonly metadata?: Metadata;
+}
+
+export interface SearchOptions {
+  /** Number of neighbours. @default 10 */
+  k?: number;
+  filter?: Filter;
+  /** Per-call override of the index's efSearch. */
+  efSearch?: number;
+}
+
+export interface IndexStats {
+  readonly name: string;
+  readonly engine: 'hnswlib-wasm';
+  readonly dimensions: number;
+  readonly metric: Metric;
+  readonly M: number;
+  readonly efConstruction: number;
+  readonly efSearch: number;
+  /** Live vectors. */
+  readonly size: number;
+  /** Removed vectors whose slots the graph still holds until reused. */
+  readonly deleted: number;
+  readonly capacity: number;
+  /** Changes every upsert or remove; the generation of the last save once saved. */
+  readonly generation: number;
+  /** Generation of the snapshot in storage, or null before the first save. */
+  readonly savedGeneration: number | null;
+  /** Upserts and removes since the last save or open. */
+  readonly unsavedChanges: number;
+  /** Bytes of the WASM heap in the worker. */
+  readonly wasmMemoryBytes: number;
+  /** Bytes of the snapshot last saved or opened. */
+  readonly snapshotBytes: number;
+  /** Set when the newest snapshot was unreadable and an older one opened. */
+  readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
+}

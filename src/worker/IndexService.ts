@@ -1,0 +1,273 @@
+import { VicinityError, toVicinityError } from '../errors/VicinityError';
+import type { EngineParams } from '../engine/Engine';
+import { HnswlibWasmEngine, type HnswlibLoader } from '../engine/HnswlibWasmEngine';
+import { decodeSnapshot } from '../engine/SnapshotCodec';
+import { VectorCollection, type SearchRequest } from '../engine/VectorCollection';
+import { assertRoomFor } from '../storage/assertRoomFor';
+import { IndexStore } from '../storage/IndexStore';
+import { FORMAT_VERSION, type Manifest } from '../storage/Manifest';
+import type { Metadata } from '../types';
+import { assertEf, assertK } from '../validation/validateInput';
+import type {
+  EngineApi,
+  LogSink,
+  MutationResult,
+  OpenRequest,
+  OpenResult,
+  SaveResult,
+  WorkerStats,
+} from './protocol';
+
+/**
+ * The index as the worker holds it: a collection over an engine, and the
+ * store its snapshots go to. Operations run one at a time, in call order:
+ * hnswlib-wasm crashes on two reads at once, and IDBFS syncs must not overlap.
+ */
+export class IndexService implements EngineApi {
+  #loader: HnswlibLoader | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #log: LogSink | undefined;
+  #state:
+    | { kind: 'idle' }
+    | { kind: 'open'; name: string; store: IndexStore; collection: VectorCollection }
+    | { kind: 'closed' } = { kind: 'idle' };
+  #generation = 0;
+  #savedGeneration: number | null = null;
+  #unsaved = 0;
+  #snapshotBytes = 0;
+  #recoveredFrom: WorkerStats['recoveredFrom'] = null;
+
+  constructor(loader?: HnswlibLoader) {
+    this.#loader = loader;
+  }
+
+  setLogSink(sink: LogSink | undefined): void {
+    this.#log = sink;
+  }
+
+  #run<T>(task: () => Promise<T> | T): Promise<T> {
+    const next = this.#queue.then(task, task);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  #open() {
+    if (this.#state.kind === 'open') return this.#state;
+    throw new VicinityError('CLOSED', this.#state.kind === 'closed' ? 'the index is closed' : 'the index is not open');
+  }
+
+  open(request: OpenRequest): Promise<OpenResult> {
+    return this.#run(async () => {
+      if (this.#state.kind !== 'idle') throw new VicinityError('CLOSED', 'this worker already served an index');
+      const store = await IndexStore.open(request.name);
+      try {
+        const result = await this.#load(request, store);
+        return result;
+      } catch (error) {
+        store.close();
+        throw error;
+      }
+    });
+  }
+
+  async #load(request: OpenRequest, store: IndexStore): Promise<OpenResult> {
+    const scratchFile = `vicinity-${request.name.replace(/[^\w.-]/g, '_')}-${crypto.randomUUID()}.bin`;
+    const snapshot = await store.readLatest();
+    if (!snapshot) {
+      if (request.dimensions === undefined) {
+        throw new VicinityError('NOT_FOUND', `index "${request.name}" does not exist; pass dimensions to create it`);
+      }
+      const params: EngineParams = {
+        dimensions: request.dimensions,
+        metric: request.metric ?? request.defaults.metric,
+        M: request.M ?? request.defaults.M,
+        efConstruction: request.efConstruction ?? request.defaults.efConstruction,
+      };
+      const engine = await HnswlibWasmEngine.create(
+        { params, scratchFile, loader: this.#loader },
+        request.initialCapacity,
+      );
+      const efSearch = request.efSearch ?? request.defaults.efSearch;
+      const collection = new VectorCollection(engine, params, efSearch);
+      this.#state = { kind: 'open', name: request.name, store, collection };
+      this.#log?.('debug', `created index "${request.name}"`);
+      return { params, efSearch, size: 0, generation: 0, created: true };
+    }
+    const { manifest, bytes, recoveredFrom } = snapshot;
+    assertCompatible(request, manifest);
+    const params: EngineParams = {
+      dimensions: manifest.dimensions,
+      metric: manifest.metric,
+      M: manifest.M,
+      efConstruction: manifest.efConstruction,
+    };
+    const { engineBytes, sidecar } = decodeSnapshot(bytes, manifest.engineByteLength);
+    if (sidecar.ids.length !== manifest.count) {
+      throw new VicinityError('INDEX_CORRUPTED', 'the id map does not match the manifest count');
+    }
+    const capacity = Math.max(request.initialCapacity, sidecar.nextLabel, manifest.count);
+    const engine = await HnswlibWasmEngine.load({ params, scratchFile, loader: this.#loader }, engineBytes, capacity);
+    const efSearch = request.efSearch ?? sidecar.efSearch;
+    const collection = new VectorCollection(engine, params, efSearch, sidecar);
+    this.#state = { kind: 'open', name: request.name, store, collection };
+    this.#generation = manifest.generation;
+    this.#savedGeneration = manifest.generation;
+    this.#snapshotBytes = manifest.byteLength;
+    this.#recoveredFrom = recoveredFrom;
+    if (recoveredFrom) {
+      this.#log?.('warn', `generation ${recoveredFrom.generation} unreadable (${recoveredFrom.reason}); opened ${manifest.generation}`);
+    }
+    return { params, efSearch, size: collection.size, generation: this.#generation, created: false };
+  }
+
+  upsert(ids: string[], vectors: Float32Array, metadata: (Metadata | undefined)[]): Promise<MutationResult> {
+    return this.#run(() => {
+      const { collection } = this.#open();
+      if (!Array.isArray(ids)) throw new VicinityError('INVALID_ID', 'ids must be an array');
+      collection.upsert(ids, vectors, metadata);
+      return this.#mutated(ids.length);
+    });
+  }
+
+  remove(ids: string[]): Promise<MutationResult> {
+    return this.#run(() => {
+      const { collection } = this.#open();
+      if (!Array.isArray(ids)) throw new VicinityError('INVALID_ID', 'ids must be an array');
+      return this.#mutated(collection.remove(ids));
+    });
+  }
+
+  #mutated(changed: number): MutationResult {
+    const { collection } = this.#open();
+    if (changed > 0) {
+      this.#generation++;
+      this.#unsaved += changed;
+    }
+    return { size: collection.size, generation: this.#generation, changed };
+  }
+
+  search(query: Float32Array, request: SearchRequest) {
+    return this.#run(() => {
+      const collection: VectorCollection = this.#open().collection;
+      checkRequest(request);
+      collection.assertQuery(query, 1);
+      return collection.search(query, request);
+    });
+  }
+
+  searchBatch(queries: Float32Array, count: number, request: SearchRequest) {
+    return this.#run(() => {
+      const collection: VectorCollection = this.#open().collection;
+      checkRequest(request);
+      if (!Number.isSafeInteger(count) || count < 0) throw new VicinityError('INVALID_VECTOR', 'bad query count');
+      collection.assertQuery(queries, count);
+      return collection.searchBatch(queries, count, request);
+    });
+  }
+
+  setEfSearch(ef: number): Promise<void> {
+    return this.#run(() => {
+      assertEf(ef);
+      this.#open().collection.efSearch = ef;
+    });
+  }
+
+  save(): Promise<SaveResult> {
+    return this.#run(async () => {
+      const { store, collection } = this.#open();
+      if (this.#savedGeneration !== null && this.#unsaved === 0 && this.#savedGeneration === this.#generation) {
+        return { generation: this.#generation, byteLength: this.#snapshotBytes, wrote: false };
+      }
+      // The IDBFS scratch copy and the snapshot both need room.
+      await assertRoomFor(2 * Math.max(this.#snapshotBytes, collection.estimatedBytes()));
+      const newest = (await store.generations())[0] ?? -1;
+      const generation = Math.max(this.#generation, newest + 1);
+      const { bytes, engineByteLength } = await collection.snapshot().catch(async (error: unknown) => {
+        // A sync that hit the quota never calls back: it surfaces as a timeout.
+        if (error instanceof VicinityError && error.code === 'TIMEOUT') {
+          await assertRoomFor(2 * collection.estimatedBytes());
+        }
+        throw toVicinityError(error, 'STORAGE_ERROR', 'serializing the index');
+      });
+      const manifest = await store.write(
+        {
+          format: FORMAT_VERSION,
+          engine: 'hnswlib-wasm',
+          engineFormat: 'hnswlib-wasm32',
+          ...collection.params,
+          count: collection.size,
+          generation,
+          engineByteLength,
+          savedAt: Date.now(),
+        },
+        bytes,
+      );
+      this.#generation = generation;
+      this.#savedGeneration = generation;
+      this.#unsaved = 0;
+      this.#snapshotBytes = manifest.byteLength;
+      this.#recoveredFrom = null;
+      return { generation, byteLength: manifest.byteLength, wrote: true };
+    });
+  }
+
+  stats(): Promise<WorkerStats> {
+    return this.#run(() => {
+      const { collection } = this.#open();
+      return {
+        engine: collection.engine.kind,
+        params: collection.params,
+        efSearch: collection.efSearch,
+        size: collection.size,
+        deleted: collection.deleted,
+        capacity: collection.engine.capacity(),
+        generation: this.#generation,
+        savedGeneration: this.#savedGeneration,
+        unsavedChanges: this.#unsaved,
+        wasmMemoryBytes: collection.engine.memoryBytes(),
+        snapshotBytes: this.#snapshotBytes,
+        recoveredFrom: this.#recoveredFrom,
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#run(async () => {
+      if (this.#state.kind !== 'open') {
+        this.#state = { kind: 'closed' };
+        return;
+      }
+      const { store, collection } = this.#state;
+      this.#state = { kind: 'closed' };
+      store.close();
+      await collection.engine.dispose();
+    });
+  }
+}
+
+function checkRequest(request: SearchRequest): void {
+  if (typeof request !== 'object' || request === null) throw new VicinityError('INVALID_K', 'search options missing');
+  assertK(request.k);
+  if (request.efSearch !== undefined) assertEf(request.efSearch);
+}
+
+function assertCompatible(request: OpenRequest, manifest: Manifest): void {
+  const { name } = request;
+  const clashes: string[] = [];
+  if (request.dimensions !== undefined && request.dimensions !== manifest.dimensions) {
+    clashes.push(`dimensions ${request.dimensions} (stored ${manifest.dimensions})`);
+  }
+  if (request.metric !== undefined && request.metric !== manifest.metric) {
+    clashes.push(`metric ${request.metric} (stored ${manifest.metric})`);
+  }
+  if (request.M !== undefined && request.M !== manifest.M) clashes.push(`M ${request.M} (stored ${manifest.M})`);
+  if (request.efConstruction !== undefined && request.efConstruction !== manifest.efConstruction) {
+    clashes.push(`efConstruction ${request.efConstruction} (stored ${manifest.efConstruction})`);
+  }
+  if (clashes.length > 0) {
+    throw new VicinityError(
+      'INCOMPATIBLE_OPTIONS',
+      `index "${name}" exists with other build parameters: ${clashes.join(', ')}`,
+    );
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The contract between the page and the index worker. Type-only: the page
+ * derives its remote type from `EngineApi` with `Comlink.Remote`, never by hand.
+ */
+import type { EngineParams } from '../engine/Engine';
+import type { RawHit, SearchRequest } from '../engine/VectorCollection';
+import type { Metadata, Metric } from '../types';
+
+export type { RawHit, SearchRequest, EngineParams };
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogSink = (level: LogLevel, message: string) => void;
+
+export interface OpenRequest {
+  readonly name: string;
+  /** Build parameters the caller set; undefined ones come from storage or defaults. */
+  readonly dimensions: number | undefined;
+  readonly metric: Metric | undefined;
+  readonly M: number | undefined;
+  readonly efConstruction: number | undefined;
+  readonly efSearch: number | undefined;
+  readonly defaults: { readonly metric: Metric; readonly M: number; readonly efConstruction: number; readonly efSearch: number };
+  readonly initialCapacity: number;
+}
+
+export interface OpenResult {
+  readonly params: EngineParams;
+  readonly efSearch: number;
+  readonly size: number;
+  readonly generation: number;
+  readonly created: boolean;
+}
+
+export interface MutationResult {
+  readonly size: number;
+  readonly generation: number;
+  /** Items added, replaced or removed. */
+  readonly changed: number;
+}
+
+export interface SaveResult {
+  readonly generation: number;
+  readonly byteLength: number;
+  /** False when nothing changed since the last save. */
+  readonly wrote: boolean;
+}
+
+export interface WorkerStats {
+  readonly engine: 'hnswlib-wasm';
+  readonly params: EngineParams;
+  readonly efSearch: number;
+  readonly size: number;
+  readonly deleted: number;
+  readonly capacity: number;
+  readonly generation: number;
+  readonly savedGeneration: number | null;
+  readonly unsavedChanges: number;
+  readonly wasmMemoryBytes: number;
+  readonly snapshotBytes: number;
+  readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
+}
+
+export interface EngineApi {
+  setLogSink(sink: LogSink | undefined): void;
+  open(request: OpenRequest): Promise<OpenResult>;
+  upsert(ids: string[], vectors: Float32Array, metadata: (Metadata | undefined)[]): Promise<MutationResult>;
+  remove(ids: string[]): Promise<MutationResult>;
+  search(query: Float32Array, request: SearchRequest): Promise<RawHit[]>;
+  searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]>;
+  setEfSearch(ef: number): Promise<void>;
+  save(): Promise<SaveResult>;
+  stats(): Promise<WorkerStats>;
+  close(): Promise<void>;
+}
