@@ -1,3 +1,4 @@
+import MagicString from 'magic-string';
 import { defineConfig, type Plugin } from 'vite';
 
 const external = ['comlink', 'hnswlib-wasm', 'idb-keyval', 'web-vitals'];
@@ -10,8 +11,8 @@ const external = ['comlink', 'hnswlib-wasm', 'idb-keyval', 'web-vitals'];
  * its imports. Vite's own worker handling would inline or rename it instead.
  */
 function workerAsEntry(): Plugin {
-  const placeholder = '__VICINITY_WORKER_URL__';
   const source = "new URL('../worker/worker.ts', import.meta.url)";
+  const placeholder = '__VICINITY_WORKER_URL__';
   return {
     name: 'vicinity:worker-as-entry',
     apply: 'build',
@@ -19,12 +20,19 @@ function workerAsEntry(): Plugin {
     transform(code, id) {
       if (!id.endsWith('/src/client/spawnWorker.ts')) return null;
       if (!code.includes(source)) this.error('spawnWorker.ts no longer has the worker URL this build rewrites');
-      return code.replace(source, placeholder);
+      const start = code.indexOf(source);
+      const edited = new MagicString(code).overwrite(start, start + source.length, placeholder);
+      return { code: edited.toString(), map: edited.generateMap({ hires: true }) };
     },
     renderChunk(code) {
-      return code.includes(placeholder)
-        ? code.replace(placeholder, "new URL('./worker.js', import.meta.url)")
-        : null;
+      const start = code.indexOf(placeholder);
+      if (start < 0) return null;
+      const edited = new MagicString(code).overwrite(
+        start,
+        start + placeholder.length,
+        "new URL('./worker.js', import.meta.url)",
+      );
+      return { code: edited.toString(), map: edited.generateMap({ hires: true }) };
     },
   };
 }

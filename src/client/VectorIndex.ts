@@ -1,13 +1,13 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import { installErrorTransfer } from '../errors/errorTransfer';
-import { VicinityError, toVicinityError } from '../errors/VicinityError';
-import { compileFilter } from '../filter/compileFilter';
-import { IndexStore } from '../storage/IndexStore';
-import type { Hit, IndexStats, Item, Metric, SearchOptions, VectorLike } from '../types';
-import { assertEf, assertK, packItems, writeVector, assertIds } from '../validation/validateInput';
-import type { EngineApi, OpenResult, SearchRequest } from '../worker/protocol';
-import { DEFAULTS, resolveOptions, type ResolvedOptions, type VectorIndexOptions } from './resolveOptions';
-import { spawnWorker } from './spawnWorker';
+import { installErrorTransfer } from '../errors/errorTransfer.js';
+import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
+import { compileFilter } from '../filter/compileFilter.js';
+import { IndexStore } from '../storage/IndexStore.js';
+import type { Hit, IndexStats, Item, Metric, SearchOptions, VectorLike } from '../types.js';
+import { assertEf, assertK, packItems, writeVector, assertIds } from '../validation/validateInput.js';
+import type { EngineApi, EngineParams, OpenResult, SearchRequest } from '../worker/protocol.js';
+import { DEFAULTS, resolveOptions, type ResolvedOptions, type VectorIndexOptions } from './resolveOptions.js';
+import { spawnWorker } from './spawnWorker.js';
 
 /** Indexes open in this page, so that `delete` can close them first. */
 const openIndexes = new Map<string, Set<VectorIndex>>();
@@ -24,6 +24,7 @@ export class VectorIndex {
   #api: Remote<EngineApi>;
   #worker: Worker;
   #options: ResolvedOptions;
+  #params: EngineParams;
   #size: number;
   #closed = false;
 
@@ -32,6 +33,7 @@ export class VectorIndex {
     this.dimensions = opened.params.dimensions;
     this.metric = opened.params.metric;
     this.#options = options;
+    this.#params = opened.params;
     this.#worker = worker;
     this.#api = api;
     this.#size = opened.size;
@@ -44,6 +46,8 @@ export class VectorIndex {
    */
   static async open(name: string, options?: VectorIndexOptions): Promise<VectorIndex> {
     const resolved = resolveOptions(name, options);
+    // A copy open in this page may not be saved yet: check against it too.
+    for (const open of openIndexes.get(resolved.name) ?? []) assertSameBuild(resolved, open.#params);
     installErrorTransfer();
     const worker = spawnWorker();
     const api = wrap<EngineApi>(worker);
@@ -218,5 +222,18 @@ export class VectorIndex {
       writeVector(vector, this.dimensions, this.metric, out, i * this.dimensions, `queries[${i}]`);
     });
     return out;
+  }
+}
+
+function assertSameBuild(requested: ResolvedOptions, existing: EngineParams): void {
+  const keys = ['dimensions', 'metric', 'M', 'efConstruction'] as const;
+  const clashes = keys
+    .filter((key) => requested[key] !== undefined && requested[key] !== existing[key])
+    .map((key) => `${key} ${String(requested[key])} (open with ${String(existing[key])})`);
+  if (clashes.length > 0) {
+    throw new VicinityError(
+      'INCOMPATIBLE_OPTIONS',
+      `index "${requested.name}" is open in this page with other build parameters: ${clashes.join(', ')}`,
+    );
   }
 }

@@ -1,6 +1,6 @@
-import { VicinityError } from '../errors/VicinityError';
-import type { LogSink } from '../worker/protocol';
-import type { Metric, VectorLike } from '../types';
+import { VicinityError } from '../errors/VicinityError.js';
+import type { LogSink } from '../worker/protocol.js';
+import type { Metric, VectorLike } from '../types.js';
 
 /** Turns texts into vectors; enables `search('some text')`. */
 export type Embedder = (texts: string[]) => Promise<VectorLike[]> | VectorLike[];

@@ -1,4 +1,4 @@
-import type { Metric } from '../types';
+import type { Metric } from '../types.js';
 
 /** Build parameters fixed when an index is created. */
 export interface EngineParams {

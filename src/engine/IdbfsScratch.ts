@@ -1,6 +1,6 @@
-import { VicinityError } from '../errors/VicinityError';
-import { committed, openDatabase, request } from '../storage/idb';
-import { sleep, withTimeout } from '../util/withTimeout';
+import { VicinityError } from '../errors/VicinityError.js';
+import { committed, openDatabase, request } from '../storage/idb.js';
+import { sleep, withTimeout } from '../util/withTimeout.js';
 
 /*
  * hnswlib-wasm keeps its files in Emscripten's IDBFS: an IndexedDB database

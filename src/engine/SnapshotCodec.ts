@@ -1,5 +1,5 @@
-import { VicinityError } from '../errors/VicinityError';
-import type { Metadata } from '../types';
+import { VicinityError } from '../errors/VicinityError.js';
+import type { Metadata } from '../types.js';
 
 /** What the collection keeps beside the engine's graph. */
 export interface Sidecar {

@@ -1,9 +1,9 @@
-import { VicinityError } from '../errors/VicinityError';
-import { compileFilter } from '../filter/compileFilter';
-import type { Metadata, Metric } from '../types';
-import { assertIds, assertMetadata, assertPackedVectors } from '../validation/validateInput';
-import type { Engine, EngineParams } from './Engine';
-import { encodeSnapshot, type Sidecar } from './SnapshotCodec';
+import { VicinityError } from '../errors/VicinityError.js';
+import { compileFilter } from '../filter/compileFilter.js';
+import type { Metadata, Metric } from '../types.js';
+import { assertIds, assertMetadata, assertPackedVectors } from '../validation/validateInput.js';
+import type { Engine, EngineParams } from './Engine.js';
+import { encodeSnapshot, type Sidecar } from './SnapshotCodec.js';
 
 /** A hit as the worker returns it; the page adds nothing but may drop metadata. */
 export interface RawHit {
@@ -91,8 +91,9 @@ export class VectorCollection {
     }
     metadata.forEach((m, i) => assertMetadata(m, `items[${i}]`));
 
-    const fresh = ids.filter((id) => !this.#labelOf.has(id)).length;
-    const needed = this.engine.count() + fresh;
+    // hnswlib-wasm refuses even an in-place update once the index is full,
+    // so every item of the batch needs a free slot, new or not.
+    const needed = this.engine.count() + ids.length;
     if (needed > this.engine.capacity()) {
       this.engine.resize(Math.max(needed, Math.ceil(this.engine.capacity() * 1.5), 1024));
     }

@@ -1,9 +1,11 @@
 import { transferHandlers, type TransferHandler } from 'comlink';
-import { VicinityError, isVicinityErrorCode } from './VicinityError';
+import { VicinityError, isVicinityErrorCode, toVicinityError } from './VicinityError.js';
 
-type WireError =
-  | { readonly kind: 'vicinity'; readonly code: string; readonly message: string; readonly stack?: string }
-  | { readonly kind: 'raw'; readonly value: unknown };
+interface WireError {
+  readonly code: string;
+  readonly message: string;
+  readonly stack?: string;
+}
 
 let installed = false;
 
@@ -21,16 +23,12 @@ export function installErrorTransfer(): void {
   const handler: TransferHandler<{ value: unknown }, WireError> = {
     canHandle: (value): value is { value: unknown } => builtin.canHandle(value),
     serialize({ value }) {
-      if (value instanceof VicinityError) {
-        return [{ kind: 'vicinity', code: value.code, message: value.message, stack: value.stack }, []];
-      }
-      if (value instanceof Error) {
-        return [{ kind: 'vicinity', code: 'ENGINE_ERROR', message: value.message, stack: value.stack }, []];
-      }
-      return [{ kind: 'raw', value }, []];
+      // Anything else thrown (a WebAssembly.Exception, a DOMException) may not
+      // survive structured cloning: it crosses as ENGINE_ERROR with its text.
+      const error = toVicinityError(value, 'ENGINE_ERROR');
+      return [{ code: error.code, message: error.message, stack: error.stack }, []];
     },
     deserialize(wire) {
-      if (wire.kind === 'raw') throw wire.value;
       const code = isVicinityErrorCode(wire.code) ? wire.code : 'ENGINE_ERROR';
       const error = new VicinityError(code, wire.message);
       if (wire.stack) error.stack = wire.stack;

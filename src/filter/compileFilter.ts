@@ -1,5 +1,5 @@
-import { VicinityError } from '../errors/VicinityError';
-import type { FieldOperators, Filter, JsonValue, Metadata, Scalar } from '../types';
+import { VicinityError } from '../errors/VicinityError.js';
+import type { FieldOperators, Filter, JsonValue, Metadata, Scalar } from '../types.js';
 
 /** A compiled filter: true when an item's metadata matches. */
 export type Predicate = (metadata: Metadata | undefined) => boolean;

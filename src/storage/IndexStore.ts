@@ -1,7 +1,7 @@
-import { VicinityError } from '../errors/VicinityError';
-import { sha256Hex } from './checksum';
-import { committed, deleteDatabase, idbError, openDatabase, request } from './idb';
-import { parseManifest, type Manifest } from './Manifest';
+import { VicinityError } from '../errors/VicinityError.js';
+import { sha256Hex } from './checksum.js';
+import { committed, deleteDatabase, idbError, openDatabase, request } from './idb.js';
+import { parseManifest, type Manifest } from './Manifest.js';
 
 const DB_VERSION = 1;
 const MANIFESTS = 'manifests';
@@ -133,7 +133,36 @@ export class IndexStore {
     return complete;
   }
 
+  /**
+   * Whether `bytes` more fit under the quota, found by committing a probe
+   * record and deleting it. Used after a save failed for a reason the browser
+   * did not name (an IDBFS sync that hits the quota just never calls back).
+   */
+  async hasRoomFor(bytes: number): Promise<boolean> {
+    const probe = -1;
+    try {
+      const tx = this.#db.transaction(SNAPSHOTS, 'readwrite');
+      tx.objectStore(SNAPSHOTS).put(incompressible(bytes), probe);
+      await committed(tx);
+    } catch (error) {
+      if (error instanceof VicinityError && error.code === 'QUOTA_EXCEEDED') return false;
+      throw error;
+    }
+    const cleanup = this.#db.transaction(SNAPSHOTS, 'readwrite');
+    cleanup.objectStore(SNAPSHOTS).delete(probe);
+    await committed(cleanup);
+    return true;
+  }
+
   close(): void {
     this.#db.close();
   }
+}
+
+/** Random bytes: a browser that compresses stored values cannot shrink them. */
+function incompressible(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  // getRandomValues fills at most 65,536 bytes per call.
+  for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
+  return bytes;
 }

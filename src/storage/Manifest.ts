@@ -1,5 +1,5 @@
-import { VicinityError } from '../errors/VicinityError';
-import type { Metric } from '../types';
+import { VicinityError } from '../errors/VicinityError.js';
+import type { Metric } from '../types.js';
 
 /** Snapshot layout version written by this library. */
 export const FORMAT_VERSION = 1;

@@ -1,13 +1,13 @@
-import { VicinityError, toVicinityError } from '../errors/VicinityError';
-import type { EngineParams } from '../engine/Engine';
-import { HnswlibWasmEngine, type HnswlibLoader } from '../engine/HnswlibWasmEngine';
-import { decodeSnapshot } from '../engine/SnapshotCodec';
-import { VectorCollection, type SearchRequest } from '../engine/VectorCollection';
-import { assertRoomFor } from '../storage/assertRoomFor';
-import { IndexStore } from '../storage/IndexStore';
-import { FORMAT_VERSION, type Manifest } from '../storage/Manifest';
-import type { Metadata } from '../types';
-import { assertEf, assertK } from '../validation/validateInput';
+import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
+import type { EngineParams } from '../engine/Engine.js';
+import { HnswlibWasmEngine, type HnswlibLoader } from '../engine/HnswlibWasmEngine.js';
+import { decodeSnapshot } from '../engine/SnapshotCodec.js';
+import { VectorCollection, type SearchRequest } from '../engine/VectorCollection.js';
+import { assertRoomFor } from '../storage/assertRoomFor.js';
+import { IndexStore } from '../storage/IndexStore.js';
+import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
+import type { Metadata } from '../types.js';
+import { assertEf, assertK } from '../validation/validateInput.js';
 import type {
   EngineApi,
   LogSink,
@@ -16,7 +16,7 @@ import type {
   OpenResult,
   SaveResult,
   WorkerStats,
-} from './protocol';
+} from './protocol.js';
 
 /**
  * The index as the worker holds it: a collection over an engine, and the
@@ -185,7 +185,12 @@ export class IndexService implements EngineApi {
       const { bytes, engineByteLength } = await collection.snapshot().catch(async (error: unknown) => {
         // A sync that hit the quota never calls back: it surfaces as a timeout.
         if (error instanceof VicinityError && error.code === 'TIMEOUT') {
-          await assertRoomFor(2 * collection.estimatedBytes());
+          const needed = collection.estimatedBytes();
+          if (!(await store.hasRoomFor(needed).catch(() => true))) {
+            throw new VicinityError('QUOTA_EXCEEDED', `the storage quota cannot hold a snapshot of about ${needed} bytes`, {
+              cause: error,
+            });
+          }
         }
         throw toVicinityError(error, 'STORAGE_ERROR', 'serializing the index');
       });

@@ -2,9 +2,9 @@
  * The contract between the page and the index worker. Type-only: the page
  * derives its remote type from `EngineApi` with `Comlink.Remote`, never by hand.
  */
-import type { EngineParams } from '../engine/Engine';
-import type { RawHit, SearchRequest } from '../engine/VectorCollection';
-import type { Metadata, Metric } from '../types';
+import type { EngineParams } from '../engine/Engine.js';
+import type { RawHit, SearchRequest } from '../engine/VectorCollection.js';
+import type { Metadata, Metric } from '../types.js';
 
 export type { RawHit, SearchRequest, EngineParams };
 

@@ -1,6 +1,6 @@
 import { expose } from 'comlink';
-import { installErrorTransfer } from '../errors/errorTransfer';
-import { IndexService } from './IndexService';
+import { installErrorTransfer } from '../errors/errorTransfer.js';
+import { IndexService } from './IndexService.js';
 
 /*
  * hnswlib-wasm's glue prints to the console on every IDBFS sync. This worker

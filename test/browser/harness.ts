@@ -1,8 +1,9 @@
 // Loaded by the Playwright tests: puts the library and the test oracles on
 // window so that each test drives them with page.evaluate.
-import * as vicinity from '../../src/index';
-import { exactSearch, recallAt } from '../support/exact';
-import { fetchWords } from '../support/words';
+import * as vicinity from '../../src/index.js';
+import { exactSearch, recallAt } from '../support/exact.js';
+import { fetchWords } from '../support/words.js';
+import { flipByte, tamperSnapshot, truncate } from '../support/tamper.js';
 
 const longTasks: { start: number; duration: number }[] = [];
 try {
@@ -13,7 +14,7 @@ try {
   // longtask is Chromium-only; the tests run there.
 }
 
-const harness = { vicinity, exactSearch, recallAt, fetchWords, longTasks };
+const harness = { vicinity, exactSearch, recallAt, fetchWords, longTasks, tamperSnapshot, flipByte, truncate };
 declare global {
   interface Window {
     harness: typeof harness;

@@ -1,0 +1,287 @@
+// The browser side of `npm run bench`. bench/run.mjs loads this page in
+// Chromium and calls the steps on window.bench with page.evaluate. Timings
+// are taken here with performance.now(), so they hold everything a caller of
+// the library waits for: validation on the page, the hop to the worker, the
+// search in hnswlib-wasm, and the way back.
+import { VectorIndex, type Hit, type Item } from '../src/index.js';
+
+interface LongTask {
+  readonly start: number;
+  readonly duration: number;
+}
+
+const longTasks: LongTask[] = [];
+let observer: PerformanceObserver | undefined;
+try {
+  observer = new PerformanceObserver((list) => collect(list.getEntries()));
+  observer.observe({ type: 'longtask', buffered: true });
+} catch {
+  // longtask is Chromium-only, and the benchmark runs in Chromium.
+}
+
+function collect(entries: PerformanceEntryList): void {
+  for (const entry of entries) longTasks.push({ start: entry.startTime, duration: entry.duration });
+}
+
+/** Longest main-thread task (≥ 50 ms, as Chromium reports them) overlapping [from, to], or null. */
+function longestTask(from: number, to: number): number | null {
+  if (observer) collect(observer.takeRecords());
+  let longest: number | null = null;
+  for (const task of longTasks) {
+    if (task.start < to && task.start + task.duration > from) {
+      longest = Math.max(longest ?? 0, task.duration);
+    }
+  }
+  return longest;
+}
+
+function longer(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
+}
+
+interface DataSet {
+  readonly dimensions: number;
+  readonly ids: string[];
+  readonly base: Float32Array;
+  readonly queries: Float32Array;
+  readonly queryCount: number;
+  readonly indexOf: Map<string, number>;
+}
+
+interface DataHeader {
+  dimensions: number;
+  ids: string[];
+  queryIds: string[];
+}
+
+let data: DataSet | undefined;
+let index: VectorIndex | undefined;
+
+async function fetchOk(url: string): Promise<Response> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+  return response;
+}
+
+/** Fetches the vectors bench/run.mjs prepared: `<stem>.json`, `.base.f32`, `.queries.f32`. */
+async function load(stem: string): Promise<{ base: number; queries: number }> {
+  const [header, base, queries] = await Promise.all([
+    fetchOk(`${stem}.json`).then((r) => r.json() as Promise<DataHeader>),
+    fetchOk(`${stem}.base.f32`).then(async (r) => new Float32Array(await r.arrayBuffer())),
+    fetchOk(`${stem}.queries.f32`).then(async (r) => new Float32Array(await r.arrayBuffer())),
+  ]);
+  const { dimensions, ids, queryIds } = header;
+  if (base.length !== ids.length * dimensions || queries.length !== queryIds.length * dimensions) {
+    throw new Error(`${stem}: vector files do not match the header`);
+  }
+  data = {
+    dimensions,
+    ids,
+    base,
+    queries,
+    queryCount: queryIds.length,
+    indexOf: new Map(ids.map((id, i) => [id, i])),
+  };
+  return { base: ids.length, queries: queryIds.length };
+}
+
+function loaded(): DataSet {
+  if (!data) throw new Error('no data loaded');
+  return data;
+}
+
+function opened(): VectorIndex {
+  if (!index) throw new Error('no index open');
+  return index;
+}
+
+export interface BuildParams {
+  readonly M: number;
+  readonly efConstruction: number;
+  readonly efSearch: number;
+  readonly batch: number;
+}
+
+/** Creates the index afresh and upserts the base in batches; the build time is wall clock. */
+async function build(name: string, params: BuildParams) {
+  const d = loaded();
+  const n = d.ids.length;
+  const dim = d.dimensions;
+  await VectorIndex.delete(name);
+  const t0 = performance.now();
+  index = await VectorIndex.open(name, {
+    dimensions: dim,
+    metric: 'cosine',
+    M: params.M,
+    efConstruction: params.efConstruction,
+    efSearch: params.efSearch,
+    initialCapacity: n,
+  });
+  const t1 = performance.now();
+  for (let start = 0; start < n; start += params.batch) {
+    const items: Item[] = [];
+    for (let i = start; i < Math.min(n, start + params.batch); i++) {
+      items.push({ id: d.ids[i] as string, vector: d.base.subarray(i * dim, (i + 1) * dim) });
+    }
+    await index.upsert(items);
+  }
+  const t2 = performance.now();
+  const stats = await index.stats();
+  return {
+    createMs: t1 - t0,
+    buildMs: t2 - t1,
+    size: stats.size,
+    wasmMemoryBytes: stats.wasmMemoryBytes,
+    longestTaskMs: longestTask(t1, t2),
+  };
+}
+
+export interface SweepParams {
+  readonly efs: readonly number[];
+  readonly k: number;
+  readonly repeat: number;
+  readonly warmup: number;
+}
+
+interface Pass {
+  ef: number;
+  /** Wall time of each repetition over all queries. */
+  ms: number[];
+  /** Base positions of the hits of each query, from the first repetition. */
+  hits: number[][];
+}
+
+/**
+ * For each efSearch: every query through `search`, one awaited call at a
+ * time, then all queries through one `searchBatch` call. Repetitions go
+ * round the whole ef list, so that a noisy moment does not hit a single ef.
+ */
+async function sweep(params: SweepParams) {
+  const d = loaded();
+  const idx = opened();
+  const dim = d.dimensions;
+  const { efs, k, repeat } = params;
+  const queries = Array.from({ length: d.queryCount }, (_, i) =>
+    d.queries.subarray(i * dim, (i + 1) * dim),
+  );
+  const positions = (hits: Hit[]) => hits.map((h) => d.indexOf.get(h.id) ?? -1);
+
+  const warmup = queries.slice(0, params.warmup);
+  for (const q of warmup) await idx.search(q, { k, efSearch: efs[0] });
+  await idx.searchBatch(warmup, { k, efSearch: efs[0] });
+
+  const search: Pass[] = efs.map((ef) => ({ ef, ms: [], hits: [] }));
+  const searchBatch: Pass[] = efs.map((ef) => ({ ef, ms: [], hits: [] }));
+  let searchLongest: number | null = null;
+  let batchLongest: number | null = null;
+  for (let r = 0; r < repeat; r++) {
+    for (const [e, ef] of efs.entries()) {
+      const one = search[e] as Pass;
+      const found: Hit[][] = [];
+      let t0 = performance.now();
+      for (const q of queries) found.push(await idx.search(q, { k, efSearch: ef }));
+      let t1 = performance.now();
+      one.ms.push(t1 - t0);
+      searchLongest = longer(searchLongest, longestTask(t0, t1));
+      if (r === 0) one.hits = found.map(positions);
+
+      const many = searchBatch[e] as Pass;
+      t0 = performance.now();
+      const all = await idx.searchBatch(queries, { k, efSearch: ef });
+      t1 = performance.now();
+      many.ms.push(t1 - t0);
+      batchLongest = longer(batchLongest, longestTask(t0, t1));
+      if (r === 0) many.hits = all.map(positions);
+    }
+  }
+  return {
+    search,
+    searchBatch,
+    longestTaskMs: { search: searchLongest, searchBatch: batchLongest },
+  };
+}
+
+/** Saves, reads the stats, and closes the index. */
+async function save() {
+  const idx = opened();
+  const t0 = performance.now();
+  const saved = await idx.save();
+  const t1 = performance.now();
+  const stats = await idx.stats();
+  await idx.close();
+  index = undefined;
+  return {
+    saveMs: t1 - t0,
+    byteLength: saved.byteLength,
+    snapshotBytes: stats.snapshotBytes,
+    wasmMemoryBytes: stats.wasmMemoryBytes,
+    longestTaskMs: longestTask(t0, t1),
+  };
+}
+
+/**
+ * Called on a freshly loaded page: opens the saved index (new worker, WASM
+ * start, snapshot read from IndexedDB), runs one search, then opens it once
+ * more in the same page, where the worker's modules are already cached.
+ */
+async function coldOpen(name: string, probe: number[], k: number) {
+  const t0 = performance.now();
+  const first = await VectorIndex.open(name);
+  const t1 = performance.now();
+  const hits = await first.search(probe, { k });
+  const t2 = performance.now();
+  const stats = await first.stats();
+  await first.close();
+  const t3 = performance.now();
+  const again = await VectorIndex.open(name);
+  const t4 = performance.now();
+  await again.close();
+  return {
+    openMs: t1 - t0,
+    firstSearchMs: t2 - t1,
+    reopenMs: t4 - t3,
+    size: stats.size,
+    wasmMemoryBytes: stats.wasmMemoryBytes,
+    hits: hits.map((h) => h.id),
+    longestTaskMs: longestTask(t0, t2),
+  };
+}
+
+/** A small index through every step once, so that the measured runs start warm. */
+async function smoke(name: string) {
+  await VectorIndex.delete(name);
+  const idx = await VectorIndex.open(name, { dimensions: 4 });
+  await idx.upsert([
+    { id: 'a', vector: [1, 0, 0, 0] },
+    { id: 'b', vector: [0, 1, 0, 0] },
+    { id: 'c', vector: [0, 0, 1, 1] },
+  ]);
+  const hits = await idx.search([1, 0.1, 0, 0], { k: 2 });
+  await idx.searchBatch([[0, 1, 0, 0]], { k: 1 });
+  await idx.save();
+  await idx.close();
+  const reopened = await VectorIndex.open(name);
+  const size = reopened.size;
+  await reopened.close();
+  await VectorIndex.delete(name);
+  return { top: hits[0]?.id ?? null, size };
+}
+
+async function remove(name: string): Promise<void> {
+  if (index) await index.close();
+  index = undefined;
+  await VectorIndex.delete(name);
+}
+
+const bench = { load, build, sweep, save, coldOpen, smoke, remove };
+
+declare global {
+  interface Window {
+    bench: typeof bench;
+  }
+}
+
+window.bench = bench;
+document.getElementById('status')?.replaceChildren('ready');

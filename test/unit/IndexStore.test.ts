@@ -1,0 +1,101 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VicinityError } from '../../src/errors/VicinityError.js';
+import { IndexStore, storeDatabaseName } from '../../src/storage/IndexStore.js';
+import { FORMAT_VERSION, type Manifest } from '../../src/storage/Manifest.js';
+
+type Draft = Omit<Manifest, 'checksum' | 'byteLength'>;
+
+function draft(generation: number): Draft {
+  return {
+    format: FORMAT_VERSION,
+    engine: 'hnswlib-wasm',
+    engineFormat: 'hnswlib-wasm32',
+    dimensions: 4,
+    metric: 'l2',
+    M: 16,
+    efConstruction: 200,
+    count: generation,
+    generation,
+    engineByteLength: 8,
+    savedAt: generation,
+  };
+}
+
+const bytesOf = (generation: number) => new Uint8Array(16).fill(generation);
+
+/** Rewrites the stored bytes of one generation behind the store's back. */
+async function tamper(name: string, generation: number, change: (bytes: Uint8Array) => Uint8Array) {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(storeDatabaseName(name));
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const tx = db.transaction('snapshots', 'readwrite');
+  const store = tx.objectStore('snapshots');
+  await new Promise<void>((resolve) => {
+    const get = store.get(generation);
+    get.onsuccess = () => {
+      store.put(change(get.result as Uint8Array), generation);
+      resolve();
+    };
+  });
+  await new Promise((resolve) => (tx.oncomplete = resolve));
+  db.close();
+}
+
+let names: string[] = [];
+async function freshStore(): Promise<[IndexStore, string]> {
+  const name = `store-${Math.random()}`;
+  names.push(name);
+  return [await IndexStore.open(name), name];
+}
+
+afterEach(async () => {
+  await Promise.all(names.map((n) => IndexStore.delete(n)));
+  names = [];
+});
+
+describe('IndexStore', () => {
+  it('returns null before the first save', async () => {
+    const [store] = await freshStore();
+    expect(await store.readLatest()).toBeNull();
+    store.close();
+  });
+
+  it('reads back the newest generation and keeps exactly one older', async () => {
+    const [store] = await freshStore();
+    for (const g of [1, 2, 3, 4]) await store.write(draft(g), bytesOf(g));
+    expect(await store.generations()).toEqual([4, 3]);
+    const latest = await store.readLatest();
+    expect(latest?.manifest.generation).toBe(4);
+    expect(latest?.bytes).toEqual(bytesOf(4));
+    expect(latest?.recoveredFrom).toBeNull();
+    store.close();
+  });
+
+  it.each([
+    ['a flipped bit', (b: Uint8Array) => b.map((x, i) => (i === 5 ? x ^ 1 : x))],
+    ['a truncation', (b: Uint8Array) => b.slice(0, 10)],
+  ])('falls back to the previous generation after %s of the newest', async (_what, change) => {
+    const [store, name] = await freshStore();
+    await store.write(draft(1), bytesOf(1));
+    await store.write(draft(2), bytesOf(2));
+    await tamper(name, 2, change);
+    const latest = await store.readLatest();
+    expect(latest?.manifest.generation).toBe(1);
+    expect(latest?.bytes).toEqual(bytesOf(1));
+    expect(latest?.recoveredFrom?.generation).toBe(2);
+    store.close();
+  });
+
+  it('fails with INDEX_CORRUPTED when no generation verifies', async () => {
+    const [store, name] = await freshStore();
+    await store.write(draft(1), bytesOf(1));
+    await tamper(name, 1, (b) => b.slice(1));
+    const error = await store.readLatest().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VicinityError);
+    expect((error as VicinityError).code).toBe('INDEX_CORRUPTED');
+    store.close();
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { resolveOptions } from '../../src/client/resolveOptions.js';
+import { VicinityError } from '../../src/errors/VicinityError.js';
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof VicinityError ? error.code : 'not a VicinityError';
+  }
+  return undefined;
+}
+
+describe('resolveOptions', () => {
+  it('leaves unset build parameters undefined so that a reopen takes the stored ones', () => {
+    const r = resolveOptions('docs', { dimensions: 100 });
+    expect(r).toMatchObject({ name: 'docs', dimensions: 100, metric: undefined, M: undefined, initialCapacity: 1024 });
+  });
+
+  it('keeps an explicit value that a falsy default check would lose', () => {
+    expect(resolveOptions('docs', { efSearch: 1 }).efSearch).toBe(1);
+  });
+
+  it.each([
+    ['', {}],
+    ['docs', { dimensions: 0 }],
+    ['docs', { dimensions: 1.5 }],
+    ['docs', { metric: 'hamming' }],
+    ['docs', { M: 1 }],
+    ['docs', { efSearch: -3 }],
+    ['docs', { embed: 'nope' }],
+    ['docs', { dimension: 100 }],
+  ])('rejects name %j with %j as INVALID_OPTIONS', (name, options) => {
+    expect(codeOf(() => resolveOptions(name, options as never))).toBe('INVALID_OPTIONS');
+  });
+});
