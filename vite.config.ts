@@ -19,7 +19,8 @@ function workerAsEntry(): Plugin {
     enforce: 'pre',
     transform(code, id) {
       if (!id.endsWith('/src/client/spawnWorker.ts')) return null;
-      if (!code.includes(source)) this.error('spawnWorker.ts no longer has the worker URL this build rewrites');
+      if (!code.includes(source))
+        this.error('spawnWorker.ts no longer has the worker URL this build rewrites');
       const start = code.indexOf(source);
       const edited = new MagicString(code).overwrite(start, start + source.length, placeholder);
       return { code: edited.toString(), map: edited.generateMap({ hires: true }) };

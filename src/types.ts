@@ -2,7 +2,8 @@
 export type Metric = 'cosine' | 'l2' | 'ip';
 
 /** A JSON value, as metadata may hold. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** Metadata attached to an item: a plain JSON object. */
 export type Metadata = { [key: string]: JsonValue };

@@ -4,9 +4,20 @@ import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { compileFilter } from '../filter/compileFilter.js';
 import { IndexStore } from '../storage/IndexStore.js';
 import type { Hit, IndexStats, Item, Metric, SearchOptions, VectorLike } from '../types.js';
-import { assertEf, assertK, packItems, writeVector, assertIds } from '../validation/validateInput.js';
+import {
+  assertEf,
+  assertK,
+  packItems,
+  writeVector,
+  assertIds,
+} from '../validation/validateInput.js';
 import type { EngineApi, EngineParams, OpenResult, SearchRequest } from '../worker/protocol.js';
-import { DEFAULTS, resolveOptions, type ResolvedOptions, type VectorIndexOptions } from './resolveOptions.js';
+import {
+  DEFAULTS,
+  resolveOptions,
+  type ResolvedOptions,
+  type VectorIndexOptions,
+} from './resolveOptions.js';
 import { spawnWorker } from './spawnWorker.js';
 
 /** Indexes open in this page, so that `delete` can close them first. */
@@ -28,7 +39,12 @@ export class VectorIndex {
   #size: number;
   #closed = false;
 
-  private constructor(options: ResolvedOptions, worker: Worker, api: Remote<EngineApi>, opened: OpenResult) {
+  private constructor(
+    options: ResolvedOptions,
+    worker: Worker,
+    api: Remote<EngineApi>,
+    opened: OpenResult,
+  ) {
     this.name = options.name;
     this.dimensions = opened.params.dimensions;
     this.metric = opened.params.metric;
@@ -47,7 +63,8 @@ export class VectorIndex {
   static async open(name: string, options?: VectorIndexOptions): Promise<VectorIndex> {
     const resolved = resolveOptions(name, options);
     // A copy open in this page may not be saved yet: check against it too.
-    for (const open of openIndexes.get(resolved.name) ?? []) assertSameBuild(resolved, open.#params);
+    for (const open of openIndexes.get(resolved.name) ?? [])
+      assertSameBuild(resolved, open.#params);
     installErrorTransfer();
     const worker = spawnWorker();
     const api = wrap<EngineApi>(worker);
@@ -92,7 +109,9 @@ export class VectorIndex {
     this.#assertOpen();
     const { ids, vectors, metadata } = packItems(items, this.dimensions, this.metric);
     if (ids.length === 0) return;
-    const result = await this.#call(() => this.#api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata));
+    const result = await this.#call(() =>
+      this.#api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata),
+    );
     this.#size = result.size;
   }
 
@@ -116,13 +135,19 @@ export class VectorIndex {
   }
 
   /** Many queries in one round trip to the worker; results in query order. */
-  async searchBatch(queries: readonly (VectorLike | string)[], options: SearchOptions = {}): Promise<Hit[][]> {
+  async searchBatch(
+    queries: readonly (VectorLike | string)[],
+    options: SearchOptions = {},
+  ): Promise<Hit[][]> {
     this.#assertOpen();
-    if (!Array.isArray(queries)) throw new VicinityError('INVALID_VECTOR', 'searchBatch takes an array of queries');
+    if (!Array.isArray(queries))
+      throw new VicinityError('INVALID_VECTOR', 'searchBatch takes an array of queries');
     const request = this.#request(options);
     if (queries.length === 0) return [];
     const packed = await this.#packed(queries);
-    return this.#call(() => this.#api.searchBatch(transfer(packed, [packed.buffer]), queries.length, request));
+    return this.#call(() =>
+      this.#api.searchBatch(transfer(packed, [packed.buffer]), queries.length, request),
+    );
   }
 
   /** Sets the default search width of this index (saved with it). */
@@ -182,7 +207,8 @@ export class VectorIndex {
     try {
       return await run();
     } catch (error) {
-      if (this.#closed) throw new VicinityError('CLOSED', `index "${this.name}" was closed`, { cause: error });
+      if (this.#closed)
+        throw new VicinityError('CLOSED', `index "${this.name}" was closed`, { cause: error });
       throw toVicinityError(error, 'ENGINE_ERROR');
     }
   }
@@ -205,14 +231,21 @@ export class VectorIndex {
     let embedded: VectorLike[] = [];
     if (texts.length > 0) {
       const { embed } = this.#options;
-      if (!embed) throw new VicinityError('NO_EMBEDDER', 'a text query needs the `embed` option of VectorIndex.open');
+      if (!embed)
+        throw new VicinityError(
+          'NO_EMBEDDER',
+          'a text query needs the `embed` option of VectorIndex.open',
+        );
       try {
         embedded = await embed(texts);
       } catch (error) {
         throw toVicinityError(error, 'INVALID_VECTOR', 'embed failed');
       }
       if (!Array.isArray(embedded) || embedded.length !== texts.length) {
-        throw new VicinityError('INVALID_VECTOR', `embed returned ${String(embedded?.length)} vectors for ${texts.length} texts`);
+        throw new VicinityError(
+          'INVALID_VECTOR',
+          `embed returned ${String(embedded?.length)} vectors for ${texts.length} texts`,
+        );
       }
     }
     const out = new Float32Array(queries.length * this.dimensions);

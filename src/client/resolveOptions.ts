@@ -29,7 +29,9 @@ export const DEFAULTS = {
   efConstruction: 200,
   efSearch: 64,
   initialCapacity: 1024,
-} as const satisfies Required<Pick<VectorIndexOptions, 'metric' | 'M' | 'efConstruction' | 'efSearch' | 'initialCapacity'>>;
+} as const satisfies Required<
+  Pick<VectorIndexOptions, 'metric' | 'M' | 'efConstruction' | 'efSearch' | 'initialCapacity'>
+>;
 
 export interface ResolvedOptions {
   readonly name: string;
@@ -44,13 +46,30 @@ export interface ResolvedOptions {
 }
 
 const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
-const KNOWN = new Set(['dimensions', 'metric', 'M', 'efConstruction', 'efSearch', 'embed', 'initialCapacity', 'logger']);
+const KNOWN = new Set([
+  'dimensions',
+  'metric',
+  'M',
+  'efConstruction',
+  'efSearch',
+  'embed',
+  'initialCapacity',
+  'logger',
+]);
 
-function integer(options: VectorIndexOptions, key: keyof VectorIndexOptions, min: number, max: number) {
+function integer(
+  options: VectorIndexOptions,
+  key: keyof VectorIndexOptions,
+  min: number,
+  max: number,
+) {
   const value = options[key];
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new VicinityError('INVALID_OPTIONS', `${key} must be an integer from ${min} to ${max}, got ${String(value)}`);
+    throw new VicinityError(
+      'INVALID_OPTIONS',
+      `${key} must be an integer from ${min} to ${max}, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -61,7 +80,10 @@ function integer(options: VectorIndexOptions, key: keyof VectorIndexOptions, min
  */
 export function resolveOptions(name: unknown, options: VectorIndexOptions = {}): ResolvedOptions {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
-    throw new VicinityError('INVALID_OPTIONS', 'the index name must be a non-empty string of at most 200 characters');
+    throw new VicinityError(
+      'INVALID_OPTIONS',
+      'the index name must be a non-empty string of at most 200 characters',
+    );
   }
   if (typeof options !== 'object' || options === null) {
     throw new VicinityError('INVALID_OPTIONS', 'options must be an object');
@@ -84,7 +106,8 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     M: integer(options, 'M', 2, 2048),
     efConstruction: integer(options, 'efConstruction', 1, 1_000_000),
     efSearch: integer(options, 'efSearch', 1, 1_000_000),
-    initialCapacity: integer(options, 'initialCapacity', 1, 2 ** 31 - 1) ?? DEFAULTS.initialCapacity,
+    initialCapacity:
+      integer(options, 'initialCapacity', 1, 2 ** 31 - 1) ?? DEFAULTS.initialCapacity,
     embed: options.embed,
     logger: options.logger,
   };

@@ -49,7 +49,10 @@ export class HnswlibWasmEngine implements Engine {
   }
 
   /** A new, empty index with room for `capacity` vectors. */
-  static async create(options: HnswlibWasmEngineOptions, capacity: number): Promise<HnswlibWasmEngine> {
+  static async create(
+    options: HnswlibWasmEngineOptions,
+    capacity: number,
+  ): Promise<HnswlibWasmEngine> {
     const lib = await (options.loader ?? defaultLoader)();
     const { params } = options;
     const index = new lib.HierarchicalNSW(params.metric, params.dimensions, '');
@@ -133,7 +136,11 @@ export class HnswlibWasmEngine implements Engine {
   async serialize(): Promise<Uint8Array> {
     const since = Date.now();
     const budget = syncBudgetMs(Math.max(this.#lastBytes, this.#estimatedBytes()));
-    await withTimeout(Promise.resolve(this.#index.writeIndex(this.#scratchFile)), budget, 'writeIndex');
+    await withTimeout(
+      Promise.resolve(this.#index.writeIndex(this.#scratchFile)),
+      budget,
+      'writeIndex',
+    );
     const bytes = await awaitScratchFile(this.#scratchFile, since, budget);
     // Let the module's own sync callback run before anything else touches IDBFS.
     await this.#settleSync(budget);

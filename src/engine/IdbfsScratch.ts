@@ -55,8 +55,7 @@ async function readScratchRecord(file: string): Promise<FileRecord | undefined> 
   try {
     const tx = db.transaction(IDBFS_STORE, 'readonly');
     return (await request(tx.objectStore(IDBFS_STORE).get(scratchPath(file)))) as
-      | FileRecord
-      | undefined;
+      FileRecord | undefined;
   } finally {
     db.close();
   }

@@ -28,9 +28,13 @@ export function decodeSnapshot(
   const engineBytes = bytes.subarray(0, engineByteLength);
   let sidecar: Sidecar;
   try {
-    sidecar = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(engineByteLength)));
+    sidecar = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(engineByteLength)),
+    );
   } catch (error) {
-    throw new VicinityError('INDEX_CORRUPTED', 'the id map of the snapshot is unreadable', { cause: error });
+    throw new VicinityError('INDEX_CORRUPTED', 'the id map of the snapshot is unreadable', {
+      cause: error,
+    });
   }
   const valid =
     typeof sidecar === 'object' &&

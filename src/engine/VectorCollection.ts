@@ -154,7 +154,9 @@ export class VectorCollection {
     if (accept && labels.length < k) {
       ({ labels, distances } = this.#exact(query, k, accept));
     }
-    const order = labels.map((_, i) => i).sort((a, b) => (distances[a] as number) - (distances[b] as number));
+    const order = labels
+      .map((_, i) => i)
+      .sort((a, b) => (distances[a] as number) - (distances[b] as number));
     return order.map((i) => this.#hit(labels[i] as number, distances[i] as number));
   }
 
@@ -184,7 +186,8 @@ export class VectorCollection {
 
   #hit(label: number, engineDist: number): RawHit {
     const id = this.#idOf.get(label);
-    if (id === undefined) throw new VicinityError('ENGINE_ERROR', `the engine returned unknown label ${label}`);
+    if (id === undefined)
+      throw new VicinityError('ENGINE_ERROR', `the engine returned unknown label ${label}`);
     const { metric } = this.params;
     const distance = metric === 'l2' ? Math.sqrt(Math.max(0, engineDist)) : engineDist;
     const hit: RawHit = { id, distance, score: metric === 'l2' ? -distance : 1 - engineDist };
@@ -203,7 +206,10 @@ export class VectorCollection {
       labels: [...this.#labelOf.values()],
       metadata: [...this.#metadata.entries()],
     };
-    return { bytes: encodeSnapshot(engineBytes, sidecar), engineByteLength: engineBytes.byteLength };
+    return {
+      bytes: encodeSnapshot(engineBytes, sidecar),
+      engineByteLength: engineBytes.byteLength,
+    };
   }
 }
 
@@ -225,4 +231,3 @@ export function engineDistance(metric: Metric, a: Float32Array, b: Float32Array)
   if (metric === 'ip') return 1 - dot;
   return 1 - dot / Math.sqrt(aa * bb);
 }
-

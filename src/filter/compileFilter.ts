@@ -1,5 +1,5 @@
 import { VicinityError } from '../errors/VicinityError.js';
-import type { FieldOperators, Filter, JsonValue, Metadata, Scalar } from '../types.js';
+import type { FieldOperators, JsonValue, Metadata, Scalar } from '../types.js';
 
 /** A compiled filter: true when an item's metadata matches. */
 export type Predicate = (metadata: Metadata | undefined) => boolean;
@@ -61,9 +61,7 @@ function compileNode(node: unknown, path: string): Predicate {
       }
       const children = value.map((child, i) => compileNode(child, `${path}.${key}[${i}]`));
       parts.push(
-        key === '$and'
-          ? (m) => children.every((p) => p(m))
-          : (m) => children.some((p) => p(m)),
+        key === '$and' ? (m) => children.every((p) => p(m)) : (m) => children.some((p) => p(m)),
       );
     } else if (key.startsWith('$')) {
       throw invalid(`${path}.${key}`, `unknown operator ${key}`);
@@ -107,11 +105,18 @@ function compileOperator(field: string, op: string, operand: unknown, path: stri
       return op === '$in' ? test : (m) => !test(m);
     }
     default: {
-      if (!(typeof operand === 'string' || (typeof operand === 'number' && Number.isFinite(operand)))) {
+      if (!(
+        typeof operand === 'string' ||
+        (typeof operand === 'number' && Number.isFinite(operand))
+      )) {
         throw invalid(path, 'must be a finite number or a string');
       }
       const compare = RANGE[op as keyof typeof RANGE];
-      return fieldTest(field, (v) => typeof v === typeof operand && compare(v as never, operand as never), false);
+      return fieldTest(
+        field,
+        (v) => typeof v === typeof operand && compare(v as never, operand as never),
+        false,
+      );
     }
   }
 }
@@ -123,7 +128,11 @@ const RANGE = {
   $lte: (a: number | string, b: number | string) => a <= b,
 };
 
-function fieldTest(field: string, test: (value: JsonValue) => boolean, missing: boolean): Predicate {
+function fieldTest(
+  field: string,
+  test: (value: JsonValue) => boolean,
+  missing: boolean,
+): Predicate {
   return (m) => {
     if (m === undefined || !Object.hasOwn(m, field)) return missing;
     return test(m[field] as JsonValue);

@@ -84,7 +84,10 @@ export class IndexStore {
     ]);
     const manifest = parseManifest(rawManifest);
     if (manifest.generation !== generation) {
-      throw new VicinityError('INDEX_CORRUPTED', `manifest of ${generation} names ${manifest.generation}`);
+      throw new VicinityError(
+        'INDEX_CORRUPTED',
+        `manifest of ${generation} names ${manifest.generation}`,
+      );
     }
     if (!(rawBytes instanceof Uint8Array)) {
       throw new VicinityError('INDEX_CORRUPTED', `generation ${generation} has no snapshot bytes`);
@@ -105,7 +108,10 @@ export class IndexStore {
    * Writes a generation and its manifest in one transaction and, in the same
    * transaction, drops all but the one before it. Resolves once committed.
    */
-  async write(manifest: Omit<Manifest, 'checksum' | 'byteLength'>, bytes: Uint8Array): Promise<Manifest> {
+  async write(
+    manifest: Omit<Manifest, 'checksum' | 'byteLength'>,
+    bytes: Uint8Array,
+  ): Promise<Manifest> {
     const complete: Manifest = {
       ...manifest,
       byteLength: bytes.byteLength,

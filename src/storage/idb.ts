@@ -35,7 +35,9 @@ export function openDatabase(
     };
     req.onerror = () => reject(idbError(req.error, `cannot open database ${name}`));
     req.onblocked = () =>
-      reject(new VicinityError('STORAGE_ERROR', `opening database ${name} is blocked by another tab`));
+      reject(
+        new VicinityError('STORAGE_ERROR', `opening database ${name} is blocked by another tab`),
+      );
   });
 }
 

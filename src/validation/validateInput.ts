@@ -6,7 +6,10 @@ const MAX_INT = 2 ** 31 - 1;
 
 export function assertId(id: unknown, where: string): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) {
-    throw new VicinityError('INVALID_ID', `${where}: id must be a non-empty string, got ${describe(id)}`);
+    throw new VicinityError(
+      'INVALID_ID',
+      `${where}: id must be a non-empty string, got ${describe(id)}`,
+    );
   }
 }
 
@@ -18,7 +21,10 @@ export function assertK(k: unknown): asserts k is number {
 
 export function assertEf(ef: unknown, name = 'efSearch'): asserts ef is number {
   if (typeof ef !== 'number' || !Number.isInteger(ef) || ef < 1 || ef > MAX_INT) {
-    throw new VicinityError('INVALID_EF', `${name} must be a positive integer, got ${describe(ef)}`);
+    throw new VicinityError(
+      'INVALID_EF',
+      `${name} must be a positive integer, got ${describe(ef)}`,
+    );
   }
 }
 
@@ -35,7 +41,10 @@ export function writeVector(
   where: string,
 ): void {
   if (!(vector instanceof Float32Array) && !Array.isArray(vector)) {
-    throw new VicinityError('INVALID_VECTOR', `${where}: vector must be a Float32Array or number[]`);
+    throw new VicinityError(
+      'INVALID_VECTOR',
+      `${where}: vector must be a Float32Array or number[]`,
+    );
   }
   if (vector.length !== dimensions) {
     throw new VicinityError(
@@ -67,7 +76,10 @@ export function assertUsable(vector: Float32Array, metric: Metric, where: string
     norm += x * x;
   }
   if (metric === 'cosine' && norm === 0) {
-    throw new VicinityError('INVALID_VECTOR', `${where}: a zero vector has no direction for cosine`);
+    throw new VicinityError(
+      'INVALID_VECTOR',
+      `${where}: a zero vector has no direction for cosine`,
+    );
   }
 }
 
@@ -92,7 +104,10 @@ export function assertPackedVectors(
   }
 }
 
-export function assertMetadata(metadata: unknown, where: string): asserts metadata is Metadata | undefined {
+export function assertMetadata(
+  metadata: unknown,
+  where: string,
+): asserts metadata is Metadata | undefined {
   if (metadata === undefined) return;
   if (!isPlainJsonObject(metadata, 0)) {
     throw new VicinityError('INVALID_METADATA', `${where}: metadata must be a plain JSON object`);
@@ -120,7 +135,10 @@ export function assertIds(ids: readonly unknown[], what: string): asserts ids is
   ids.forEach((id, i) => {
     assertId(id, `${what}[${i}]`);
     if (seen.has(id)) {
-      throw new VicinityError('DUPLICATE_ID', `${what}[${i}]: id ${JSON.stringify(id)} appears twice in one batch`);
+      throw new VicinityError(
+        'DUPLICATE_ID',
+        `${what}[${i}]: id ${JSON.stringify(id)} appears twice in one batch`,
+      );
     }
     seen.add(id);
   });

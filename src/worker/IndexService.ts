@@ -53,12 +53,16 @@ export class IndexService implements EngineApi {
 
   #open() {
     if (this.#state.kind === 'open') return this.#state;
-    throw new VicinityError('CLOSED', this.#state.kind === 'closed' ? 'the index is closed' : 'the index is not open');
+    throw new VicinityError(
+      'CLOSED',
+      this.#state.kind === 'closed' ? 'the index is closed' : 'the index is not open',
+    );
   }
 
   open(request: OpenRequest): Promise<OpenResult> {
     return this.#run(async () => {
-      if (this.#state.kind !== 'idle') throw new VicinityError('CLOSED', 'this worker already served an index');
+      if (this.#state.kind !== 'idle')
+        throw new VicinityError('CLOSED', 'this worker already served an index');
       const store = await IndexStore.open(request.name);
       try {
         const result = await this.#load(request, store);
@@ -75,7 +79,10 @@ export class IndexService implements EngineApi {
     const snapshot = await store.readLatest();
     if (!snapshot) {
       if (request.dimensions === undefined) {
-        throw new VicinityError('NOT_FOUND', `index "${request.name}" does not exist; pass dimensions to create it`);
+        throw new VicinityError(
+          'NOT_FOUND',
+          `index "${request.name}" does not exist; pass dimensions to create it`,
+        );
       }
       const params: EngineParams = {
         dimensions: request.dimensions,
@@ -106,7 +113,11 @@ export class IndexService implements EngineApi {
       throw new VicinityError('INDEX_CORRUPTED', 'the id map does not match the manifest count');
     }
     const capacity = Math.max(request.initialCapacity, sidecar.nextLabel, manifest.count);
-    const engine = await HnswlibWasmEngine.load({ params, scratchFile, loader: this.#loader }, engineBytes, capacity);
+    const engine = await HnswlibWasmEngine.load(
+      { params, scratchFile, loader: this.#loader },
+      engineBytes,
+      capacity,
+    );
     const efSearch = request.efSearch ?? sidecar.efSearch;
     const collection = new VectorCollection(engine, params, efSearch, sidecar);
     this.#state = { kind: 'open', name: request.name, store, collection };
@@ -115,12 +126,25 @@ export class IndexService implements EngineApi {
     this.#snapshotBytes = manifest.byteLength;
     this.#recoveredFrom = recoveredFrom;
     if (recoveredFrom) {
-      this.#log?.('warn', `generation ${recoveredFrom.generation} unreadable (${recoveredFrom.reason}); opened ${manifest.generation}`);
+      this.#log?.(
+        'warn',
+        `generation ${recoveredFrom.generation} unreadable (${recoveredFrom.reason}); opened ${manifest.generation}`,
+      );
     }
-    return { params, efSearch, size: collection.size, generation: this.#generation, created: false };
+    return {
+      params,
+      efSearch,
+      size: collection.size,
+      generation: this.#generation,
+      created: false,
+    };
   }
 
-  upsert(ids: string[], vectors: Float32Array, metadata: (Metadata | undefined)[]): Promise<MutationResult> {
+  upsert(
+    ids: string[],
+    vectors: Float32Array,
+    metadata: (Metadata | undefined)[],
+  ): Promise<MutationResult> {
     return this.#run(() => {
       const { collection } = this.#open();
       if (!Array.isArray(ids)) throw new VicinityError('INVALID_ID', 'ids must be an array');
@@ -159,7 +183,8 @@ export class IndexService implements EngineApi {
     return this.#run(() => {
       const collection: VectorCollection = this.#open().collection;
       checkRequest(request);
-      if (!Number.isSafeInteger(count) || count < 0) throw new VicinityError('INVALID_VECTOR', 'bad query count');
+      if (!Number.isSafeInteger(count) || count < 0)
+        throw new VicinityError('INVALID_VECTOR', 'bad query count');
       collection.assertQuery(queries, count);
       return collection.searchBatch(queries, count, request);
     });
@@ -175,25 +200,35 @@ export class IndexService implements EngineApi {
   save(): Promise<SaveResult> {
     return this.#run(async () => {
       const { store, collection } = this.#open();
-      if (this.#savedGeneration !== null && this.#unsaved === 0 && this.#savedGeneration === this.#generation) {
+      if (
+        this.#savedGeneration !== null &&
+        this.#unsaved === 0 &&
+        this.#savedGeneration === this.#generation
+      ) {
         return { generation: this.#generation, byteLength: this.#snapshotBytes, wrote: false };
       }
       // The IDBFS scratch copy and the snapshot both need room.
       await assertRoomFor(2 * Math.max(this.#snapshotBytes, collection.estimatedBytes()));
       const newest = (await store.generations())[0] ?? -1;
       const generation = Math.max(this.#generation, newest + 1);
-      const { bytes, engineByteLength } = await collection.snapshot().catch(async (error: unknown) => {
-        // A sync that hit the quota never calls back: it surfaces as a timeout.
-        if (error instanceof VicinityError && error.code === 'TIMEOUT') {
-          const needed = collection.estimatedBytes();
-          if (!(await store.hasRoomFor(needed).catch(() => true))) {
-            throw new VicinityError('QUOTA_EXCEEDED', `the storage quota cannot hold a snapshot of about ${needed} bytes`, {
-              cause: error,
-            });
+      const { bytes, engineByteLength } = await collection
+        .snapshot()
+        .catch(async (error: unknown) => {
+          // A sync that hit the quota never calls back: it surfaces as a timeout.
+          if (error instanceof VicinityError && error.code === 'TIMEOUT') {
+            const needed = collection.estimatedBytes();
+            if (!(await store.hasRoomFor(needed).catch(() => true))) {
+              throw new VicinityError(
+                'QUOTA_EXCEEDED',
+                `the storage quota cannot hold a snapshot of about ${needed} bytes`,
+                {
+                  cause: error,
+                },
+              );
+            }
           }
-        }
-        throw toVicinityError(error, 'STORAGE_ERROR', 'serializing the index');
-      });
+          throw toVicinityError(error, 'STORAGE_ERROR', 'serializing the index');
+        });
       const manifest = await store.write(
         {
           format: FORMAT_VERSION,
@@ -251,7 +286,8 @@ export class IndexService implements EngineApi {
 }
 
 function checkRequest(request: SearchRequest): void {
-  if (typeof request !== 'object' || request === null) throw new VicinityError('INVALID_K', 'search options missing');
+  if (typeof request !== 'object' || request === null)
+    throw new VicinityError('INVALID_K', 'search options missing');
   assertK(request.k);
   if (request.efSearch !== undefined) assertEf(request.efSearch);
 }
@@ -265,7 +301,8 @@ function assertCompatible(request: OpenRequest, manifest: Manifest): void {
   if (request.metric !== undefined && request.metric !== manifest.metric) {
     clashes.push(`metric ${request.metric} (stored ${manifest.metric})`);
   }
-  if (request.M !== undefined && request.M !== manifest.M) clashes.push(`M ${request.M} (stored ${manifest.M})`);
+  if (request.M !== undefined && request.M !== manifest.M)
+    clashes.push(`M ${request.M} (stored ${manifest.M})`);
   if (request.efConstruction !== undefined && request.efConstruction !== manifest.efConstruction) {
     clashes.push(`efConstruction ${request.efConstruction} (stored ${manifest.efConstruction})`);
   }

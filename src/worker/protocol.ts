@@ -19,7 +19,12 @@ export interface OpenRequest {
   readonly M: number | undefined;
   readonly efConstruction: number | undefined;
   readonly efSearch: number | undefined;
-  readonly defaults: { readonly metric: Metric; readonly M: number; readonly efConstruction: number; readonly efSearch: number };
+  readonly defaults: {
+    readonly metric: Metric;
+    readonly M: number;
+    readonly efConstruction: number;
+    readonly efSearch: number;
+  };
   readonly initialCapacity: number;
 }
 
@@ -63,7 +68,11 @@ export interface WorkerStats {
 export interface EngineApi {
   setLogSink(sink: LogSink | undefined): void;
   open(request: OpenRequest): Promise<OpenResult>;
-  upsert(ids: string[], vectors: Float32Array, metadata: (Metadata | undefined)[]): Promise<MutationResult>;
+  upsert(
+    ids: string[],
+    vectors: Float32Array,
+    metadata: (Metadata | undefined)[],
+  ): Promise<MutationResult>;
   remove(ids: string[]): Promise<MutationResult>;
   search(query: Float32Array, request: SearchRequest): Promise<RawHit[]>;
   searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]>;

@@ -21,7 +21,9 @@ test('every bad input gets its own VicinityError code and changes nothing', asyn
         await run();
         return 'resolved';
       } catch (error) {
-        return error instanceof VicinityError ? error.code : `not a VicinityError: ${String(error)}`;
+        return error instanceof VicinityError
+          ? error.code
+          : `not a VicinityError: ${String(error)}`;
       }
     };
     const bad = (items: unknown) => () => index.upsert(items as never);
@@ -48,8 +50,12 @@ test('every bad input gets its own VicinityError code and changes nothing', asyn
       kZero: await code(() => index.search([1, 0, 0], { k: 0 })),
       kFraction: await code(() => index.search([1, 0, 0], { k: 2.5 })),
       kString: await code(() => index.search([1, 0, 0], { k: '3' as never })),
-      unknownOperator: await code(() => index.search([1, 0, 0], { filter: { g: { $regex: 'x' } } as never })),
-      functionFilter: await code(() => index.search([1, 0, 0], { filter: ((m: unknown) => !!m) as never })),
+      unknownOperator: await code(() =>
+        index.search([1, 0, 0], { filter: { g: { $regex: 'x' } } as never }),
+      ),
+      functionFilter: await code(() =>
+        index.search([1, 0, 0], { filter: ((m: unknown) => !!m) as never }),
+      ),
       queryDimension: await code(() => index.search([1, 0], { k: 1 })),
       badEf: await code(() => index.search([1, 0, 0], { efSearch: -1 })),
       textWithoutEmbed: await code(() => index.search('hello')),
@@ -111,7 +117,11 @@ test('every bad input gets its own VicinityError code and changes nothing', asyn
     reopenM: 'INCOMPATIBLE_OPTIONS',
     missingIndex: 'NOT_FOUND',
   });
-  expect(r.reopen).toEqual(['INCOMPATIBLE_OPTIONS', 'INCOMPATIBLE_OPTIONS', 'INCOMPATIBLE_OPTIONS']);
+  expect(r.reopen).toEqual([
+    'INCOMPATIBLE_OPTIONS',
+    'INCOMPATIBLE_OPTIONS',
+    'INCOMPATIBLE_OPTIONS',
+  ]);
   expect(r.after).toEqual(r.before);
   expect(r.afterReopen).toBe(r.before.hits);
   expect(Object.values(r.closed)).toEqual(Array(6).fill('CLOSED'));

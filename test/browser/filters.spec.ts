@@ -1,6 +1,8 @@
 import { expect, test, uniqueName } from './fixtures';
 
-test('filters run inside the graph search and agree with a brute-force oracle', async ({ harness }) => {
+test('filters run inside the graph search and agree with a brute-force oracle', async ({
+  harness,
+}) => {
   const name = uniqueName('filters');
   const r = await harness.evaluate(async (name) => {
     const { vicinity, fetchWords, exactSearch, recallAt } = window.harness;
@@ -16,7 +18,9 @@ test('filters run inside the graph search and agree with a brute-force oracle', 
     const index = await vicinity.VectorIndex.open(name, { dimensions: 100 });
     for (let i = 0; i < ids.length; i += 1000) {
       await index.upsert(
-        ids.slice(i, i + 1000).map((id, j) => ({ id, vector: vectors[i + j]!, metadata: meta[i + j]! })),
+        ids
+          .slice(i, i + 1000)
+          .map((id, j) => ({ id, vector: vectors[i + j]!, metadata: meta[i + j]! })),
       );
     }
     type M = (typeof meta)[number];
@@ -26,9 +30,15 @@ test('filters run inside the graph search and agree with a brute-force oracle', 
       [{ length: { $gte: 9 } }, (m) => m.length >= 9],
       [{ rank: { $gt: 100, $lte: 400 } }, (m) => m.rank > 100 && m.rank <= 400],
       [{ first: { $in: ['x', 'z', 'j'] } }, (m) => ['x', 'z', 'j'].includes(m.first)],
-      [{ first: { $nin: ['s', 'c', 'p'] }, tags: 'even' }, (m) => !['s', 'c', 'p'].includes(m.first) && m.tags.includes('even')],
+      [
+        { first: { $nin: ['s', 'c', 'p'] }, tags: 'even' },
+        (m) => !['s', 'c', 'p'].includes(m.first) && m.tags.includes('even'),
+      ],
       [{ $or: [{ tags: 'q' }, { length: 2 }] }, (m) => m.tags.includes('q') || m.length === 2],
-      [{ $and: [{ first: { $ne: 'a' } }, { rank: { $lt: 50 } }] }, (m) => m.first !== 'a' && m.rank < 50],
+      [
+        { $and: [{ first: { $ne: 'a' } }, { rank: { $lt: 50 } }] },
+        (m) => m.first !== 'a' && m.rank < 50,
+      ],
       // Fewer matches than k: all of them, exactly.
       [{ rank: { $in: [5, 77, 4000] } }, (m) => [5, 77, 4000].includes(m.rank)],
       // Very selective: 0.2 % of the items.
@@ -47,7 +57,13 @@ test('filters run inside the graph search and agree with a brute-force oracle', 
         allMatch &&= hits.every((h) => oracle(h.metadata as M));
         countOk &&= hits.length === Math.min(10, matching);
       }
-      out.push({ filter: JSON.stringify(filter), matching, recall: recall / 20, allMatch, countOk });
+      out.push({
+        filter: JSON.stringify(filter),
+        matching,
+        recall: recall / 20,
+        allMatch,
+        countOk,
+      });
     }
     await index.close();
     await vicinity.VectorIndex.delete(name);

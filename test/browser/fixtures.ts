@@ -1,12 +1,8 @@
 import { test as base, expect, type Page } from '@playwright/test';
 
-/** A page with the harness loaded (window.harness), and its errors collected. */
-export const test = base.extend<{ harness: Page; pageErrors: string[] }>({
-  pageErrors: async ({}, use) => {
-    await use([]);
-  },
-  harness: async ({ page, pageErrors }, use) => {
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+/** A page with the harness loaded (window.harness). */
+export const test = base.extend<{ harness: Page }>({
+  harness: async ({ page }, use) => {
     await openHarness(page);
     await use(page);
   },

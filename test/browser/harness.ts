@@ -8,13 +8,23 @@ import { flipByte, tamperSnapshot, truncate } from '../support/tamper.js';
 const longTasks: { start: number; duration: number }[] = [];
 try {
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) longTasks.push({ start: entry.startTime, duration: entry.duration });
+    for (const entry of list.getEntries())
+      longTasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: 'longtask', buffered: true });
 } catch {
   // longtask is Chromium-only; the tests run there.
 }
 
-const harness = { vicinity, exactSearch, recallAt, fetchWords, longTasks, tamperSnapshot, flipByte, truncate };
+const harness = {
+  vicinity,
+  exactSearch,
+  recallAt,
+  fetchWords,
+  longTasks,
+  tamperSnapshot,
+  flipByte,
+  truncate,
+};
 declare global {
   interface Window {
     harness: typeof harness;

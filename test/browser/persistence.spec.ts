@@ -9,7 +9,9 @@ async function build(page: Page, name: string, from: number, count: number) {
       const words = await fetchWords();
       const index = await vicinity.VectorIndex.open(name, { dimensions: 100 });
       const ids = words.base.ids.slice(from, from + count);
-      await index.upsert(ids.map((id, i) => ({ id, vector: words.base.vectors[from + i]!, metadata: { i } })));
+      await index.upsert(
+        ids.map((id, i) => ({ id, vector: words.base.vectors[from + i]!, metadata: { i } })),
+      );
       const saved = await index.save();
       await index.close();
       return saved;
@@ -29,9 +31,18 @@ async function answers(page: Page, name: string) {
       const hits = await index.searchBatch(words.queries.vectors.slice(0, 20), { k: 5 });
       const stats = await index.stats();
       await index.close();
-      return { ok: true as const, hits: hits.map((h) => h.map((x) => `${x.id}:${x.score.toFixed(5)}`)), stats, openMs };
+      return {
+        ok: true as const,
+        hits: hits.map((h) => h.map((x) => `${x.id}:${x.score.toFixed(5)}`)),
+        stats,
+        openMs,
+      };
     } catch (error) {
-      return { ok: false as const, code: (error as { code?: string }).code, message: (error as Error).message };
+      return {
+        ok: false as const,
+        code: (error as { code?: string }).code,
+        message: (error as Error).message,
+      };
     }
   }, name);
 }
@@ -50,7 +61,11 @@ test('save, reload the page, same results', async ({ harness: page }) => {
   expect(before.ok && after.ok).toBe(true);
   if (!before.ok || !after.ok) return;
   expect(after.hits).toEqual(before.hits);
-  expect(after.stats).toMatchObject({ size: 3000, generation: saved.generation, savedGeneration: saved.generation });
+  expect(after.stats).toMatchObject({
+    size: 3000,
+    generation: saved.generation,
+    savedGeneration: saved.generation,
+  });
   expect(after.stats.recoveredFrom).toBeNull();
   // Updates after a reopen land in a new generation.
   const second = await page.evaluate(async (name) => {
@@ -74,7 +89,9 @@ for (const [what, fault] of [
   ['a flipped byte', 'flip'],
   ['a truncation', 'truncate'],
 ] as const) {
-  test(`${what} of the newest snapshot opens the previous generation and says so`, async ({ harness: page }) => {
+  test(`${what} of the newest snapshot opens the previous generation and says so`, async ({
+    harness: page,
+  }) => {
     const name = uniqueName(`corrupt-${fault}`);
     const first = await build(page, name, 0, 1000);
     const before = await answers(page, name);
@@ -134,7 +151,11 @@ test('running out of quota fails the save with QUOTA_EXCEEDED and keeps the last
     const { fetchWords } = window.harness;
     const words = await fetchWords();
     const index = await VectorIndex.open(name);
-    await index.upsert(words.base.ids.slice(1000, 9000).map((id, i) => ({ id, vector: words.base.vectors[1000 + i]! })));
+    await index.upsert(
+      words.base.ids
+        .slice(1000, 9000)
+        .map((id, i) => ({ id, vector: words.base.vectors[1000 + i]! })),
+    );
     const started = performance.now();
     const result = await index.save().then(
       () => 'saved',
@@ -166,7 +187,8 @@ test('running out of quota fails the save with QUOTA_EXCEEDED and keeps the last
   // With room again, the same index saves: the stuck IDBFS sync left nothing behind.
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   const retry = await page.evaluate(async () => {
-    const index = (window as unknown as { quotaIndex: import('../../src/index.js').VectorIndex }).quotaIndex;
+    const index = (window as unknown as { quotaIndex: import('../../src/index.js').VectorIndex })
+      .quotaIndex;
     const saved = await index.save();
     await index.close();
     return saved;

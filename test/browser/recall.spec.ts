@@ -21,12 +21,22 @@ test('recall@10 ≥ 0.95 against exact search on 12,000 real word vectors; searc
       recall += recallAt(hits, exactSearch('cosine', vectors, ids, q, 10));
     }
     const batch = await index.searchBatch(queries, { k: 10 });
-    const sameAsSingle = batch.every((hits, i) => hits.map((h) => h.id).join() === single[i]!.join());
-    const ordered = batch.every((hits) => hits.every((h, i) => i === 0 || hits[i - 1]!.score >= h.score));
+    const sameAsSingle = batch.every(
+      (hits, i) => hits.map((h) => h.id).join() === single[i]!.join(),
+    );
+    const ordered = batch.every((hits) =>
+      hits.every((h, i) => i === 0 || hits[i - 1]!.score >= h.score),
+    );
     const size = index.size;
     await index.close();
     await vicinity.VectorIndex.delete(name);
-    return { recall: recall / queries.length, sameAsSingle, ordered, size, queries: queries.length };
+    return {
+      recall: recall / queries.length,
+      sameAsSingle,
+      ordered,
+      size,
+      queries: queries.length,
+    };
   }, name);
   expect(result.size).toBe(12_000);
   expect(result.queries).toBe(300);
@@ -61,7 +71,8 @@ for (const metric of ['cosine', 'l2', 'ip'] as const) {
           const exact = new Map(truth.map((t) => [t.id, t.distance]));
           for (const h of hits) {
             const want = exact.get(h.id);
-            if (want !== undefined) worstDistanceError = Math.max(worstDistanceError, Math.abs(want - h.distance));
+            if (want !== undefined)
+              worstDistanceError = Math.max(worstDistanceError, Math.abs(want - h.distance));
             const expected = metric === 'l2' ? -h.distance : 1 - h.distance;
             if (Math.abs(expected - h.score) > 1e-6) scoreRule = false;
           }
@@ -78,11 +89,17 @@ for (const metric of ['cosine', 'l2', 'ip'] as const) {
   });
 }
 
-test('upsert replaces an existing id, remove drops it, capacity grows by itself', async ({ harness }) => {
+test('upsert replaces an existing id, remove drops it, capacity grows by itself', async ({
+  harness,
+}) => {
   const name = uniqueName('crud');
   const r = await harness.evaluate(async (name) => {
     const { vicinity } = window.harness;
-    const index = await vicinity.VectorIndex.open(name, { dimensions: 2, metric: 'l2', initialCapacity: 4 });
+    const index = await vicinity.VectorIndex.open(name, {
+      dimensions: 2,
+      metric: 'l2',
+      initialCapacity: 4,
+    });
     const grid = Array.from({ length: 50 }, (_, i) => ({ id: `p${i}`, vector: [i, 0] }));
     await index.upsert(grid);
     const before = (await index.search([10, 0], { k: 1 }))[0]!.id;
@@ -98,7 +115,17 @@ test('upsert replaces an existing id, remove drops it, capacity grows by itself'
     const all = await index.search([0, 0], { k: 1000 });
     await index.close();
     await vicinity.VectorIndex.delete(name);
-    return { before, afterMove, moved, removed, near, back, stats, all: all.length, size: index.size };
+    return {
+      before,
+      afterMove,
+      moved,
+      removed,
+      near,
+      back,
+      stats,
+      all: all.length,
+      size: index.size,
+    };
   }, name);
   expect(r.before).toBe('p10');
   expect(r.afterMove).not.toBe('p10');

@@ -23,14 +23,18 @@ export function exactSearch(
       vv += x * x;
       l2 += (x - q) * (x - q);
     }
-    const distance = metric === 'l2' ? Math.sqrt(l2) : metric === 'ip' ? 1 - dot : 1 - dot / (Math.sqrt(vv) * qn);
+    const distance =
+      metric === 'l2' ? Math.sqrt(l2) : metric === 'ip' ? 1 - dot : 1 - dot / (Math.sqrt(vv) * qn);
     scored.push({ id: ids[i] as string, distance });
   });
   scored.sort((a, b) => a.distance - b.distance);
   return scored.slice(0, k);
 }
 
-export function recallAt(found: readonly { id: string }[], truth: readonly { id: string }[]): number {
+export function recallAt(
+  found: readonly { id: string }[],
+  truth: readonly { id: string }[],
+): number {
   const want = new Set(truth.map((t) => t.id));
   return truth.length === 0 ? 1 : found.filter((f) => want.has(f.id)).length / truth.length;
 }

@@ -79,11 +79,15 @@ describe('compileFilter', () => {
         (lo, hi, set, value) => {
           const metadata: Metadata | undefined = value === undefined ? {} : { v: value };
           const range = compileFilter({ v: { $gte: lo, $lt: hi } })(metadata);
-          const member = compileFilter({ $or: [{ v: { $in: set } }, { v: { $nin: set } }] })(metadata);
+          const member = compileFilter({ $or: [{ v: { $in: set } }, { v: { $nin: set } }] })(
+            metadata,
+          );
           expect(range).toBe(value !== undefined && value >= lo && value < hi);
           // $nin matches a missing field, so the union always holds.
           expect(member).toBe(true);
-          expect(compileFilter({ v: { $in: set } })(metadata)).toBe(value !== undefined && set.includes(value));
+          expect(compileFilter({ v: { $in: set } })(metadata)).toBe(
+            value !== undefined && set.includes(value),
+          );
         },
       ),
     );

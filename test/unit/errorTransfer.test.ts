@@ -17,7 +17,9 @@ it('keeps the code of a VicinityError across a message port', async () => {
     },
     port1 as unknown as Parameters<typeof expose>[1],
   );
-  const remote = wrap<{ fail(): void; plain(): void }>(port2 as unknown as Parameters<typeof wrap>[0]);
+  const remote = wrap<{ fail(): void; plain(): void }>(
+    port2 as unknown as Parameters<typeof wrap>[0],
+  );
   const error = await remote.fail().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(VicinityError);
   expect((error as VicinityError).code).toBe('DIMENSION_MISMATCH');

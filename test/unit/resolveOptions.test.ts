@@ -14,7 +14,13 @@ function codeOf(run: () => unknown): string | undefined {
 describe('resolveOptions', () => {
   it('leaves unset build parameters undefined so that a reopen takes the stored ones', () => {
     const r = resolveOptions('docs', { dimensions: 100 });
-    expect(r).toMatchObject({ name: 'docs', dimensions: 100, metric: undefined, M: undefined, initialCapacity: 1024 });
+    expect(r).toMatchObject({
+      name: 'docs',
+      dimensions: 100,
+      metric: undefined,
+      M: undefined,
+      initialCapacity: 1024,
+    });
   });
 
   it('keeps an explicit value that a falsy default check would lose', () => {

@@ -14,7 +14,14 @@ function codeOf(run: () => unknown): string | undefined {
 describe('packItems', () => {
   it('packs a batch into one Float32Array without keeping the callers arrays', () => {
     const v = new Float32Array([1, 2, 3]);
-    const packed = packItems([{ id: 'a', vector: v }, { id: 'b', vector: [4, 5, 6], metadata: { g: 1 } }], 3, 'l2');
+    const packed = packItems(
+      [
+        { id: 'a', vector: v },
+        { id: 'b', vector: [4, 5, 6], metadata: { g: 1 } },
+      ],
+      3,
+      'l2',
+    );
     expect(Array.from(packed.vectors)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(packed.vectors.buffer).not.toBe(v.buffer);
     expect(packed.ids).toEqual(['a', 'b']);
@@ -48,7 +55,9 @@ describe('packItems', () => {
   });
 
   it('rejects a zero vector for cosine only', () => {
-    expect(codeOf(() => packItems([{ id: 'a', vector: [0, 0, 0] }], 3, 'cosine'))).toBe('INVALID_VECTOR');
+    expect(codeOf(() => packItems([{ id: 'a', vector: [0, 0, 0] }], 3, 'cosine'))).toBe(
+      'INVALID_VECTOR',
+    );
     expect(codeOf(() => packItems([{ id: 'a', vector: [0, 0, 0] }], 3, 'l2'))).toBeUndefined();
   });
 });
