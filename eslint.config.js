@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist', 'demo/dist', 'node_modules', 'test-results', 'playwright-report'] },
+  {
+    ignores: [
+      'dist',
+      'demo/dist',
+      'node_modules',
+      'test-results',
+      'playwright-report',
+      'src/engine/simd/hnsw-simd.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -1,10 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import type { EngineName } from './test/browser/fixtures';
 
 /** System Chromium from apt; set CHROMIUM_PATH to use another build. */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const port = 5199;
 
-export default defineConfig({
+export default defineConfig<{ engine: EngineName }>({
   testDir: 'test/browser',
   testMatch: '**/*.spec.ts',
   // One worker: the machine has two cores, and timing-sensitive checks
@@ -32,6 +33,15 @@ export default defineConfig({
       ],
     },
   },
+  // The whole suite runs against both engines; the demo uses the default.
+  projects: [
+    { name: 'simd', use: { engine: 'simd' } },
+    {
+      name: 'hnswlib-wasm',
+      use: { engine: 'hnswlib-wasm' },
+      testIgnore: ['**/demo.spec.ts', '**/engines.spec.ts', '**/csp.spec.ts'],
+    },
+  ],
   webServer: {
     command: `npx vite --port ${port} --strictPort`,
     url: `http://localhost:${port}/test/browser/harness.html`,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import MagicString from 'magic-string';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -38,8 +39,32 @@ function workerAsEntry(): Plugin {
   };
 }
 
+/*
+ * The SIMD engine's Emscripten glue and its .wasm are shipped as they were
+ * built, next to worker.js. Bundled, Vite would inline the .wasm as a base64
+ * data: URL (larger, and a page's CSP would need connect-src data:); left as
+ * files, the glue's `new URL('hnsw-simd.wasm', import.meta.url)` lets a
+ * consumer's bundler emit the .wasm as an asset.
+ */
+function simdEngineAsFiles(): Plugin {
+  const dir = 'src/engine/simd';
+  return {
+    name: 'vicinity:simd-engine-as-files',
+    apply: 'build',
+    enforce: 'pre',
+    resolveId(source) {
+      return source.endsWith('/simd/hnsw-simd.js') ? { id: './hnsw-simd.js', external: true } : null;
+    },
+    generateBundle() {
+      for (const fileName of ['hnsw-simd.js', 'hnsw-simd.wasm']) {
+        this.emitFile({ type: 'asset', fileName, source: readFileSync(`${dir}/${fileName}`) });
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [workerAsEntry()],
+  plugins: [workerAsEntry(), simdEngineAsFiles()],
   server: { port: 5199, strictPort: true },
   preview: { port: 5199, strictPort: true },
   worker: { format: 'es' },

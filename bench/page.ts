@@ -130,6 +130,7 @@ async function build(name: string, params: BuildParams) {
   const t2 = performance.now();
   const stats = await index.stats();
   return {
+    engine: stats.engine,
     createMs: t1 - t0,
     buildMs: t2 - t1,
     size: stats.size,

@@ -44,6 +44,7 @@ export function summarise(data, browser, native) {
     open: open.longestTaskMs,
   };
   const vicinity = {
+    engine: build.engine,
     createMs: build.createMs,
     buildMs: build.buildMs,
     buildVectorsPerSecond: (data.n * 1000) / build.buildMs,
@@ -213,6 +214,7 @@ function detailTable(size) {
   const v = size.vicinity;
   const t = v.longestTaskMs;
   const rows = [
+    ['engine', v.engine],
     ['create empty index (worker + WASM start)', `${ms(v.createMs)} ms`],
     ['save', `${ms(v.saveMs)} ms, ${mib(v.snapshotBytes)}`],
     ['cold open (page reloaded)', `${ms(v.coldOpenMs)} ms`],
@@ -310,22 +312,24 @@ function whatLimitsIt(results) {
   }
 
   const simd =
-    results.versions['hnswlib-wasm'] === '0.8.2'
+    v.engine === 'hnswlib-wasm' && results.versions['hnswlib-wasm'] === '0.8.2'
       ? `hnswlib-wasm 0.8.2 is compiled without WebAssembly SIMD (its makefile has no ` +
         `\`-msimd128\`, and its module holds no v128 instructions), so each ` +
         `${size.dimensions}-dimensional distance is a scalar loop`
-      : `hnswlib-wasm ${results.versions['hnswlib-wasm']} runs hnswlib's portable C++ in WebAssembly`;
+      : `vicinity's ${v.engine} engine runs in WebAssembly`;
   const sse =
     results.machine.arch === 'x64'
       ? `, while native hnswlib on x86-64 uses its SSE distance kernels`
       : `, while native hnswlib is compiled for the CPU`;
+  const buildGap =
+    ratios.build < 0.9 ? 'that gap is mostly engine time too' : 'the hop does not weigh on it';
   out.push(
     `- **The engine itself.** At efSearch ${high.ef}, where walking the graph dominates, ` +
       `\`searchBatch\` reached ${times(highBatch.qps / highNative.qps)} the QPS of native ` +
       `hnswlib-node (${times(lowBatch.qps / lowNative.qps)} at efSearch ${low.ef}, where the ` +
-      `per-query work around the engine in the worker weighs more: the embind call, id lookups, ` +
-      `hit objects and their clone). The build ran at ${times(ratios.build)} native speed; it ` +
-      `crosses to the worker once per 1,000 vectors, so that gap is mostly engine time too. ${simd}${sse}.`,
+      `per-query work around the engine in the worker weighs more: the call into WASM, id ` +
+      `lookups, hit objects and their clone). The build ran at ${times(ratios.build)} native ` +
+      `speed; it crosses to the worker once per 1,000 vectors, so ${buildGap}. ${simd}${sse}.`,
   );
 
   const moduleLoad = v.coldOpenMs - v.reopenMs;
@@ -336,23 +340,33 @@ function whatLimitsIt(results) {
         `production build ships one worker file).`
       : `Loading the worker's modules from the Vite dev server is a small part of it: the two ` +
         `opens differ by ${ms(Math.abs(moduleLoad))} ms.`;
+  const viaIdbfs = v.engine === 'hnswlib-wasm';
+  const openPath = viaIdbfs
+    ? `Every open starts a worker, compiles the WASM module, reads the ${mib(v.snapshotBytes)} ` +
+      `snapshot from IndexedDB and checks its SHA-256, copies it into hnswlib-wasm's IDBFS ` +
+      `database, which the module reads back when it mounts, and runs readIndex (these steps ` +
+      `are not timed one by one). Creating an empty index, which reads no data at all, took ` +
+      `${ms(v.createMs)} ms: a new worker imports hnswlib-wasm, whose WASM module is embedded as ` +
+      `base64 in its script, compiles it, and mounts IDBFS, whose readiness hnswlib-wasm's ` +
+      `loader polls every 100 ms.`
+    : `Every open starts a worker and its WASM module, reads the ${mib(v.snapshotBytes)} ` +
+      `snapshot from IndexedDB, checks its SHA-256 and loads it into the engine (these steps ` +
+      `are not timed one by one). Creating an empty index, which reads no data at all, took ` +
+      `${ms(v.createMs)} ms.`;
   out.push(
     `- **Opening.** After a page reload, \`VectorIndex.open\` took ${ms(v.coldOpenMs)} ms; ` +
       `opening it again in the same page took ${ms(v.reopenMs)} ms, and native readIndex of its ` +
-      `${mib(n.fileBytes)} file ${ms(n.openMs)} ms. ${modules} Every open starts a worker, ` +
-      `compiles the WASM module, reads the ${mib(v.snapshotBytes)} snapshot from IndexedDB and ` +
-      `checks its SHA-256, copies it into hnswlib-wasm's IDBFS database, which the module reads ` +
-      `back when it mounts, and runs readIndex (these steps are not timed one by one). Creating ` +
-      `an empty index, which reads no data at all, took ${ms(v.createMs)} ms: a new worker ` +
-      `imports hnswlib-wasm, whose WASM module is embedded as base64 in its script, compiles it, ` +
-      `and mounts IDBFS, whose readiness hnswlib-wasm's loader polls every 100 ms.`,
+      `${mib(n.fileBytes)} file ${ms(n.openMs)} ms. ${modules} ${openPath}`,
   );
 
   out.push(
-    `- **Saving** took ${ms(v.saveMs)} ms against ${ms(n.saveMs)} ms for native writeIndex to a ` +
-      `file: hnswlib-wasm writes its index into IDBFS, vicinity reads it back from that ` +
-      `IndexedDB record, checksums it and writes it to its own database, so the bytes go through ` +
-      `IndexedDB twice.`,
+    `- **Saving** took ${ms(v.saveMs)} ms for a ${mib(v.snapshotBytes)} snapshot against ` +
+      `${ms(n.saveMs)} ms for native writeIndex to a file` +
+      (viaIdbfs
+        ? `: hnswlib-wasm writes its index into IDBFS, vicinity reads it back from that ` +
+          `IndexedDB record, checksums it and writes it to its own database, so the bytes go ` +
+          `through IndexedDB twice.`
+        : `; vicinity checksums the snapshot and writes it to IndexedDB.`),
   );
 
   const longest = v.longestTaskMs.overall;
@@ -419,7 +433,8 @@ export function renderMarkdown(results) {
     `- **Ground truth**: exact cosine top-${config.k} by brute force in Node. Recall@${config.k} ` +
       `counts a hit when it is as close as the k-th true neighbour (k = ${config.k}).`,
     `- **Both sides** build with M ${config.M}, efConstruction ${config.efConstruction} and the ` +
-      `same seed. vicinity runs in headless Chromium from the Vite dev server: \`upsert\` in ` +
+      `same seed. vicinity (engine \`${results.sizes[0]?.vicinity.engine}\`) runs in headless ` +
+      `Chromium from the Vite dev server: \`upsert\` in ` +
       `batches of ${config.batch} into an index opened with \`initialCapacity\` N (build time ` +
       'is wall clock on the page); `search` is one awaited call per query; `searchBatch` sends ' +
       'all queries in one call. Native is hnswlib-node in Node, single `searchKnn` calls in a ' +

@@ -60,7 +60,8 @@ export interface SearchOptions {
 
 export interface IndexStats {
   readonly name: string;
-  readonly engine: 'hnswlib-wasm';
+  /** The engine that runs: hnswlib with WebAssembly SIMD, or the hnswlib-wasm package. */
+  readonly engine: 'simd' | 'hnswlib-wasm';
   readonly dimensions: number;
   readonly metric: Metric;
   readonly M: number;

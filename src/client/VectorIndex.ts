@@ -79,6 +79,7 @@ export class VectorIndex {
         efSearch: resolved.efSearch,
         defaults: DEFAULTS,
         initialCapacity: resolved.initialCapacity,
+        engine: resolved.engine,
       });
       const index = new VectorIndex(resolved, worker, api, opened);
       let set = openIndexes.get(resolved.name);

@@ -1,5 +1,5 @@
 import { VicinityError } from '../errors/VicinityError.js';
-import type { LogSink } from '../worker/protocol.js';
+import type { EngineChoice, LogSink } from '../worker/protocol.js';
 import type { Metric, VectorLike } from '../types.js';
 
 /** Turns texts into vectors; enables `search('some text')`. */
@@ -19,6 +19,12 @@ export interface VectorIndexOptions {
   embed?: Embedder;
   /** Vectors the graph has room for before it first grows. @default 1024 */
   initialCapacity?: number;
+  /**
+   * Which HNSW build runs. `auto` takes hnswlib with WebAssembly SIMD where the
+   * browser has SIMD, otherwise the hnswlib-wasm package. Either engine opens
+   * what the other saved. @default 'auto'
+   */
+  engine?: EngineChoice;
   /** Receives debug logs. Without it, vicinity writes nothing anywhere. */
   logger?: LogSink;
 }
@@ -29,8 +35,12 @@ export const DEFAULTS = {
   efConstruction: 200,
   efSearch: 64,
   initialCapacity: 1024,
+  engine: 'auto',
 } as const satisfies Required<
-  Pick<VectorIndexOptions, 'metric' | 'M' | 'efConstruction' | 'efSearch' | 'initialCapacity'>
+  Pick<
+    VectorIndexOptions,
+    'metric' | 'M' | 'efConstruction' | 'efSearch' | 'initialCapacity' | 'engine'
+  >
 >;
 
 export interface ResolvedOptions {
@@ -41,12 +51,15 @@ export interface ResolvedOptions {
   readonly efConstruction: number | undefined;
   readonly efSearch: number | undefined;
   readonly initialCapacity: number;
+  readonly engine: EngineChoice;
   readonly embed: Embedder | undefined;
   readonly logger: LogSink | undefined;
 }
 
 const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
+const ENGINES: readonly EngineChoice[] = ['auto', 'simd', 'hnswlib-wasm'];
 const KNOWN = new Set([
+  'engine',
   'dimensions',
   'metric',
   'M',
@@ -94,6 +107,9 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
   if (options.metric !== undefined && !METRICS.includes(options.metric)) {
     throw new VicinityError('INVALID_OPTIONS', `metric must be one of ${METRICS.join(', ')}`);
   }
+  if (options.engine !== undefined && !ENGINES.includes(options.engine)) {
+    throw new VicinityError('INVALID_OPTIONS', `engine must be one of ${ENGINES.join(', ')}`);
+  }
   for (const key of ['embed', 'logger'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') {
       throw new VicinityError('INVALID_OPTIONS', `${key} must be a function`);
@@ -108,6 +124,7 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     efSearch: integer(options, 'efSearch', 1, 1_000_000),
     initialCapacity:
       integer(options, 'initialCapacity', 1, 2 ** 31 - 1) ?? DEFAULTS.initialCapacity,
+    engine: options.engine ?? DEFAULTS.engine,
     embed: options.embed,
     logger: options.logger,
   };

@@ -8,10 +8,19 @@ export interface EngineParams {
   readonly efConstruction: number;
 }
 
+/** Which implementation runs: hnswlib built with WebAssembly SIMD, or the hnswlib-wasm package. */
+export type EngineKind = 'simd' | 'hnswlib-wasm';
+
 export interface EngineResult {
   readonly labels: Uint32Array;
   /** As the engine computes them: 1 - dot for cosine and ip, squared L2 for l2. */
   readonly distances: Float32Array;
+}
+
+export interface BatchResult {
+  readonly labels: Uint32Array;
+  readonly distances: Float32Array;
+  readonly counts: Uint32Array;
 }
 
 /**
@@ -20,7 +29,7 @@ export interface EngineResult {
  * `serialize()`.
  */
 export interface Engine {
-  readonly kind: 'hnswlib-wasm';
+  readonly kind: EngineKind;
   /** Slots allocated, live and deleted. */
   capacity(): number;
   /** Slots in use, live and deleted. */
@@ -30,6 +39,13 @@ export interface Engine {
   add(vector: Float32Array, label: number, reuseDeleted: boolean): void;
   markDeleted(label: number): void;
   search(query: Float32Array, k: number, accept?: (label: number) => boolean): EngineResult;
+  /** `count` queries packed in one array; query q's hits are at q * k, `counts[q]` of them. */
+  searchBatch(
+    queries: Float32Array,
+    count: number,
+    k: number,
+    accept?: (label: number) => boolean,
+  ): BatchResult;
   setEf(ef: number): void;
   getVector(label: number): Float32Array;
   serialize(): Promise<Uint8Array>;

@@ -1,7 +1,7 @@
 import type { HierarchicalNSW, HnswlibModule } from 'hnswlib-wasm';
 import { toVicinityError } from '../errors/VicinityError.js';
 import { sleep, withTimeout } from '../util/withTimeout.js';
-import type { Engine, EngineParams, EngineResult } from './Engine.js';
+import type { BatchResult, Engine, EngineParams, EngineResult } from './Engine.js';
 import { awaitScratchFile, deleteScratchFile, writeScratchFile } from './IdbfsScratch.js';
 
 /** Loads hnswlib-wasm; a parameter so that tests can pass another build. */
@@ -117,6 +117,25 @@ export class HnswlibWasmEngine implements Engine {
   search(query: Float32Array, k: number, accept?: (label: number) => boolean): EngineResult {
     const { neighbors, distances } = this.#index.searchKnn(query, k, accept);
     return { labels: Uint32Array.from(neighbors), distances: Float32Array.from(distances) };
+  }
+
+  searchBatch(
+    queries: Float32Array,
+    count: number,
+    k: number,
+    accept?: (label: number) => boolean,
+  ): BatchResult {
+    const dim = this.#params.dimensions;
+    const labels = new Uint32Array(count * k);
+    const distances = new Float32Array(count * k);
+    const counts = new Uint32Array(count);
+    for (let q = 0; q < count; q++) {
+      const r = this.search(queries.subarray(q * dim, (q + 1) * dim), k, accept);
+      labels.set(r.labels, q * k);
+      distances.set(r.distances, q * k);
+      counts[q] = r.labels.length;
+    }
+    return { labels, distances, counts };
   }
 
   setEf(ef: number): void {

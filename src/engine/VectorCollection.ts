@@ -137,34 +137,41 @@ export class VectorCollection {
    * matching items are ranked exactly instead.
    */
   search(query: Float32Array, request: SearchRequest): RawHit[] {
+    return this.searchBatch(query, 1, request)[0] ?? [];
+  }
+
+  /** All queries in one engine call; hits per query, best first. */
+  searchBatch(queries: Float32Array, count: number, request: SearchRequest): RawHit[][] {
     const k = Math.min(request.k, this.size);
-    if (k === 0) return [];
+    if (k === 0 || count === 0) return Array.from({ length: count }, () => []);
     const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
     const accept = predicate && ((label: number) => predicate(this.#metadata.get(label)));
     const ef = request.efSearch ?? this.#efSearch;
     if (ef !== this.#efSearch) this.engine.setEf(ef);
     let result;
     try {
-      result = this.engine.search(query, k, accept);
+      result = this.engine.searchBatch(queries, count, k, accept);
     } finally {
       if (ef !== this.#efSearch) this.engine.setEf(this.#efSearch);
     }
-    let labels = Array.from(result.labels);
-    let distances = Array.from(result.distances);
-    if (accept && labels.length < k) {
-      ({ labels, distances } = this.#exact(query, k, accept));
-    }
-    const order = labels
-      .map((_, i) => i)
-      .sort((a, b) => (distances[a] as number) - (distances[b] as number));
-    return order.map((i) => this.#hit(labels[i] as number, distances[i] as number));
-  }
-
-  searchBatch(queries: Float32Array, count: number, request: SearchRequest): RawHit[][] {
     const { dimensions } = this.params;
     const out: RawHit[][] = [];
-    for (let i = 0; i < count; i++) {
-      out.push(this.search(queries.subarray(i * dimensions, (i + 1) * dimensions), request));
+    for (let q = 0; q < count; q++) {
+      const n = result.counts[q] ?? 0;
+      let labels = Array.from(result.labels.subarray(q * k, q * k + n));
+      let distances = Array.from(result.distances.subarray(q * k, q * k + n));
+      // A very selective filter can leave the graph walk short: rank the matches exactly.
+      if (accept && n < k) {
+        ({ labels, distances } = this.#exact(
+          queries.subarray(q * dimensions, (q + 1) * dimensions),
+          k,
+          accept,
+        ));
+      }
+      const order = labels
+        .map((_, i) => i)
+        .sort((a, b) => (distances[a] as number) - (distances[b] as number));
+      out.push(order.map((i) => this.#hit(labels[i] as number, distances[i] as number)));
     }
     return out;
   }

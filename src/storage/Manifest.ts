@@ -1,4 +1,5 @@
 import { VicinityError } from '../errors/VicinityError.js';
+import type { EngineKind } from '../engine/Engine.js';
 import type { Metric } from '../types.js';
 
 /** Snapshot layout version written by this library. */
@@ -7,8 +8,9 @@ export const FORMAT_VERSION = 1;
 /** Describes one saved generation; stored beside its bytes in the same transaction. */
 export interface Manifest {
   readonly format: number;
-  readonly engine: 'hnswlib-wasm';
-  /** hnswlib's own file layout inside the snapshot (wasm32: 4-byte size_t). */
+  /** The engine that wrote the snapshot; either engine reads it. */
+  readonly engine: EngineKind;
+  /** hnswlib's own file layout inside the snapshot (wasm32: 4-byte size_t), shared by both engines. */
   readonly engineFormat: 'hnswlib-wasm32';
   readonly dimensions: number;
   readonly metric: Metric;
@@ -48,7 +50,7 @@ export function parseManifest(value: unknown): Manifest {
     );
   }
   const ok =
-    m.engine === 'hnswlib-wasm' &&
+    (m.engine === 'hnswlib-wasm' || m.engine === 'simd') &&
     m.engineFormat === 'hnswlib-wasm32' &&
     isCount(m.dimensions) &&
     m.dimensions > 0 &&

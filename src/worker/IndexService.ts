@@ -1,6 +1,11 @@
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import type { EngineParams } from '../engine/Engine.js';
-import { HnswlibWasmEngine, type HnswlibLoader } from '../engine/HnswlibWasmEngine.js';
+import {
+  createEngine,
+  loadEngine,
+  resolveEngine,
+  type EngineLoaders,
+} from '../engine/chooseEngine.js';
 import { decodeSnapshot } from '../engine/SnapshotCodec.js';
 import { VectorCollection, type SearchRequest } from '../engine/VectorCollection.js';
 import { assertRoomFor } from '../storage/assertRoomFor.js';
@@ -24,7 +29,7 @@ import type {
  * hnswlib-wasm crashes on two reads at once, and IDBFS syncs must not overlap.
  */
 export class IndexService implements EngineApi {
-  #loader: HnswlibLoader | undefined;
+  #loaders: EngineLoaders | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #log: LogSink | undefined;
   #state:
@@ -37,8 +42,8 @@ export class IndexService implements EngineApi {
   #snapshotBytes = 0;
   #recoveredFrom: WorkerStats['recoveredFrom'] = null;
 
-  constructor(loader?: HnswlibLoader) {
-    this.#loader = loader;
+  constructor(loaders?: EngineLoaders) {
+    this.#loaders = loaders;
   }
 
   setLogSink(sink: LogSink | undefined): void {
@@ -76,6 +81,7 @@ export class IndexService implements EngineApi {
 
   async #load(request: OpenRequest, store: IndexStore): Promise<OpenResult> {
     const scratchFile = `vicinity-${request.name.replace(/[^\w.-]/g, '_')}-${crypto.randomUUID()}.bin`;
+    const kind = resolveEngine(request.engine);
     const snapshot = await store.readLatest();
     if (!snapshot) {
       if (request.dimensions === undefined) {
@@ -90,10 +96,12 @@ export class IndexService implements EngineApi {
         M: request.M ?? request.defaults.M,
         efConstruction: request.efConstruction ?? request.defaults.efConstruction,
       };
-      const engine = await HnswlibWasmEngine.create(
-        { params, scratchFile, loader: this.#loader },
-        request.initialCapacity,
-      );
+      const engine = await createEngine(kind, {
+        params,
+        capacity: request.initialCapacity,
+        scratchFile,
+        loaders: this.#loaders,
+      });
       const efSearch = request.efSearch ?? request.defaults.efSearch;
       const collection = new VectorCollection(engine, params, efSearch);
       this.#state = { kind: 'open', name: request.name, store, collection };
@@ -113,10 +121,10 @@ export class IndexService implements EngineApi {
       throw new VicinityError('INDEX_CORRUPTED', 'the id map does not match the manifest count');
     }
     const capacity = Math.max(request.initialCapacity, sidecar.nextLabel, manifest.count);
-    const engine = await HnswlibWasmEngine.load(
-      { params, scratchFile, loader: this.#loader },
+    const engine = await loadEngine(
+      kind,
+      { params, capacity, scratchFile, loaders: this.#loaders },
       engineBytes,
-      capacity,
     );
     const efSearch = request.efSearch ?? sidecar.efSearch;
     const collection = new VectorCollection(engine, params, efSearch, sidecar);
@@ -232,7 +240,7 @@ export class IndexService implements EngineApi {
       const manifest = await store.write(
         {
           format: FORMAT_VERSION,
-          engine: 'hnswlib-wasm',
+          engine: collection.engine.kind,
           engineFormat: 'hnswlib-wasm32',
           ...collection.params,
           count: collection.size,

@@ -2,11 +2,12 @@
  * The contract between the page and the index worker. Type-only: the page
  * derives its remote type from `EngineApi` with `Comlink.Remote`, never by hand.
  */
-import type { EngineParams } from '../engine/Engine.js';
+import type { EngineKind, EngineParams } from '../engine/Engine.js';
+import type { EngineChoice } from '../engine/chooseEngine.js';
 import type { RawHit, SearchRequest } from '../engine/VectorCollection.js';
 import type { Metadata, Metric } from '../types.js';
 
-export type { RawHit, SearchRequest, EngineParams };
+export type { RawHit, SearchRequest, EngineParams, EngineKind, EngineChoice };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogSink = (level: LogLevel, message: string) => void;
@@ -26,6 +27,7 @@ export interface OpenRequest {
     readonly efSearch: number;
   };
   readonly initialCapacity: number;
+  readonly engine: EngineChoice;
 }
 
 export interface OpenResult {
@@ -51,7 +53,7 @@ export interface SaveResult {
 }
 
 export interface WorkerStats {
-  readonly engine: 'hnswlib-wasm';
+  readonly engine: EngineKind;
   readonly params: EngineParams;
   readonly efSearch: number;
   readonly size: number;

@@ -1,15 +1,24 @@
 import { test as base, expect, type Page } from '@playwright/test';
 
-/** A page with the harness loaded (window.harness). */
-export const test = base.extend<{ harness: Page }>({
-  harness: async ({ page }, use) => {
-    await openHarness(page);
+export type EngineName = 'simd' | 'hnswlib-wasm';
+
+/**
+ * A page with the harness loaded (window.harness), opening indexes with the
+ * engine of the Playwright project: the whole suite runs against each.
+ */
+export const test = base.extend<{ harness: Page; engine: EngineName }>({
+  engine: ['simd', { option: true }],
+  harness: async ({ page, engine }, use) => {
+    await openHarness(page, engine);
     await use(page);
   },
 });
 
-export async function openHarness(page: Page): Promise<void> {
-  await page.goto('/test/browser/harness.html');
+export async function openHarness(page: Page, engine?: EngineName): Promise<void> {
+  const current = new URL(page.url() === 'about:blank' ? 'http://x/' : page.url()).searchParams.get(
+    'engine',
+  );
+  await page.goto(`/test/browser/harness.html?engine=${engine ?? current ?? 'auto'}`);
   await expect(page.locator('#status')).toHaveText('ready');
 }
 

@@ -136,6 +136,7 @@ for (const [what, fault] of [
 
 test('running out of quota fails the save with QUOTA_EXCEEDED and keeps the last generation', async ({
   harness: page,
+  engine,
 }) => {
   const name = uniqueName('quota');
   const cdp = await page.context().newCDPSession(page);
@@ -176,7 +177,7 @@ test('running out of quota fails the save with QUOTA_EXCEEDED and keeps the last
 
   // Meanwhile, another page still opens the last saved generation.
   const other = await page.context().newPage();
-  await openHarness(other);
+  await openHarness(other, engine);
   const after = await answers(other, name);
   expect(after.ok).toBe(true);
   if (!after.ok || !before.ok) return;

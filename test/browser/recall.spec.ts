@@ -2,6 +2,7 @@ import { expect, test, uniqueName } from './fixtures';
 
 test('recall@10 ≥ 0.95 against exact search on 12,000 real word vectors; searchBatch equals search', async ({
   harness,
+  engine,
 }) => {
   const name = uniqueName('recall');
   const result = await harness.evaluate(async (name) => {
@@ -28,9 +29,11 @@ test('recall@10 ≥ 0.95 against exact search on 12,000 real word vectors; searc
       hits.every((h, i) => i === 0 || hits[i - 1]!.score >= h.score),
     );
     const size = index.size;
+    const { engine } = await index.stats();
     await index.close();
     await vicinity.VectorIndex.delete(name);
     return {
+      engine,
       recall: recall / queries.length,
       sameAsSingle,
       ordered,
@@ -38,6 +41,7 @@ test('recall@10 ≥ 0.95 against exact search on 12,000 real word vectors; searc
       queries: queries.length,
     };
   }, name);
+  expect(result.engine).toBe(engine);
   expect(result.size).toBe(12_000);
   expect(result.queries).toBe(300);
   expect(result.recall).toBeGreaterThanOrEqual(0.95);

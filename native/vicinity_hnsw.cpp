@@ -1,0 +1,349 @@
+// A plain C API over hnswlib for WebAssembly: no embind, no C++ exception
+// crosses into JavaScript, labels are uint32, buffers are the caller's.
+// Every function that can fail returns a negative code (or NULL) and leaves
+// the reason in vh_last_error().
+#include <emscripten/emscripten.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// hnswlib's warnings go nowhere: the library writes no console output.
+namespace {
+struct NullBuffer : std::streambuf {
+  int overflow(int c) override { return c; }
+};
+NullBuffer null_buffer;
+std::ostream null_stream(&null_buffer);
+}  // namespace
+#define HNSWLIB_ERR_OVERRIDE null_stream
+#include "hnswlib/hnswlib.h"
+
+namespace {
+
+using Index = hnswlib::HierarchicalNSW<float>;
+using hnswlib::labeltype;
+using hnswlib::linklistsizeint;
+using hnswlib::tableint;
+
+enum Metric { METRIC_L2 = 0, METRIC_IP = 1, METRIC_COSINE = 2 };
+
+std::string last_error;
+
+struct Handle {
+  int metric;
+  size_t dim;
+  hnswlib::SpaceInterface<float>* space;
+  Index* index;
+  std::vector<float> scratch;  // a normalised copy for cosine
+
+  const float* prepare(const float* v) {
+    if (metric != METRIC_COSINE) return v;
+    float norm = 0;
+    for (size_t i = 0; i < dim; i++) norm += v[i] * v[i];
+    norm = 1.0f / (std::sqrt(norm) + 1e-30f);
+    for (size_t i = 0; i < dim; i++) scratch[i] = v[i] * norm;
+    return scratch.data();
+  }
+
+  ~Handle() {
+    delete index;
+    delete space;
+  }
+};
+
+hnswlib::SpaceInterface<float>* make_space(int metric, size_t dim) {
+  if (metric == METRIC_L2) return new hnswlib::L2Space(dim);
+  return new hnswlib::InnerProductSpace(dim);
+}
+
+// The filter of a search is a JavaScript predicate over labels, asked for
+// each candidate inside the graph walk.
+EM_JS(int, vh_js_accept, (uint32_t label), { return Module["acceptLabel"](label) ? 1 : 0; });
+
+struct JsFilter : hnswlib::BaseFilterFunctor {
+  bool operator()(labeltype label) override { return vh_js_accept(static_cast<uint32_t>(label)) != 0; }
+};
+
+template <typename F>
+int guarded(F&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    last_error = "out of memory";
+    return -2;
+  } catch (const std::exception& e) {
+    last_error = e.what();
+    return -1;
+  } catch (...) {
+    last_error = "unknown failure";
+    return -1;
+  }
+}
+
+// hnswlib's file layout, written to and read from memory.
+struct Writer {
+  uint8_t* out;
+  size_t at = 0;
+  template <typename T>
+  void pod(const T& v) { bytes(&v, sizeof(T)); }
+  void bytes(const void* p, size_t n) {
+    if (out) std::memcpy(out + at, p, n);
+    at += n;
+  }
+};
+
+size_t write_index(const Index& ix, uint8_t* out) {
+  Writer w{out};
+  w.pod(ix.offsetLevel0_);
+  w.pod(ix.max_elements_);
+  size_t count = ix.cur_element_count;
+  w.pod(count);
+  w.pod(ix.size_data_per_element_);
+  w.pod(ix.label_offset_);
+  w.pod(ix.offsetData_);
+  w.pod(ix.maxlevel_);
+  w.pod(ix.enterpoint_node_);
+  w.pod(ix.maxM_);
+  w.pod(ix.maxM0_);
+  w.pod(ix.M_);
+  w.pod(ix.mult_);
+  w.pod(ix.ef_construction_);
+  w.bytes(ix.data_level0_memory_, count * ix.size_data_per_element_);
+  for (size_t i = 0; i < count; i++) {
+    unsigned int size = ix.element_levels_[i] > 0 ? ix.size_links_per_element_ * ix.element_levels_[i] : 0;
+    w.pod(size);
+    if (size) w.bytes(ix.linkLists_[i], size);
+  }
+  return w.at;
+}
+
+struct Reader {
+  const uint8_t* in;
+  size_t len;
+  size_t at = 0;
+  template <typename T>
+  void pod(T& v) { bytes(&v, sizeof(T)); }
+  void bytes(void* p, size_t n) {
+    if (n > len - at) throw std::runtime_error("index bytes end early");
+    std::memcpy(p, in + at, n);
+    at += n;
+  }
+};
+
+void check(bool ok, const char* what) {
+  if (!ok) throw std::runtime_error(what);
+}
+
+// Reads hnswlib's layout with every size and link checked against the
+// bytes at hand, so that a malformed blob fails instead of reading astray.
+Index* read_index(hnswlib::SpaceInterface<float>* space, size_t dim, const uint8_t* bytes, size_t len,
+                  size_t capacity) {
+  Reader r{bytes, len};
+  Index* ix = new Index(space);
+  try {
+    size_t count;
+    r.pod(ix->offsetLevel0_);
+    r.pod(ix->max_elements_);
+    r.pod(count);
+    r.pod(ix->size_data_per_element_);
+    r.pod(ix->label_offset_);
+    r.pod(ix->offsetData_);
+    r.pod(ix->maxlevel_);
+    r.pod(ix->enterpoint_node_);
+    r.pod(ix->maxM_);
+    r.pod(ix->maxM0_);
+    r.pod(ix->M_);
+    r.pod(ix->mult_);
+    r.pod(ix->ef_construction_);
+
+    const size_t data_size = dim * sizeof(float);
+    const size_t links0 = ix->maxM0_ * sizeof(tableint) + sizeof(linklistsizeint);
+    check(ix->M_ >= 2 && ix->M_ <= 10000, "M out of range");
+    check(ix->maxM_ == ix->M_ && ix->maxM0_ == 2 * ix->M_, "link widths do not match M");
+    check(ix->offsetLevel0_ == 0 && ix->offsetData_ == links0, "unknown level-0 layout");
+    check(ix->label_offset_ == links0 + data_size, "vector size does not match the dimensions");
+    check(ix->size_data_per_element_ == links0 + data_size + sizeof(labeltype), "element size mismatch");
+    check(count <= ix->max_elements_ && count < (1u << 31), "element count out of range");
+    check(std::isfinite(ix->mult_) && ix->mult_ > 0, "level multiplier invalid");
+    check(count == 0 ? ix->maxlevel_ == -1 || ix->maxlevel_ == 0 : ix->maxlevel_ >= 0 && ix->maxlevel_ < 64,
+          "top level out of range");
+    check(count == 0 || ix->enterpoint_node_ < count, "entry point out of range");
+    check(count <= (len - r.at) / ix->size_data_per_element_, "index bytes end early");
+
+    const size_t max_elements = std::max(capacity, count);
+    ix->max_elements_ = max_elements;
+    ix->data_size_ = data_size;
+    ix->fstdistfunc_ = space->get_dist_func();
+    ix->dist_func_param_ = space->get_dist_func_param();
+    ix->size_links_per_element_ = ix->maxM_ * sizeof(tableint) + sizeof(linklistsizeint);
+    ix->size_links_level0_ = links0;
+    ix->revSize_ = 1.0 / ix->mult_;
+    ix->ef_ = 10;
+    ix->allow_replace_deleted_ = true;
+
+    ix->data_level0_memory_ = static_cast<char*>(malloc(max_elements * ix->size_data_per_element_));
+    ix->linkLists_ = static_cast<char**>(calloc(max_elements, sizeof(void*)));
+    if (!ix->data_level0_memory_ || !ix->linkLists_) throw std::bad_alloc();
+    r.bytes(ix->data_level0_memory_, count * ix->size_data_per_element_);
+    ix->cur_element_count = count;
+    std::vector<std::mutex>(max_elements).swap(ix->link_list_locks_);
+    std::vector<std::mutex>(Index::MAX_LABEL_OPERATION_LOCKS).swap(ix->label_op_locks_);
+    ix->visited_list_pool_.reset(new hnswlib::VisitedListPool(1, max_elements));
+    ix->element_levels_ = std::vector<int>(max_elements);
+
+    for (size_t i = 0; i < count; i++) {
+      unsigned int size;
+      r.pod(size);
+      check(size % ix->size_links_per_element_ == 0, "link list size is not a whole number of levels");
+      const size_t levels = size / ix->size_links_per_element_;
+      check(levels <= static_cast<size_t>(ix->maxlevel_), "element above the top level");
+      ix->element_levels_[i] = static_cast<int>(levels);
+      if (size) {
+        ix->linkLists_[i] = static_cast<char*>(malloc(size));
+        if (!ix->linkLists_[i]) throw std::bad_alloc();
+        r.bytes(ix->linkLists_[i], size);
+      }
+      const labeltype label = ix->getExternalLabel(static_cast<tableint>(i));
+      check(ix->label_lookup_.emplace(label, static_cast<tableint>(i)).second, "a label appears twice");
+    }
+    check(r.at == len, "bytes left over after the index");
+
+    // Every link must point at an element that exists.
+    for (size_t i = 0; i < count; i++) {
+      for (int level = 0; level <= ix->element_levels_[i]; level++) {
+        linklistsizeint* list = ix->get_linklist_at_level(static_cast<tableint>(i), level);
+        const size_t n = ix->getListCount(list);
+        check(n <= (level == 0 ? ix->maxM0_ : ix->maxM_), "too many links");
+        const tableint* links = reinterpret_cast<const tableint*>(list + 1);
+        for (size_t j = 0; j < n; j++) check(links[j] < count, "link to a missing element");
+      }
+      if (ix->isMarkedDeleted(static_cast<tableint>(i))) {
+        ix->num_deleted_ += 1;
+        ix->deleted_elements.insert(static_cast<tableint>(i));
+      }
+    }
+    if (count > 0) check(ix->element_levels_[ix->enterpoint_node_] == ix->maxlevel_, "entry point is not on top");
+    return ix;
+  } catch (...) {
+    delete ix;
+    throw;
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE const char* vh_last_error() { return last_error.c_str(); }
+
+EMSCRIPTEN_KEEPALIVE Handle* vh_create(int metric, uint32_t dim, uint32_t M, uint32_t ef_construction,
+                                       uint32_t capacity, uint32_t seed) {
+  Handle* h = nullptr;
+  int rc = guarded([&] {
+    h = new Handle{metric, dim, make_space(metric, dim), nullptr, std::vector<float>(dim)};
+    h->index = new Index(h->space, capacity, M, ef_construction, seed, true);
+    return 0;
+  });
+  if (rc < 0) {
+    delete h;
+    return nullptr;
+  }
+  return h;
+}
+
+EMSCRIPTEN_KEEPALIVE Handle* vh_load(int metric, uint32_t dim, const uint8_t* bytes, uint32_t len,
+                                     uint32_t capacity) {
+  Handle* h = nullptr;
+  int rc = guarded([&] {
+    h = new Handle{metric, dim, make_space(metric, dim), nullptr, std::vector<float>(dim)};
+    h->index = read_index(h->space, dim, bytes, len, capacity);
+    return 0;
+  });
+  if (rc < 0) {
+    delete h;
+    return nullptr;
+  }
+  return h;
+}
+
+EMSCRIPTEN_KEEPALIVE void vh_free(Handle* h) { delete h; }
+
+EMSCRIPTEN_KEEPALIVE uint32_t vh_count(Handle* h) { return static_cast<uint32_t>(h->index->cur_element_count); }
+
+EMSCRIPTEN_KEEPALIVE uint32_t vh_capacity(Handle* h) { return static_cast<uint32_t>(h->index->max_elements_); }
+
+EMSCRIPTEN_KEEPALIVE int vh_resize(Handle* h, uint32_t capacity) {
+  return guarded([&] {
+    h->index->resizeIndex(capacity);
+    return 0;
+  });
+}
+
+EMSCRIPTEN_KEEPALIVE int vh_add(Handle* h, const float* vector, uint32_t label, int reuse_deleted) {
+  return guarded([&] {
+    h->index->addPoint(h->prepare(vector), label, reuse_deleted != 0);
+    return 0;
+  });
+}
+
+EMSCRIPTEN_KEEPALIVE int vh_mark_deleted(Handle* h, uint32_t label) {
+  return guarded([&] {
+    h->index->markDelete(label);
+    return 0;
+  });
+}
+
+EMSCRIPTEN_KEEPALIVE void vh_set_ef(Handle* h, uint32_t ef) { h->index->setEf(ef); }
+
+// Writes up to k results, closest first; returns how many.
+EMSCRIPTEN_KEEPALIVE int vh_search(Handle* h, const float* query, uint32_t k, int filtered, uint32_t* labels,
+                                   float* distances) {
+  return guarded([&] {
+    JsFilter filter;
+    auto result = h->index->searchKnn(h->prepare(query), k, filtered ? &filter : nullptr);
+    int n = static_cast<int>(result.size());
+    for (int i = n - 1; i >= 0; i--) {
+      labels[i] = static_cast<uint32_t>(result.top().second);
+      distances[i] = result.top().first;
+      result.pop();
+    }
+    return n;
+  });
+}
+
+// Many queries, one call: query q writes counts[q] results at q * k.
+EMSCRIPTEN_KEEPALIVE int vh_search_batch(Handle* h, const float* queries, uint32_t nq, uint32_t k, int filtered,
+                                         uint32_t* labels, float* distances, uint32_t* counts) {
+  for (uint32_t q = 0; q < nq; q++) {
+    int n = vh_search(h, queries + static_cast<size_t>(q) * h->dim, k, filtered, labels + static_cast<size_t>(q) * k,
+                      distances + static_cast<size_t>(q) * k);
+    if (n < 0) return n;
+    counts[q] = static_cast<uint32_t>(n);
+  }
+  return static_cast<int>(nq);
+}
+
+EMSCRIPTEN_KEEPALIVE int vh_get_vector(Handle* h, uint32_t label, float* out) {
+  return guarded([&] {
+    auto v = h->index->getDataByLabel<float>(label);
+    std::memcpy(out, v.data(), v.size() * sizeof(float));
+    return 0;
+  });
+}
+
+EMSCRIPTEN_KEEPALIVE uint32_t vh_serialized_size(Handle* h) { return static_cast<uint32_t>(write_index(*h->index, nullptr)); }
+
+EMSCRIPTEN_KEEPALIVE int vh_serialize(Handle* h, uint8_t* out, uint32_t len) {
+  return guarded([&] {
+    check(write_index(*h->index, nullptr) == len, "buffer size does not match the index");
+    write_index(*h->index, out);
+    return 0;
+  });
+}
+
+}  // extern "C"

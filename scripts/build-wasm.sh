@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Rebuilds the SIMD engine (src/engine/simd/hnsw-simd.{js,wasm}) from
+# native/ with Debian's emscripten (apt-get install emscripten). The outputs
+# are committed, so installing and testing never need Emscripten; the hash
+# of the sources recorded beside them lets a test notice a stale build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Emscripten's JS optimiser needs acorn; take it from this project's node_modules.
+export NODE_PATH="${NODE_PATH:-}:$PWD/node_modules"
+out=src/engine/simd
+
+exported='_malloc,_free,_vh_last_error,_vh_create,_vh_load,_vh_free,_vh_count,_vh_capacity,_vh_resize,_vh_add,_vh_mark_deleted,_vh_set_ef,_vh_search,_vh_search_batch,_vh_get_vector,_vh_serialized_size,_vh_serialize'
+
+em++ native/vicinity_hnsw.cpp -o "$out/hnsw-simd.js" \
+  -std=c++17 -O3 -DNDEBUG \
+  -msse -msse2 -msse3 -msse4.1 -msimd128 \
+  -fwasm-exceptions \
+  -sMODULARIZE -sEXPORT_ES6 -sEXPORT_NAME=createHnswSimd \
+  -sENVIRONMENT=web,worker \
+  -sALLOW_MEMORY_GROWTH -sMAXIMUM_MEMORY=4GB \
+  -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 \
+  -sEXPORTED_FUNCTIONS="$exported" \
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
+  -sINCOMING_MODULE_JS_API=locateFile,instantiateWasm,acceptLabel
+
+node scripts/wasm-source-hash.mjs --write
+ls -l "$out"

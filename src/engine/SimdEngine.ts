@@ -1,0 +1,206 @@
+import { VicinityError } from '../errors/VicinityError.js';
+import type { Metric } from '../types.js';
+import type { BatchResult, Engine, EngineParams, EngineResult } from './Engine.js';
+import type { HnswSimdModule } from './simd/HnswSimdModule.js';
+
+/** Loads the SIMD build; a parameter so that tests can pass another. */
+export type SimdLoader = () => Promise<HnswSimdModule>;
+
+const defaultLoader: SimdLoader = async () => (await import('./simd/hnsw-simd.js')).default();
+
+const METRIC_CODE: Record<Metric, number> = { l2: 0, ip: 1, cosine: 2 };
+const RANDOM_SEED = 100;
+const acceptAll = () => true;
+
+/**
+ * hnswlib compiled with WebAssembly SIMD behind a plain C API
+ * (native/vicinity_hnsw.cpp). Bytes move through memory, not a file system,
+ * and its layout is hnswlib's own on wasm32, the same as hnswlib-wasm's.
+ */
+export class SimdEngine implements Engine {
+  readonly kind = 'simd';
+  #m: HnswSimdModule;
+  #handle: number;
+  #dim: number;
+  #vector: number;
+  #out = { labels: 0, distances: 0, counts: 0, capacity: 0 };
+
+  private constructor(m: HnswSimdModule, handle: number, dim: number) {
+    this.#m = m;
+    this.#handle = handle;
+    this.#dim = dim;
+    this.#vector = this.#alloc(dim * 4);
+  }
+
+  static async create(
+    params: EngineParams,
+    capacity: number,
+    loader = defaultLoader,
+  ): Promise<SimdEngine> {
+    const m = await loader();
+    const handle = m._vh_create(
+      METRIC_CODE[params.metric],
+      params.dimensions,
+      params.M,
+      params.efConstruction,
+      capacity,
+      RANDOM_SEED,
+    );
+    if (handle === 0) throw failure(m, 'ENGINE_ERROR', 'creating the index');
+    return new SimdEngine(m, handle, params.dimensions);
+  }
+
+  /** Reads hnswlib's layout with bounds checks: malformed bytes give INDEX_CORRUPTED. */
+  static async load(
+    params: EngineParams,
+    bytes: Uint8Array,
+    capacity: number,
+    loader = defaultLoader,
+  ): Promise<SimdEngine> {
+    const m = await loader();
+    const ptr = m._malloc(bytes.byteLength);
+    if (ptr === 0) throw new VicinityError('ENGINE_ERROR', 'out of WebAssembly memory');
+    try {
+      m.HEAPU8.set(bytes, ptr);
+      const handle = m._vh_load(
+        METRIC_CODE[params.metric],
+        params.dimensions,
+        ptr,
+        bytes.byteLength,
+        capacity,
+      );
+      if (handle === 0) throw failure(m, 'INDEX_CORRUPTED', 'reading the index');
+      return new SimdEngine(m, handle, params.dimensions);
+    } finally {
+      m._free(ptr);
+    }
+  }
+
+  capacity(): number {
+    return this.#m._vh_capacity(this.#handle) >>> 0;
+  }
+
+  count(): number {
+    return this.#m._vh_count(this.#handle) >>> 0;
+  }
+
+  resize(capacity: number): void {
+    this.#check(this.#m._vh_resize(this.#handle, capacity), 'resizing');
+  }
+
+  add(vector: Float32Array, label: number, reuseDeleted: boolean): void {
+    this.#m.HEAPF32.set(vector, this.#vector >>> 2);
+    this.#check(this.#m._vh_add(this.#handle, this.#vector, label, reuseDeleted ? 1 : 0), 'adding');
+  }
+
+  markDeleted(label: number): void {
+    this.#check(this.#m._vh_mark_deleted(this.#handle, label), 'removing');
+  }
+
+  setEf(ef: number): void {
+    this.#m._vh_set_ef(this.#handle, ef);
+  }
+
+  search(query: Float32Array, k: number, accept?: (label: number) => boolean): EngineResult {
+    const { labels, distances, counts } = this.searchBatch(query, 1, k, accept);
+    const n = counts[0] ?? 0;
+    return { labels: labels.subarray(0, n), distances: distances.subarray(0, n) };
+  }
+
+  searchBatch(
+    queries: Float32Array,
+    count: number,
+    k: number,
+    accept?: (label: number) => boolean,
+  ): BatchResult {
+    const out = this.#outputs(count * k, count);
+    const queryPtr = count === 1 ? this.#vector : this.#alloc(queries.byteLength);
+    try {
+      this.#m.HEAPF32.set(queries, queryPtr >>> 2);
+      this.#m.acceptLabel = accept ?? acceptAll;
+      const rc = this.#m._vh_search_batch(
+        this.#handle,
+        queryPtr,
+        count,
+        k,
+        accept ? 1 : 0,
+        out.labels,
+        out.distances,
+        out.counts,
+      );
+      this.#check(rc, 'searching');
+      // Copies: the heap may move on the next call that grows memory.
+      return {
+        labels: this.#m.HEAPU32.slice(out.labels >>> 2, (out.labels >>> 2) + count * k),
+        distances: this.#m.HEAPF32.slice(out.distances >>> 2, (out.distances >>> 2) + count * k),
+        counts: this.#m.HEAPU32.slice(out.counts >>> 2, (out.counts >>> 2) + count),
+      };
+    } finally {
+      this.#m.acceptLabel = acceptAll;
+      if (queryPtr !== this.#vector) this.#m._free(queryPtr);
+    }
+  }
+
+  getVector(label: number): Float32Array {
+    this.#check(this.#m._vh_get_vector(this.#handle, label, this.#vector), 'reading a vector');
+    return this.#m.HEAPF32.slice(this.#vector >>> 2, (this.#vector >>> 2) + this.#dim);
+  }
+
+  async serialize(): Promise<Uint8Array> {
+    const length = this.#m._vh_serialized_size(this.#handle) >>> 0;
+    const ptr = this.#alloc(length);
+    try {
+      this.#check(this.#m._vh_serialize(this.#handle, ptr, length), 'serializing');
+      return this.#m.HEAPU8.slice(ptr, ptr + length);
+    } finally {
+      this.#m._free(ptr);
+    }
+  }
+
+  memoryBytes(): number {
+    return this.#m.HEAPU8.buffer.byteLength;
+  }
+
+  async dispose(): Promise<void> {
+    this.#m._vh_free(this.#handle);
+    this.#handle = 0;
+  }
+
+  /** Result buffers, reused across searches and grown when a call needs more. */
+  #outputs(slots: number, queries: number) {
+    // counts needs `queries` entries, never more than `slots`.
+    if (this.#out.capacity < Math.max(slots, queries)) {
+      if (this.#out.capacity > 0) {
+        this.#m._free(this.#out.labels);
+        this.#m._free(this.#out.distances);
+        this.#m._free(this.#out.counts);
+      }
+      const capacity = Math.max(slots, 64);
+      this.#out = {
+        labels: this.#alloc(capacity * 4),
+        distances: this.#alloc(capacity * 4),
+        counts: this.#alloc(capacity * 4),
+        capacity,
+      };
+    }
+    return this.#out;
+  }
+
+  #alloc(bytes: number): number {
+    const ptr = this.#m._malloc(Math.max(bytes, 4));
+    if (ptr === 0) throw new VicinityError('ENGINE_ERROR', 'out of WebAssembly memory');
+    return ptr;
+  }
+
+  #check(rc: number, what: string): void {
+    if (rc < 0) throw failure(this.#m, 'ENGINE_ERROR', what);
+  }
+}
+
+function failure(
+  m: HnswSimdModule,
+  code: 'ENGINE_ERROR' | 'INDEX_CORRUPTED',
+  what: string,
+): VicinityError {
+  return new VicinityError(code, `${what}: ${m.UTF8ToString(m._vh_last_error())}`);
+}

@@ -1,0 +1,78 @@
+import type { Page } from '@playwright/test';
+import { expect, openHarness, test } from './fixtures';
+
+/** Serves every response, the worker script's included, with this policy: a worker takes its policy from its own response. */
+async function servePolicy(page: Page, policy: string): Promise<void> {
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), 'content-security-policy': policy },
+    });
+  });
+}
+
+/** Tries each engine on the page; also proves the policy is in force (a string timer is eval). */
+async function tryEngines(page: Page) {
+  return page.evaluate(async () => {
+    const { VectorIndex, VicinityError } = window.harness.vicinity;
+    const outcome = async (engine: 'simd' | 'hnswlib-wasm' | 'auto') => {
+      const name = `csp-${engine}`;
+      try {
+        const index = await VectorIndex.open(name, { dimensions: 2, engine });
+        await index.upsert([{ id: 'a', vector: [1, 0] }]);
+        const hit = (await index.search([1, 0], { k: 1 }))[0]?.id;
+        const stats = await index.stats();
+        await index.save();
+        await index.close();
+        await VectorIndex.delete(name);
+        return hit === 'a' ? `ok ${stats.engine}` : 'wrong answer';
+      } catch (error) {
+        return error instanceof VicinityError
+          ? `${error.code}: ${error.message}`
+          : `raw: ${String(error)}`;
+      }
+    };
+    const evalBlocked = await new Promise<boolean>((resolve) => {
+      document.addEventListener('securitypolicyviolation', () => resolve(true), { once: true });
+      setTimeout('void 0', 0);
+      setTimeout(() => resolve(false), 500);
+    });
+    return {
+      evalBlocked,
+      simd: await outcome('simd'),
+      auto: await outcome('auto'),
+      wasm: await outcome('hnswlib-wasm'),
+    };
+  });
+}
+
+test("with 'wasm-unsafe-eval' but not 'unsafe-eval', SIMD runs and hnswlib-wasm fails with CSP_BLOCKED", async ({
+  page,
+}) => {
+  await servePolicy(
+    page,
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' ws:",
+  );
+  await openHarness(page, 'simd');
+  const r = await tryEngines(page);
+  expect(r.evalBlocked).toBe(true);
+  expect(r.simd).toBe('ok simd');
+  expect(r.auto).toBe('ok simd');
+  expect(r.wasm).toMatch(/^CSP_BLOCKED: .*'unsafe-eval'/);
+});
+
+test("without 'wasm-unsafe-eval' no engine can run: open fails with CSP_BLOCKED naming the directive", async ({
+  page,
+}) => {
+  await servePolicy(
+    page,
+    "default-src 'self'; script-src 'self'; worker-src 'self'; connect-src 'self' ws:",
+  );
+  await openHarness(page, 'simd');
+  const r = await tryEngines(page);
+  expect(r.evalBlocked).toBe(true);
+  expect(r.simd).toMatch(/^CSP_BLOCKED: .*'wasm-unsafe-eval'/);
+  expect(r.auto).toMatch(/^CSP_BLOCKED: .*'wasm-unsafe-eval'/);
+  expect(r.wasm).toMatch(/^CSP_BLOCKED/);
+});
