@@ -53,7 +53,9 @@ function simdEngineAsFiles(): Plugin {
     apply: 'build',
     enforce: 'pre',
     resolveId(source) {
-      return source.endsWith('/simd/hnsw-simd.js') ? { id: './hnsw-simd.js', external: true } : null;
+      return source.endsWith('/simd/hnsw-simd.js')
+        ? { id: './hnsw-simd.js', external: true }
+        : null;
     },
     generateBundle() {
       for (const fileName of ['hnsw-simd.js', 'hnsw-simd.wasm']) {
