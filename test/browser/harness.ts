@@ -15,8 +15,20 @@ try {
   // longtask is Chromium-only; the tests run there.
 }
 
+// Every test runs once per engine: the page's ?engine= becomes the default of open().
+const engine = (new URLSearchParams(location.search).get('engine') ??
+  'auto') as vicinity.VectorIndexOptions['engine'];
+const VectorIndex = {
+  open: (name: string, options?: vicinity.VectorIndexOptions) =>
+    vicinity.VectorIndex.open(name, { engine, ...options }),
+  delete: (name: string) => vicinity.VectorIndex.delete(name),
+};
+
 const harness = {
-  vicinity,
+  engine,
+  vicinity: { ...vicinity, VectorIndex },
+  /** The SIMD engine itself, for tests of its byte checks (loaded only when asked for). */
+  simdEngine: () => import('../../src/engine/SimdEngine.js'),
   exactSearch,
   recallAt,
   fetchWords,
