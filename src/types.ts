@@ -82,6 +82,8 @@ export interface IndexStats {
   readonly wasmMemoryBytes: number;
   /** Bytes of the snapshot last saved or opened. */
   readonly snapshotBytes: number;
+  /** Workers in all, and those holding the index as last written (the primary always does). */
+  readonly workers: { readonly total: number; readonly current: number };
   /** Set when the newest snapshot was unreadable and an older one opened. */
   readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
 }

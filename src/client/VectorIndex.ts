@@ -11,7 +11,14 @@ import {
   writeVector,
   assertIds,
 } from '../validation/validateInput.js';
-import type { EngineApi, EngineParams, OpenResult, SearchRequest } from '../worker/protocol.js';
+import type {
+  EngineParams,
+  OpenResult,
+  RawHit,
+  SearchRequest,
+  WorkerApi,
+} from '../worker/protocol.js';
+import { ReplicaPool } from './ReplicaPool.js';
 import {
   DEFAULTS,
   resolveOptions,
@@ -32,7 +39,11 @@ export class VectorIndex {
   readonly name: string;
   readonly dimensions: number;
   readonly metric: Metric;
-  #api: Remote<EngineApi>;
+  #remote: Remote<WorkerApi>;
+  #api: Remote<WorkerApi>['index'];
+  #pool: ReplicaPool;
+  /** Calls the primary worker is busy with, to spread searches. */
+  #inFlight = 0;
   #worker: Worker;
   #options: ResolvedOptions;
   #params: EngineParams;
@@ -42,7 +53,7 @@ export class VectorIndex {
   private constructor(
     options: ResolvedOptions,
     worker: Worker,
-    api: Remote<EngineApi>,
+    remote: Remote<WorkerApi>,
     opened: OpenResult,
   ) {
     this.name = options.name;
@@ -51,7 +62,9 @@ export class VectorIndex {
     this.#options = options;
     this.#params = opened.params;
     this.#worker = worker;
-    this.#api = api;
+    this.#remote = remote;
+    this.#api = remote.index;
+    this.#pool = new ReplicaPool(options.workers - 1, () => this.#api.exportSnapshot());
     this.#size = opened.size;
   }
 
@@ -67,7 +80,8 @@ export class VectorIndex {
       assertSameBuild(resolved, open.#params);
     installErrorTransfer();
     const worker = spawnWorker();
-    const api = wrap<EngineApi>(worker);
+    const remote = wrap<WorkerApi>(worker);
+    const api = remote.index;
     try {
       if (resolved.logger) await api.setLogSink(proxy(resolved.logger));
       const opened = await api.open({
@@ -81,13 +95,13 @@ export class VectorIndex {
         initialCapacity: resolved.initialCapacity,
         engine: resolved.engine,
       });
-      const index = new VectorIndex(resolved, worker, api, opened);
+      const index = new VectorIndex(resolved, worker, remote, opened);
       let set = openIndexes.get(resolved.name);
       if (!set) openIndexes.set(resolved.name, (set = new Set()));
       set.add(index);
       return index;
     } catch (error) {
-      api[releaseProxy]();
+      remote[releaseProxy]();
       worker.terminate();
       throw toVicinityError(error, 'ENGINE_ERROR', 'opening the index');
     }
@@ -110,6 +124,9 @@ export class VectorIndex {
     this.#assertOpen();
     const { ids, vectors, metadata } = packItems(items, this.dimensions, this.metric);
     if (ids.length === 0) return;
+    // Replicas go stale before the write is sent: a search called after this
+    // one, even before it resolves, must see it, as it would on one worker.
+    this.#pool.changed();
     const result = await this.#call(() =>
       this.#api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata),
     );
@@ -122,6 +139,7 @@ export class VectorIndex {
     if (!Array.isArray(ids)) throw new VicinityError('INVALID_ID', 'remove takes an array of ids');
     assertIds(ids, 'ids');
     if (ids.length === 0) return 0;
+    this.#pool.changed();
     const result = await this.#call(() => this.#api.remove([...ids]));
     this.#size = result.size;
     return result.changed;
@@ -132,7 +150,13 @@ export class VectorIndex {
     this.#assertOpen();
     const request = this.#request(options);
     const vector = await this.#packed([query]);
-    return this.#call(() => this.#api.search(transfer(vector, [vector.buffer]), request));
+    const replica = this.#pool.pick(this.#inFlight);
+    if (replica) {
+      return this.#call(() =>
+        this.#pool.run(replica, (r) => r.search(transfer(vector, [vector.buffer]), request)),
+      );
+    }
+    return this.#onPrimary(() => this.#api.search(transfer(vector, [vector.buffer]), request));
   }
 
   /** Many queries in one round trip to the worker; results in query order. */
@@ -146,15 +170,59 @@ export class VectorIndex {
     const request = this.#request(options);
     if (queries.length === 0) return [];
     const packed = await this.#packed(queries);
-    return this.#call(() =>
-      this.#api.searchBatch(transfer(packed, [packed.buffer]), queries.length, request),
-    );
+    const replicas = this.#pool.currentReplicas();
+    if (replicas.length === 0 || queries.length < 2 * (replicas.length + 1)) {
+      return this.#onPrimary(() =>
+        this.#api.searchBatch(transfer(packed, [packed.buffer]), queries.length, request),
+      );
+    }
+    // Split the batch across the primary and every current replica, one part each.
+    const parts = replicas.length + 1;
+    const per = Math.ceil(queries.length / parts);
+    const dim = this.dimensions;
+    const chunk = (i: number) =>
+      packed.slice(i * per * dim, Math.min(queries.length, (i + 1) * per) * dim);
+    const count = (i: number) => Math.max(0, Math.min(queries.length, (i + 1) * per) - i * per);
+    const results = await Promise.all([
+      this.#onPrimary(() => {
+        const first = chunk(0);
+        return this.#api.searchBatch(transfer(first, [first.buffer]), count(0), request);
+      }),
+      ...replicas.map((replica, r) =>
+        this.#call(() =>
+          this.#pool.run(replica, (target) => {
+            const part = chunk(r + 1);
+            return target.searchBatch(transfer(part, [part.buffer]), count(r + 1), request);
+          }),
+        ),
+      ),
+    ]);
+    return results.flat();
+  }
+
+  /**
+   * Resolves once every extra worker holds the index as last written; searches
+   * meanwhile run on the primary. Useful before measuring throughput.
+   */
+  async replicasReady(): Promise<void> {
+    this.#assertOpen();
+    await this.#pool.settled();
+  }
+
+  async #onPrimary<T>(run: () => Promise<T>): Promise<T> {
+    this.#inFlight++;
+    try {
+      return await this.#call(run);
+    } finally {
+      this.#inFlight--;
+    }
   }
 
   /** Sets the default search width of this index (saved with it). */
   async setEfSearch(efSearch: number): Promise<void> {
     this.#assertOpen();
     assertEf(efSearch);
+    this.#pool.changed();
     await this.#call(() => this.#api.setEfSearch(efSearch));
   }
 
@@ -182,6 +250,7 @@ export class VectorIndex {
       wasmMemoryBytes: s.wasmMemoryBytes,
       snapshotBytes: s.snapshotBytes,
       recoveredFrom: s.recoveredFrom,
+      workers: { total: this.#pool.size + 1, current: this.#pool.current + 1 },
     };
   }
 
@@ -191,11 +260,11 @@ export class VectorIndex {
     this.#closed = true;
     openIndexes.get(this.name)?.delete(this);
     try {
-      await this.#api.close();
+      await Promise.all([this.#api.close(), this.#pool.close()]);
     } catch {
-      // The worker is going away either way.
+      // The workers are going away either way.
     } finally {
-      this.#api[releaseProxy]();
+      this.#remote[releaseProxy]();
       this.#worker.terminate();
     }
   }

@@ -25,6 +25,11 @@ export interface VectorIndexOptions {
    * what the other saved. @default 'auto'
    */
   engine?: EngineChoice;
+  /**
+   * Workers in all: the primary, which takes every write, and read-only
+   * copies of the index that share searches. @default 1
+   */
+  workers?: number;
   /** Receives debug logs. Without it, vicinity writes nothing anywhere. */
   logger?: LogSink;
 }
@@ -36,10 +41,11 @@ export const DEFAULTS = {
   efSearch: 64,
   initialCapacity: 1024,
   engine: 'auto',
+  workers: 1,
 } as const satisfies Required<
   Pick<
     VectorIndexOptions,
-    'metric' | 'M' | 'efConstruction' | 'efSearch' | 'initialCapacity' | 'engine'
+    'metric' | 'M' | 'efConstruction' | 'efSearch' | 'initialCapacity' | 'engine' | 'workers'
   >
 >;
 
@@ -52,6 +58,7 @@ export interface ResolvedOptions {
   readonly efSearch: number | undefined;
   readonly initialCapacity: number;
   readonly engine: EngineChoice;
+  readonly workers: number;
   readonly embed: Embedder | undefined;
   readonly logger: LogSink | undefined;
 }
@@ -60,6 +67,7 @@ const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
 const ENGINES: readonly EngineChoice[] = ['auto', 'simd', 'hnswlib-wasm'];
 const KNOWN = new Set([
   'engine',
+  'workers',
   'dimensions',
   'metric',
   'M',
@@ -125,6 +133,7 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     initialCapacity:
       integer(options, 'initialCapacity', 1, 2 ** 31 - 1) ?? DEFAULTS.initialCapacity,
     engine: options.engine ?? DEFAULTS.engine,
+    workers: integer(options, 'workers', 1, 16) ?? DEFAULTS.workers,
     embed: options.embed,
     logger: options.logger,
   };

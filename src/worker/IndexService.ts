@@ -1,3 +1,4 @@
+import { transfer } from 'comlink';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import type { EngineParams } from '../engine/Engine.js';
 import {
@@ -12,6 +13,7 @@ import { assertRoomFor } from '../storage/assertRoomFor.js';
 import { IndexStore } from '../storage/IndexStore.js';
 import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
 import type { Metadata } from '../types.js';
+import { SerialQueue } from '../util/SerialQueue.js';
 import { assertEf, assertK } from '../validation/validateInput.js';
 import type {
   EngineApi,
@@ -19,6 +21,7 @@ import type {
   MutationResult,
   OpenRequest,
   OpenResult,
+  ReplicaSnapshot,
   SaveResult,
   WorkerStats,
 } from './protocol.js';
@@ -30,7 +33,7 @@ import type {
  */
 export class IndexService implements EngineApi {
   #loaders: EngineLoaders | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  #queue = new SerialQueue();
   #log: LogSink | undefined;
   #state:
     | { kind: 'idle' }
@@ -51,9 +54,7 @@ export class IndexService implements EngineApi {
   }
 
   #run<T>(task: () => Promise<T> | T): Promise<T> {
-    const next = this.#queue.then(task, task);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#queue.run(task);
   }
 
   #open() {
@@ -259,6 +260,23 @@ export class IndexService implements EngineApi {
     });
   }
 
+  /** The current state, saved or not, as bytes for read-only replicas in other workers. */
+  exportSnapshot(): Promise<ReplicaSnapshot> {
+    return this.#run(async () => {
+      const { collection } = this.#open();
+      const { bytes, engineByteLength } = await collection.snapshot();
+      const snapshot: ReplicaSnapshot = {
+        kind: collection.engine.kind,
+        params: collection.params,
+        efSearch: collection.efSearch,
+        generation: this.#generation,
+        bytes,
+        engineByteLength,
+      };
+      return transfer(snapshot, [bytes.buffer]);
+    });
+  }
+
   stats(): Promise<WorkerStats> {
     return this.#run(() => {
       const { collection } = this.#open();
@@ -293,7 +311,7 @@ export class IndexService implements EngineApi {
   }
 }
 
-function checkRequest(request: SearchRequest): void {
+export function checkRequest(request: SearchRequest): void {
   if (typeof request !== 'object' || request === null)
     throw new VicinityError('INVALID_K', 'search options missing');
   assertK(request.k);

@@ -2,6 +2,7 @@
  * The contract between the page and the index worker. Type-only: the page
  * derives its remote type from `EngineApi` with `Comlink.Remote`, never by hand.
  */
+import type { ProxyMarked } from 'comlink';
 import type { EngineKind, EngineParams } from '../engine/Engine.js';
 import type { EngineChoice } from '../engine/chooseEngine.js';
 import type { RawHit, SearchRequest } from '../engine/VectorCollection.js';
@@ -67,6 +68,34 @@ export interface WorkerStats {
   readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
 }
 
+/** A copy of an index's state for a read-only replica; `bytes` is transferred. */
+export interface ReplicaSnapshot {
+  readonly kind: EngineKind;
+  readonly params: EngineParams;
+  readonly efSearch: number;
+  readonly generation: number;
+  readonly bytes: Uint8Array;
+  readonly engineByteLength: number;
+}
+
+/** A read-only copy in another worker: it answers searches, nothing else. */
+export interface ReplicaApi {
+  load(snapshot: ReplicaSnapshot): Promise<void>;
+  search(query: Float32Array, request: SearchRequest): Promise<RawHit[]>;
+  searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]>;
+  close(): Promise<void>;
+}
+
+/**
+ * What a worker exposes: the index, or a replica of one (a worker is one or
+ * the other). Both are Comlink proxies, so that `remote.index.open()` is a
+ * call into the worker.
+ */
+export interface WorkerApi {
+  readonly index: EngineApi & ProxyMarked;
+  readonly replica: ReplicaApi & ProxyMarked;
+}
+
 export interface EngineApi {
   setLogSink(sink: LogSink | undefined): void;
   open(request: OpenRequest): Promise<OpenResult>;
@@ -80,6 +109,7 @@ export interface EngineApi {
   searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]>;
   setEfSearch(ef: number): Promise<void>;
   save(): Promise<SaveResult>;
+  exportSnapshot(): Promise<ReplicaSnapshot>;
   stats(): Promise<WorkerStats>;
   close(): Promise<void>;
 }

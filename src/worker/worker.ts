@@ -1,6 +1,8 @@
-import { expose } from 'comlink';
+import { expose, proxy } from 'comlink';
 import { installErrorTransfer } from '../errors/errorTransfer.js';
 import { IndexService } from './IndexService.js';
+import type { WorkerApi } from './protocol.js';
+import { ReplicaService } from './ReplicaService.js';
 
 /*
  * hnswlib-wasm's glue prints to the console on every IDBFS sync. This worker
@@ -12,4 +14,5 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 }
 
 installErrorTransfer();
-expose(new IndexService());
+const api: WorkerApi = { index: proxy(new IndexService()), replica: proxy(new ReplicaService()) };
+expose(api);

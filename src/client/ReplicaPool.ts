@@ -1,0 +1,132 @@
+import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import type { RawHit, ReplicaSnapshot, SearchRequest, WorkerApi } from '../worker/protocol.js';
+import { spawnWorker } from './spawnWorker.js';
+
+interface Replica {
+  readonly worker: Worker;
+  readonly api: Remote<WorkerApi>;
+  /** The index version it holds, or -1 while it loads. */
+  version: number;
+  inFlight: number;
+}
+
+/** A place a search can run: the primary worker or a current replica. */
+export interface SearchTarget {
+  search(query: Float32Array, request: SearchRequest): Promise<RawHit[]>;
+  searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]>;
+}
+
+/**
+ * Read-only copies of an index in extra workers. Writes go to the primary;
+ * after them the replicas reload from the primary's bytes in the background,
+ * and until they do, searches go to the primary alone: a replica never
+ * answers from an older version than the page has written.
+ */
+export class ReplicaPool {
+  #replicas: Replica[] = [];
+  #version = 0;
+  #refreshing: Promise<void> | null = null;
+  #exportSnapshot: () => Promise<ReplicaSnapshot>;
+  #closed = false;
+
+  constructor(count: number, exportSnapshot: () => Promise<ReplicaSnapshot>) {
+    this.#exportSnapshot = exportSnapshot;
+    for (let i = 0; i < count; i++) {
+      const worker = spawnWorker();
+      this.#replicas.push({ worker, api: wrap<WorkerApi>(worker), version: -1, inFlight: 0 });
+    }
+    if (count > 0) this.#scheduleRefresh();
+  }
+
+  get size(): number {
+    return this.#replicas.length;
+  }
+
+  /** Replicas that hold the current version. */
+  get current(): number {
+    return this.#replicas.filter((r) => r.version === this.#version).length;
+  }
+
+  /** Called after every write: replicas are stale until they reload. */
+  changed(): void {
+    if (this.#replicas.length === 0) return;
+    this.#version++;
+    this.#scheduleRefresh();
+  }
+
+  /** Resolves once every replica holds the current version (for tests and benchmarks). */
+  async settled(): Promise<void> {
+    while (this.#refreshing) await this.#refreshing;
+  }
+
+  /** The least busy current replica, if it is less busy than the primary. */
+  pick(primaryInFlight: number): Replica | undefined {
+    let best: Replica | undefined;
+    for (const r of this.#replicas) {
+      if (r.version === this.#version && r.inFlight < (best?.inFlight ?? primaryInFlight)) best = r;
+    }
+    return best;
+  }
+
+  /** Current replicas, for splitting a batch. */
+  currentReplicas(): Replica[] {
+    return this.#replicas.filter((r) => r.version === this.#version);
+  }
+
+  async run<T>(replica: Replica, task: (target: SearchTarget) => Promise<T>): Promise<T> {
+    replica.inFlight++;
+    try {
+      return await task(replica.api.replica);
+    } finally {
+      replica.inFlight--;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(
+      this.#replicas.map(async (r) => {
+        await r.api.replica.close().catch(() => undefined);
+        r.api[releaseProxy]();
+        r.worker.terminate();
+      }),
+    );
+    this.#replicas = [];
+  }
+
+  #scheduleRefresh(): void {
+    if (this.#refreshing) return;
+    this.#refreshing = this.#refresh().finally(() => {
+      this.#refreshing = null;
+      // Writes that came in during the reload need another one.
+      if (!this.#closed && this.current < this.#replicas.length) this.#scheduleRefresh();
+    });
+  }
+
+  async #refresh(): Promise<void> {
+    // Let a burst of writes finish before copying the index.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (this.#closed) return;
+    const version = this.#version;
+    let snapshot: ReplicaSnapshot;
+    try {
+      snapshot = await this.#exportSnapshot();
+    } catch {
+      return; // The primary failed or closed; searches stay on it.
+    }
+    const stale = this.#replicas.filter((r) => r.version !== version);
+    await Promise.all(
+      stale.map(async (replica, i) => {
+        const last = i === stale.length - 1;
+        const bytes = last ? snapshot.bytes : snapshot.bytes.slice();
+        replica.version = -1;
+        try {
+          await replica.api.replica.load(transfer({ ...snapshot, bytes }, [bytes.buffer]));
+          replica.version = version;
+        } catch {
+          replica.version = -1;
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,63 @@
+import { loadEngine } from '../engine/chooseEngine.js';
+import { decodeSnapshot } from '../engine/SnapshotCodec.js';
+import { VectorCollection, type SearchRequest } from '../engine/VectorCollection.js';
+import { VicinityError } from '../errors/VicinityError.js';
+import { SerialQueue } from '../util/SerialQueue.js';
+import { checkRequest } from './IndexService.js';
+import type { RawHit, ReplicaApi, ReplicaSnapshot } from './protocol.js';
+
+/**
+ * A read-only copy of an index, loaded from the primary worker's bytes, so
+ * that searches can run on another core. The page sends it searches only
+ * while its generation is the index's current one.
+ */
+export class ReplicaService implements ReplicaApi {
+  #queue = new SerialQueue();
+  #collection: VectorCollection | undefined;
+
+  load(snapshot: ReplicaSnapshot): Promise<void> {
+    return this.#queue.run(async () => {
+      const previous = this.#collection;
+      this.#collection = undefined;
+      await previous?.engine.dispose();
+      const { engineBytes, sidecar } = decodeSnapshot(snapshot.bytes, snapshot.engineByteLength);
+      const context = {
+        params: snapshot.params,
+        capacity: Math.max(sidecar.nextLabel, sidecar.ids.length, 1),
+        scratchFile: `vicinity-replica-${crypto.randomUUID()}.bin`,
+      };
+      const engine = await loadEngine(snapshot.kind, context, engineBytes);
+      this.#collection = new VectorCollection(engine, snapshot.params, snapshot.efSearch, sidecar);
+    });
+  }
+
+  search(query: Float32Array, request: SearchRequest): Promise<RawHit[]> {
+    return this.#queue.run(() => {
+      checkRequest(request);
+      const collection: VectorCollection = this.#loaded();
+      collection.assertQuery(query, 1);
+      return collection.search(query, request);
+    });
+  }
+
+  searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]> {
+    return this.#queue.run(() => {
+      checkRequest(request);
+      const collection: VectorCollection = this.#loaded();
+      collection.assertQuery(queries, count);
+      return collection.searchBatch(queries, count, request);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#queue.run(async () => {
+      await this.#collection?.engine.dispose();
+      this.#collection = undefined;
+    });
+  }
+
+  #loaded(): VectorCollection {
+    if (!this.#collection) throw new VicinityError('CLOSED', 'the replica holds no index');
+    return this.#collection;
+  }
+}
