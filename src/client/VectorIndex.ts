@@ -11,13 +11,7 @@ import {
   writeVector,
   assertIds,
 } from '../validation/validateInput.js';
-import type {
-  EngineParams,
-  OpenResult,
-  RawHit,
-  SearchRequest,
-  WorkerApi,
-} from '../worker/protocol.js';
+import type { EngineParams, OpenResult, SearchRequest, WorkerApi } from '../worker/protocol.js';
 import { ReplicaPool } from './ReplicaPool.js';
 import {
   DEFAULTS,
