@@ -39,7 +39,12 @@ export default defineConfig<{ engine: EngineName }>({
     {
       name: 'hnswlib-wasm',
       use: { engine: 'hnswlib-wasm' },
-      testIgnore: ['**/demo.spec.ts', '**/engines.spec.ts', '**/csp.spec.ts', '**/simd-engine.spec.ts'],
+      testIgnore: [
+        '**/demo.spec.ts',
+        '**/engines.spec.ts',
+        '**/csp.spec.ts',
+        '**/simd-engine.spec.ts',
+      ],
     },
   ],
   webServer: {
