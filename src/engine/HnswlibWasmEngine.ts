@@ -2,7 +2,12 @@ import type { HierarchicalNSW, HnswlibModule } from 'hnswlib-wasm';
 import { toVicinityError } from '../errors/VicinityError.js';
 import { sleep, withTimeout } from '../util/withTimeout.js';
 import type { BatchResult, Engine, EngineParams, EngineResult } from './Engine.js';
-import { awaitScratchFile, deleteScratchFile, writeScratchFile } from './IdbfsScratch.js';
+import {
+  awaitScratchFile,
+  deleteScratchFile,
+  sweepScratch,
+  writeScratchFile,
+} from './IdbfsScratch.js';
 
 /** Loads hnswlib-wasm; a parameter so that tests can pass another build. */
 export type HnswlibLoader = () => Promise<HnswlibModule>;
@@ -53,6 +58,7 @@ export class HnswlibWasmEngine implements Engine {
     options: HnswlibWasmEngineOptions,
     capacity: number,
   ): Promise<HnswlibWasmEngine> {
+    await sweepScratch().catch(() => 0);
     const lib = await (options.loader ?? defaultLoader)();
     const { params } = options;
     const index = new lib.HierarchicalNSW(params.metric, params.dimensions, '');
@@ -70,6 +76,7 @@ export class HnswlibWasmEngine implements Engine {
     capacity: number,
   ): Promise<HnswlibWasmEngine> {
     const { params, scratchFile } = options;
+    await sweepScratch().catch(() => 0);
     await writeScratchFile(scratchFile, bytes);
     const lib = await (options.loader ?? defaultLoader)();
     const fs = lib.EmscriptenFileSystemManager;

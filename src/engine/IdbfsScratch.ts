@@ -96,3 +96,39 @@ export async function deleteScratchFile(file: string): Promise<void> {
     db.close();
   }
 }
+
+/**
+ * Deletes scratch files that a closed tab or a killed worker left behind.
+ * hnswlib-wasm copies every file of the IDBFS database into memory when it
+ * mounts, so leftovers would cost each later open. A live file exists only
+ * for the seconds of one save or open; an hour-old one is abandoned.
+ */
+export async function sweepScratch(maxAgeMs = 3_600_000): Promise<number> {
+  const db = await openScratch();
+  try {
+    const tx = db.transaction(IDBFS_STORE, 'readwrite');
+    const store = tx.objectStore(IDBFS_STORE);
+    const prefix = scratchPath('vicinity-');
+    const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+    const cutoff = Date.now() - maxAgeMs;
+    let swept = 0;
+    await new Promise<void>((resolve, reject) => {
+      const cursor = store.openCursor(range);
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c) return resolve();
+        const record = c.value as Partial<FileRecord>;
+        if (!(record.timestamp instanceof Date) || record.timestamp.getTime() < cutoff) {
+          c.delete();
+          swept++;
+        }
+        c.continue();
+      };
+      cursor.onerror = () => reject(cursor.error ?? new Error('cursor failed'));
+    });
+    await committed(tx);
+    return swept;
+  } finally {
+    db.close();
+  }
+}

@@ -38,22 +38,26 @@ function evalAllowed(): boolean {
   }
 }
 
+/**
+ * The engine a choice lands on, checked against what this browser and the
+ * page's CSP allow: `auto` never picks an engine that cannot run.
+ */
 export function resolveEngine(choice: EngineChoice): EngineKind {
-  if (choice === 'auto') return simdSupported() ? 'simd' : 'hnswlib-wasm';
-  if (choice === 'simd' && !simdSupported()) {
+  const kind = choice === 'auto' ? (simdSupported() ? 'simd' : 'hnswlib-wasm') : choice;
+  if (kind === 'simd' && !simdSupported()) {
     throw new VicinityError(
       'UNSUPPORTED_ENGINE',
       'this browser lacks WebAssembly SIMD or exception handling',
     );
   }
-  if (choice === 'hnswlib-wasm' && !evalAllowed()) {
+  if (kind === 'hnswlib-wasm' && !evalAllowed()) {
     throw new VicinityError(
       'CSP_BLOCKED',
       "hnswlib-wasm needs script-src 'unsafe-eval' (its glue builds functions at run time); " +
         "the 'simd' engine needs only 'wasm-unsafe-eval'",
     );
   }
-  return choice;
+  return kind;
 }
 
 /** WebAssembly compilation refused by a CSP surfaces as a CompileError naming the policy. */

@@ -87,3 +87,45 @@ for (const [from, to] of [
     });
   }
 }
+
+test('hnswlib-wasm sweeps scratch files abandoned in IDBFS, and only those', async ({ page }) => {
+  await openHarness(page, 'hnswlib-wasm');
+  const r = await page.evaluate(async () => {
+    const open = () =>
+      new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('/hnswlib-index', 21);
+        req.onupgradeneeded = () =>
+          req.result.createObjectStore('FILE_DATA').createIndex('timestamp', 'timestamp');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    const put = async (key: string, ageMs: number) => {
+      const db = await open();
+      const tx = db.transaction('FILE_DATA', 'readwrite');
+      tx.objectStore('FILE_DATA').put(
+        { timestamp: new Date(Date.now() - ageMs), mode: 0o100666, contents: new Uint8Array(16) },
+        key,
+      );
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      db.close();
+    };
+    const keys = async () => {
+      const db = await open();
+      const req = db.transaction('FILE_DATA').objectStore('FILE_DATA').getAllKeys();
+      const result = await new Promise<IDBValidKey[]>(
+        (resolve) => (req.onsuccess = () => resolve(req.result)),
+      );
+      db.close();
+      return result.map(String).sort();
+    };
+    await put('/hnswlib-index/vicinity-abandoned.bin', 2 * 3_600_000);
+    await put('/hnswlib-index/vicinity-in-use.bin', 1_000);
+    await put('/hnswlib-index/someone-else.bin', 2 * 3_600_000);
+    const { VectorIndex } = window.harness.vicinity;
+    const index = await VectorIndex.open('sweep', { dimensions: 2, engine: 'hnswlib-wasm' });
+    await index.close();
+    await VectorIndex.delete('sweep');
+    return keys();
+  });
+  expect(r).toEqual(['/hnswlib-index/someone-else.bin', '/hnswlib-index/vicinity-in-use.bin']);
+});
