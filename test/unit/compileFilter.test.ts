@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compileFilter } from '../../src/filter/compileFilter.js';
-import { VicinityError } from '../../src/errors/VicinityError.js';
+import { codeOf } from '../support/codeOf.js';
 import type { Metadata } from '../../src/types.js';
 
 const book: Metadata = { genre: 'x', year: 1994, title: 'Zed', tags: ['a', 'b'], rare: null };
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof VicinityError ? error.code : 'not a VicinityError';
-  }
-  return undefined;
-}
 
 describe('compileFilter', () => {
   it.each([

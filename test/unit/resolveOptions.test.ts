@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/client/resolveOptions.js';
-import { VicinityError } from '../../src/errors/VicinityError.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof VicinityError ? error.code : 'not a VicinityError';
-  }
-  return undefined;
-}
+import { codeOf } from '../support/codeOf.js';
 
 describe('resolveOptions', () => {
   it('leaves unset build parameters undefined so that a reopen takes the stored ones', () => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VicinityError } from '../../src/errors/VicinityError.js';
+import { codeOf } from '../support/codeOf.js';
 import { assertEf, assertK, packItems } from '../../src/validation/validateInput.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof VicinityError ? error.code : 'not a VicinityError';
-  }
-  return undefined;
-}
 
 describe('packItems', () => {
   it('packs a batch into one Float32Array without keeping the callers arrays', () => {
