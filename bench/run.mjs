@@ -1,28 +1,45 @@
-// npm run bench: vicinity in headless Chromium against native hnswlib-node,
-// on real word vectors. Prints a summary per size, writes JSON results, and
-// (except with --quick) regenerates BENCHMARKS.md. It never asserts timings;
-// it exits non-zero only when something is broken.
+// npm run bench: vicinity in headless Chromium, with each of its engines and
+// with a pool of workers, against native hnswlib-node, on real word vectors;
+// and the gzipped size of what the build ships. Prints a summary per size,
+// writes JSON results, and (except with --quick) regenerates BENCHMARKS.md.
+// It never asserts timings; it exits non-zero only when something is broken.
 //
 //   node bench/run.mjs [--sizes 20000,100000] [--queries 500] [--repeat 5]
-//                      [--quick] [--out bench/results]
+//                      [--quick] [--skip-build] [--out bench/results]
+//   node bench/run.mjs --from bench/results/latest.json
 //
 // --quick: 1,000 vectors, 100 queries, efSearch 16 and 64, one pass: a run of
 // well under a minute that keeps the benchmark working.
+// --skip-build: measure dist/ as it is instead of running `npm run build`
+// first (it still builds when dist/ is missing).
+// --from <results.json>: no measuring; prints the summary of saved results
+// and regenerates BENCHMARKS.md from them (after a change to the report).
 import { chromium } from '@playwright/test';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
+import { buildLibrary, measureBundle } from './bundle.mjs';
 import { prepareData } from './data.mjs';
 import { runNative } from './native.mjs';
-import { formatRatios, formatSize, renderMarkdown, summarise } from './report.mjs';
+import {
+  formatBundle,
+  formatRatios,
+  formatSize,
+  recommendWorkers,
+  renderMarkdown,
+  summarise,
+} from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PORT = 5200;
 const CACHE_DIR = join(root, 'bench/results/cache');
 const PARAMS = { M: 16, efConstruction: 200, seed: 100, batch: 1000, k: 10, efSearch: 64 };
+/** Each builds its own index on the same data; the first is also measured with a pool. */
+const ENGINES = ['simd', 'hnswlib-wasm'];
+const POOL = { engine: 'simd', workers: 2, callers: 8 };
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -42,6 +59,8 @@ function options() {
       queries: { type: 'string' },
       repeat: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      'skip-build': { type: 'boolean', default: false },
+      from: { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
     },
   });
@@ -57,6 +76,8 @@ function options() {
     .map((s) => count(s.trim().replace(/_/g, ''), 'sizes'));
   return {
     quick,
+    skipBuild: values['skip-build'],
+    from: values.from,
     sizes,
     queries: count(values.queries ?? (quick ? '100' : '500'), 'queries'),
     repeat: count(values.repeat ?? (quick ? '1' : '5'), 'repeat'),
@@ -94,25 +115,39 @@ function machine(chromiumVersion) {
   };
 }
 
-/** One size in the browser: build, searches, save, then cold open after a reload. */
-async function runBrowser(page, url, data, opts, fail) {
-  const name = `bench-${data.n}`;
+/**
+ * One size and one engine in the browser: build, searches, save, then cold
+ * open after a reload; for the pool's engine, then the saved index on one
+ * worker against the same index on a pool.
+ */
+async function runEngine(page, url, data, engine, opts, fail) {
+  const name = `bench-${data.n}-${engine}`;
+  const label = `vicinity ${engine}`;
   const ready = async () => {
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
   };
+  const stem = `/bench/results/cache/${basename(data.stem)}`;
   await page.goto(url);
   await ready();
-  await page.evaluate((s) => window.bench.load(s), `/bench/results/cache/${basename(data.stem)}`);
+  await page.evaluate((s) => window.bench.load(s), stem);
 
-  log(`vicinity: building ${data.n} vectors`);
-  const build = await page.evaluate(([n, p]) => window.bench.build(n, p), [name, PARAMS]);
-  if (build.size !== data.n) fail(`vicinity holds ${build.size} vectors after upserting ${data.n}`);
+  log(`${label}: building ${data.n} vectors`);
+  const build = await page.evaluate(
+    ([n, p]) => window.bench.build(n, p),
+    [name, { ...PARAMS, engine }],
+  );
+  if (build.engine !== engine)
+    fail(`asked for engine '${engine}', stats() reports '${build.engine}'`);
+  if (build.size !== data.n) fail(`${label} holds ${build.size} vectors after upserting ${data.n}`);
+  if (build.workers.total !== 1 || build.workers.current !== 1) {
+    fail(`${label}: an index opened without \`workers\` reports ${JSON.stringify(build.workers)}`);
+  }
 
-  log(`vicinity: searching (efSearch ${opts.efs.join(', ')}, ${opts.repeat}×)`);
+  log(`${label}: searching (efSearch ${opts.efs.join(', ')}, ${opts.repeat}×)`);
   const sweepParams = { efs: opts.efs, k: data.k, repeat: opts.repeat, warmup: opts.warmup };
   const sweep = await page.evaluate((p) => window.bench.sweep(p), sweepParams);
 
-  log('vicinity: saving, then cold open after a reload');
+  log(`${label}: saving, then cold open after a reload`);
   const save = await page.evaluate(() => window.bench.save());
   await page.reload();
   await ready();
@@ -121,36 +156,94 @@ async function runBrowser(page, url, data, opts, fail) {
     data.base.subarray(probe * data.dimensions, (probe + 1) * data.dimensions),
   );
   const open = await page.evaluate(
-    ([n, v, k]) => window.bench.coldOpen(n, v, k),
-    [name, probeVector, data.k],
+    ([n, e, v, k]) => window.bench.coldOpen(n, e, v, k),
+    [name, engine, probeVector, data.k],
   );
   const known = new Set(data.ids);
-  if (open.size !== data.n) fail(`the reopened index holds ${open.size} vectors, not ${data.n}`);
+  if (open.engine !== engine) fail(`${label}: the reopened index runs '${open.engine}'`);
+  if (open.size !== data.n) fail(`${label}: the reopened index holds ${open.size} vectors`);
   if (open.hits.length !== Math.min(data.k, data.n) || !open.hits.every((id) => known.has(id))) {
-    fail(`search after cold open returned ${JSON.stringify(open.hits)}`);
+    fail(`${label}: search after cold open returned ${JSON.stringify(open.hits)}`);
   } else if (open.hits[0] !== data.ids[probe]) {
     log(`note: after cold open the nearest hit to "${data.ids[probe]}" was "${open.hits[0]}"`);
   }
+
+  let pool;
+  if (engine === POOL.engine) {
+    log(
+      `${label}: the saved index on 1 and on ${POOL.workers} workers ` +
+        `(searchBatch, ${POOL.callers} concurrent search callers)`,
+    );
+    await page.evaluate((s) => window.bench.load(s), stem);
+    pool = await page.evaluate(
+      ([n, p]) => window.bench.pool(n, p),
+      [name, { ...sweepParams, ...POOL }],
+    );
+    const { single, pooled, after } = pool.workers;
+    const all = { total: POOL.workers, current: POOL.workers };
+    if (single.total !== 1 || single.current !== 1) {
+      fail(`${label}: the index on one worker reports ${JSON.stringify(single)}`);
+    }
+    for (const [when, workers] of [
+      ['after replicasReady()', pooled],
+      ['after the searches', after],
+    ]) {
+      if (workers.total !== all.total || workers.current !== all.current) {
+        fail(
+          `${label}: with workers: ${POOL.workers}, ${when}, stats().workers is ${JSON.stringify(workers)}`,
+        );
+      }
+    }
+  }
   await page.evaluate((n) => window.bench.remove(n), name);
-  return { build, sweep, save, open };
+  return { build, sweep, save, open, pool };
 }
 
-/** A small index through every step, so that nothing measured pays for first loads. */
+/**
+ * A small index through every step with each engine, and on a pool, so that
+ * nothing measured pays for first loads (the dev server transforms modules
+ * on their first request).
+ */
 async function warmUp(page, url) {
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
-  const smoke = await page.evaluate(() => window.bench.smoke('bench-smoke'));
-  if (smoke.top !== 'a' || smoke.size !== 3) {
-    throw new Error(`the library fails a smoke test in the page: ${JSON.stringify(smoke)}`);
+  for (const engine of ENGINES) {
+    const workers = engine === POOL.engine ? POOL.workers : 1;
+    const smoke = await page.evaluate(
+      ([e, w]) => window.bench.smoke(`bench-smoke-${e}`, e, w),
+      [engine, workers],
+    );
+    const fine =
+      smoke.engine === engine &&
+      smoke.top === 'a' &&
+      smoke.size === 3 &&
+      smoke.batchTop.length === 1 &&
+      smoke.batchTop[0] === 'a' &&
+      smoke.workers.total === workers &&
+      smoke.workers.current === workers;
+    if (!fine) {
+      throw new Error(`the library fails a smoke test in the page: ${JSON.stringify(smoke)}`);
+    }
   }
 }
 
-function checkRecall(size, fail) {
-  const sides = [
-    ['vicinity search', size.vicinity.search],
-    ['vicinity searchBatch', size.vicinity.searchBatch],
-    ['native', size.native.search],
-  ];
+const hitsKey = (pass) => pass.hits.map((list) => list.join()).join('|');
+
+function checkRecall(size, raw, fail) {
+  const sides = [];
+  for (const [engine, v] of Object.entries(size.engines)) {
+    sides.push([`${engine} search`, v.search], [`${engine} searchBatch`, v.searchBatch]);
+  }
+  const { pool } = size;
+  if (pool) {
+    sides.push(
+      [`${pool.engine} searchBatch, 1 worker (pool phase)`, pool.oneWorker.searchBatch],
+      [`${pool.engine} searchBatch, ${pool.workers} workers`, pool.pooled.searchBatch],
+      [`${pool.engine} concurrent search, 1 worker`, pool.oneWorker.concurrentSearch],
+      [`${pool.engine} concurrent search, ${pool.workers} workers`, pool.pooled.concurrentSearch],
+    );
+  }
+  sides.push(['native', size.native.search]);
   for (const [label, rows] of sides) {
     const widest = rows[rows.length - 1];
     if (!(widest.recall >= MIN_RECALL)) {
@@ -160,15 +253,31 @@ function checkRecall(size, fail) {
       );
     }
   }
-  size.vicinity.search.forEach((row, i) => {
-    const batch = size.vicinity.searchBatch[i];
-    if (Math.abs(row.recall - batch.recall) > 1e-9) {
-      log(
-        `note: at efSearch ${row.ef} search and searchBatch recall differ ` +
-          `(${row.recall.toFixed(4)} vs ${batch.recall.toFixed(4)})`,
-      );
+  for (const [engine, v] of Object.entries(size.engines)) {
+    v.search.forEach((row, i) => {
+      const batch = v.searchBatch[i];
+      if (Math.abs(row.recall - batch.recall) > 1e-9) {
+        log(
+          `note: ${engine}: at efSearch ${row.ef} search and searchBatch recall differ ` +
+            `(${row.recall.toFixed(4)} vs ${batch.recall.toFixed(4)})`,
+        );
+      }
+    });
+  }
+  const rawPool = raw[POOL.engine]?.pool;
+  if (rawPool) {
+    // Replicas load the primary's bytes: they must answer exactly as one worker does.
+    for (const kind of ['searchBatch', 'concurrentSearch']) {
+      rawPool[kind].single.forEach((one, i) => {
+        if (hitsKey(one) !== hitsKey(rawPool[kind].pooled[i])) {
+          fail(
+            `${size.vectors} vectors: ${kind} at efSearch ${one.ef} answers differently on ` +
+              `${POOL.workers} workers than on one`,
+          );
+        }
+      });
     }
-  });
+  }
 }
 
 async function main() {
@@ -181,6 +290,10 @@ async function main() {
   const argv = process.argv.slice(2);
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   const startedAt = new Date().toISOString();
+
+  if (!opts.skipBuild || !existsSync(join(root, 'dist/index.js'))) buildLibrary(root, log);
+  const bundle = measureBundle(root);
+  console.log(`\n${formatBundle(bundle)}\n`);
 
   const datasets = opts.sizes.map((n) =>
     prepareData({ dir: CACHE_DIR, n, q: opts.queries, k: PARAMS.k, log }),
@@ -224,7 +337,10 @@ async function main() {
     chromiumVersion = /\/([\d.]+)$/.exec(product)?.[1] ?? product;
 
     for (const data of datasets) {
-      const browser = await runBrowser(page, url, data, opts, fail);
+      const browser = {};
+      for (const engine of ENGINES) {
+        browser[engine] = await runEngine(page, url, data, engine, opts, fail);
+      }
       log(`native: building ${data.n} vectors and searching`);
       const native = runNative(data, {
         ...PARAMS,
@@ -235,8 +351,8 @@ async function main() {
       if (!native.probeHits.includes(native.probe)) {
         log(`note: native search after readIndex did not return the probe vector itself`);
       }
-      const size = summarise(data, browser, native);
-      checkRecall(size, fail);
+      const size = summarise(data, browser, native, POOL);
+      checkRecall(size, browser, fail);
       sizes.push(size);
       console.log(`\n${formatSize(size, { ...PARAMS })}\n`);
     }
@@ -265,34 +381,77 @@ async function main() {
       efs: opts.efs,
       repeat: opts.repeat,
       warmup: opts.warmup,
+      engines: ENGINES,
+      pool: POOL,
     },
+    bundle,
     sizes,
     failures,
   };
-
-  console.log('vicinity / native (build and QPS: above 1× favours vicinity; open and task: below)');
-  console.log(formatRatios(sizes));
-  console.log(
-    `\nmeasured on a shared, noisy ${results.machine.cores}-core machine; timings are not asserted`,
-  );
 
   mkdirSync(opts.out, { recursive: true });
   const json = JSON.stringify(results, null, 2);
   const stamp = results.finishedAt.replace(/[:.]/g, '-');
   writeFileSync(join(opts.out, `results-${stamp}.json`), json);
   writeFileSync(join(opts.out, 'latest.json'), json);
+  summary(results);
   log(`results in ${join(opts.out, 'latest.json')}`);
-  if (!opts.quick && failures.length === 0) {
-    writeFileSync(join(root, 'BENCHMARKS.md'), renderMarkdown(results));
-    log('BENCHMARKS.md regenerated');
-  }
+  if (!opts.quick && failures.length === 0) writeMarkdown(results);
   if (failures.length > 0) {
     console.error(`[bench] ${failures.length} check(s) failed`);
     process.exitCode = 1;
   }
 }
 
-main().catch((error) => {
+/** The ratios of all sizes, the advice on workers and the bundle sizes. */
+function summary(results) {
+  const { sizes, bundle, machine } = results;
+  console.log(formatRatios(sizes));
+  const advice = recommendWorkers(results);
+  if (advice) {
+    const span = ({ min, max }) =>
+      min.toFixed(2) === max.toFixed(2)
+        ? `${min.toFixed(2)}×`
+        : `${min.toFixed(2)}–${max.toFixed(2)}×`;
+    const verdict =
+      results.mode === 'quick'
+        ? 'too small a run to recommend a default'
+        : `recommended default workers: ${advice.workers}`;
+    console.log(
+      `\nworkers: ${advice.pooledWorkers} against 1 at recall ≥ 0.95, over the sizes: ` +
+        `searchBatch ${span(advice.batch)}, ${advice.callers} concurrent search callers ` +
+        `${span(advice.concurrent)} → ${verdict}`,
+    );
+  }
+  if (bundle) console.log(`\n${formatBundle(bundle)}`);
+  console.log(
+    `\nmeasured on a shared, noisy ${machine.cores}-core machine; timings are not asserted`,
+  );
+}
+
+function writeMarkdown(results) {
+  writeFileSync(join(root, 'BENCHMARKS.md'), renderMarkdown(results));
+  log('BENCHMARKS.md regenerated');
+}
+
+/** --from: the summary and BENCHMARKS.md again from saved results, without measuring. */
+function rerender(file) {
+  const results = JSON.parse(readFileSync(resolve(root, file), 'utf8'));
+  for (const size of results.sizes) console.log(`\n${formatSize(size, results.config)}\n`);
+  summary(results);
+  if (results.mode !== 'full' || results.failures.length > 0) {
+    throw new Error(`${file} is not a full run without failures, which BENCHMARKS.md needs`);
+  }
+  writeMarkdown(results);
+}
+
+async function start() {
+  const { from } = options();
+  if (from) rerender(from);
+  else await main();
+}
+
+start().catch((error) => {
   console.error('[bench] FAILED:', error);
   process.exitCode = 1;
 });

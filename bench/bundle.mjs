@@ -1,0 +1,88 @@
+// What the library's build ships: bytes and gzipped bytes (Node's zlib,
+// level 9) of the page entry, the worker with the chunks it imports, and
+// each engine's own files.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+/** `npm run build`, with its output shown only when it fails. */
+export function buildLibrary(root, log) {
+  log('npm run build');
+  const started = performance.now();
+  const run = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0) {
+    process.stderr.write(`${run.stdout ?? ''}${run.stderr ?? ''}`);
+    throw new Error(`npm run build failed (${run.error?.message ?? `exit code ${run.status}`})`);
+  }
+  log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Relative modules a built file imports statically (not `import()`), and theirs in turn. */
+function staticChunks(dir, entry) {
+  const found = new Set();
+  const visit = (file) => {
+    const code = readFileSync(join(dir, file), 'utf8');
+    const pattern = /(?:\bfrom\s*|\bimport\s*)["'](\.\/[^"']+\.js)["']/g;
+    for (const [, spec] of code.matchAll(pattern)) {
+      const chunk = spec.slice(2);
+      if (found.has(chunk)) continue;
+      found.add(chunk);
+      visit(chunk);
+    }
+  };
+  visit(entry);
+  return [...found].sort();
+}
+
+function measure(root, path) {
+  const bytes = readFileSync(join(root, path));
+  return { path, bytes: bytes.byteLength, gzipBytes: gzipSync(bytes, { level: 9 }).byteLength };
+}
+
+function part(root, id, label, paths) {
+  const files = paths.map((path) => measure(root, path));
+  return {
+    id,
+    label,
+    files,
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    gzipBytes: files.reduce((sum, f) => sum + f.gzipBytes, 0),
+  };
+}
+
+/** Sizes of dist/ and of hnswlib-wasm's chunk; throws when a file is missing. */
+export function measureBundle(root) {
+  const dist = join(root, 'dist');
+  for (const file of ['index.js', 'worker.js', 'hnsw-simd.js', 'hnsw-simd.wasm']) {
+    if (!existsSync(join(dist, file))) throw new Error(`dist/${file} is missing after the build`);
+  }
+  const workerChunks = staticChunks(dist, 'worker.js').map((f) => `dist/${f}`);
+  const wasmDir = join(root, 'node_modules/hnswlib-wasm/dist');
+  const wasmChunks = readdirSync(wasmDir).filter((f) => /^hnswlib-[0-9a-f]+\.js$/.test(f));
+  if (wasmChunks.length !== 1) {
+    throw new Error(`expected one hnswlib-*.js chunk in hnswlib-wasm, found ${wasmChunks.length}`);
+  }
+  const parts = [
+    part(root, 'page', 'page entry', ['dist/index.js']),
+    part(root, 'worker', 'worker', ['dist/worker.js', ...workerChunks]),
+    part(root, 'simd', "engine 'simd'", ['dist/hnsw-simd.js', 'dist/hnsw-simd.wasm']),
+    part(root, 'hnswlib-wasm', "engine 'hnswlib-wasm'", [
+      relative(root, join(wasmDir, wasmChunks[0])),
+    ]),
+  ];
+  const byId = Object.fromEntries(parts.map((p) => [p.id, p]));
+  const total = (label, ids) => ({
+    label,
+    parts: ids.map((id) => byId[id].label),
+    bytes: ids.reduce((sum, id) => sum + byId[id].bytes, 0),
+    gzipBytes: ids.reduce((sum, id) => sum + byId[id].gzipBytes, 0),
+  });
+  return {
+    parts,
+    totals: [
+      total("total with 'simd'", ['page', 'worker', 'simd']),
+      total("total with 'hnswlib-wasm'", ['page', 'worker', 'hnswlib-wasm']),
+    ],
+  };
+}
