@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import chromium from './chromium.config.json' with { type: 'json' };
 import type { EngineName } from './test/browser/fixtures';
 
-/** System Chromium from apt; set CHROMIUM_PATH to use another build. */
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** System Chromium from apt (chromium.config.json); set CHROMIUM_PATH to use another build. */
+const executablePath = process.env.CHROMIUM_PATH ?? chromium.executablePath;
 const port = 5199;
 
 export default defineConfig<{ engine: EngineName }>({
@@ -22,15 +23,7 @@ export default defineConfig<{ engine: EngineName }>({
     headless: true,
     launchOptions: {
       executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: chromium.args,
     },
   },
   // The whole suite runs against both engines; the demo uses the default.

@@ -21,6 +21,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
+import chromiumConfig from '../chromium.config.json' with { type: 'json' };
 import { buildLibrary, measureBundle } from './bundle.mjs';
 import { prepareData } from './data.mjs';
 import { runNative } from './native.mjs';
@@ -40,15 +41,6 @@ const PARAMS = { M: 16, efConstruction: 200, seed: 100, batch: 1000, k: 10, efSe
 /** Each builds its own index on the same data; the first is also measured with a pool. */
 const ENGINES = ['simd', 'hnswlib-wasm'];
 const POOL = { engine: 'simd', workers: 2, callers: 8 };
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 /** Recall at the widest efSearch below this means the setup is broken, not slow. */
 const MIN_RECALL = 0.9;
 
@@ -318,9 +310,9 @@ async function main() {
     const url = `http://localhost:${PORT}/bench/page.html`;
     // A persistent profile keeps IndexedDB on disk, as in a normal browser profile.
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: process.env.CHROMIUM_PATH ?? chromiumConfig.executablePath,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: chromiumConfig.args,
     });
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => console.error(`[page] ${error.message}`));

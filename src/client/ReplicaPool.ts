@@ -2,6 +2,9 @@ import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { RawHit, ReplicaSnapshot, SearchRequest, WorkerApi } from '../worker/protocol.js';
 import { spawnWorker } from './spawnWorker.js';
 
+/** Failed reloads in a row after which `settled()` stops waiting. */
+const GIVE_UP_AFTER = 5;
+
 interface Replica {
   readonly worker: Worker;
   readonly api: Remote<WorkerApi>;
@@ -26,6 +29,8 @@ export class ReplicaPool {
   #replicas: Replica[] = [];
   #version = 0;
   #refreshing: Promise<void> | null = null;
+  /** Reloads that failed in a row; each one doubles the wait before the next. */
+  #failures = 0;
   #exportSnapshot: () => Promise<ReplicaSnapshot>;
   #closed = false;
 
@@ -54,9 +59,12 @@ export class ReplicaPool {
     this.#scheduleRefresh();
   }
 
-  /** Resolves once every replica holds the current version (for tests and benchmarks). */
+  /**
+   * Resolves once every replica holds the current version, or once reloading
+   * has failed several times in a row (searches then stay on the primary).
+   */
   async settled(): Promise<void> {
-    while (this.#refreshing) await this.#refreshing;
+    while (this.#refreshing && this.#failures < GIVE_UP_AFTER) await this.#refreshing;
   }
 
   /** The least busy current replica, if it is less busy than the primary. */
@@ -104,17 +112,21 @@ export class ReplicaPool {
   }
 
   async #refresh(): Promise<void> {
-    // Let a burst of writes finish before copying the index.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Let a burst of writes finish before copying the index; after failures,
+    // back off, since each try serialises the whole index on the primary.
+    const wait = Math.min(20 * 2 ** this.#failures, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, wait));
     if (this.#closed) return;
     const version = this.#version;
     let snapshot: ReplicaSnapshot;
     try {
       snapshot = await this.#exportSnapshot();
     } catch {
-      return; // The primary failed or closed; searches stay on it.
+      this.#failures++; // The primary failed or closed; searches stay on it.
+      return;
     }
     const stale = this.#replicas.filter((r) => r.version !== version);
+    let failed = false;
     await Promise.all(
       stale.map(async (replica, i) => {
         const last = i === stale.length - 1;
@@ -125,8 +137,10 @@ export class ReplicaPool {
           replica.version = version;
         } catch {
           replica.version = -1;
+          failed = true;
         }
       }),
     );
+    this.#failures = failed ? this.#failures + 1 : 0;
   }
 }
