@@ -37,6 +37,7 @@ export default defineConfig<{ engine: EngineName }>({
         '**/engines.spec.ts',
         '**/csp.spec.ts',
         '**/simd-engine.spec.ts',
+        '**/consumer.spec.ts',
       ],
     },
   ],
