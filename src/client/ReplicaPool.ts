@@ -1,4 +1,5 @@
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import type { RawHit, ReplicaSnapshot, SearchRequest, WorkerApi } from '../worker/protocol.js';
 import { spawnWorker } from './spawnWorker.js';
 
@@ -34,13 +35,33 @@ export class ReplicaPool {
   #exportSnapshot: () => Promise<ReplicaSnapshot>;
   #closed = false;
 
-  constructor(count: number, exportSnapshot: () => Promise<ReplicaSnapshot>) {
+  #timeoutMs: number;
+
+  constructor(count: number, exportSnapshot: () => Promise<ReplicaSnapshot>, timeoutMs: number) {
     this.#exportSnapshot = exportSnapshot;
-    for (let i = 0; i < count; i++) {
-      const worker = spawnWorker();
-      this.#replicas.push({ worker, api: wrap<WorkerApi>(worker), version: -1, inFlight: 0 });
-    }
+    this.#timeoutMs = timeoutMs;
+    for (let i = 0; i < count; i++) this.#replicas.push(this.#spawn());
     if (count > 0) this.#scheduleRefresh();
+  }
+
+  #spawn(): Replica {
+    const worker = spawnWorker();
+    const replica: Replica = { worker, api: wrap<WorkerApi>(worker), version: -1, inFlight: 0 };
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      this.#replace(replica);
+    });
+    return replica;
+  }
+
+  /** A replica that crashed or hung is dropped for a fresh one, which reloads. */
+  #replace(replica: Replica): void {
+    const at = this.#replicas.indexOf(replica);
+    if (at < 0 || this.#closed) return;
+    replica.api[releaseProxy]();
+    replica.worker.terminate();
+    this.#replicas[at] = this.#spawn();
+    this.#scheduleRefresh();
   }
 
   get size(): number {
@@ -81,11 +102,26 @@ export class ReplicaPool {
     return this.#replicas.filter((r) => r.version === this.#version);
   }
 
+  /** Runs a search on a replica, with the same deadline as calls to the primary. */
   async run<T>(replica: Replica, task: (target: SearchTarget) => Promise<T>): Promise<T> {
     replica.inFlight++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      return await task(replica.api.replica);
+      return await Promise.race([
+        task(replica.api.replica).catch((error: unknown) => {
+          throw toVicinityError(error, 'ENGINE_ERROR');
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            this.#replace(replica);
+            reject(
+              new VicinityError('TIMEOUT', `a replica got no answer within ${this.#timeoutMs} ms`),
+            );
+          }, this.#timeoutMs);
+        }),
+      ]);
     } finally {
+      clearTimeout(timer);
       replica.inFlight--;
     }
   }

@@ -30,6 +30,12 @@ export interface VectorIndexOptions {
    * copies of the index that share searches. @default 1
    */
   workers?: number;
+  /**
+   * Base deadline of a call to the worker, in ms; calls whose work grows with
+   * their input get more. A call past its deadline fails with TIMEOUT and the
+   * worker is replaced. @default 30000
+   */
+  timeoutMs?: number;
   /** Receives debug logs. Without it, vicinity writes nothing anywhere. */
   logger?: LogSink;
 }
@@ -42,10 +48,18 @@ export const DEFAULTS = {
   initialCapacity: 1024,
   engine: 'auto',
   workers: 1,
+  timeoutMs: 30_000,
 } as const satisfies Required<
   Pick<
     VectorIndexOptions,
-    'metric' | 'M' | 'efConstruction' | 'efSearch' | 'initialCapacity' | 'engine' | 'workers'
+    | 'metric'
+    | 'M'
+    | 'efConstruction'
+    | 'efSearch'
+    | 'initialCapacity'
+    | 'engine'
+    | 'workers'
+    | 'timeoutMs'
   >
 >;
 
@@ -59,6 +73,7 @@ export interface ResolvedOptions {
   readonly initialCapacity: number;
   readonly engine: EngineChoice;
   readonly workers: number;
+  readonly timeoutMs: number;
   readonly embed: Embedder | undefined;
   readonly logger: LogSink | undefined;
 }
@@ -68,6 +83,7 @@ const ENGINES: readonly EngineChoice[] = ['auto', 'simd', 'hnswlib-wasm'];
 const KNOWN = new Set([
   'engine',
   'workers',
+  'timeoutMs',
   'dimensions',
   'metric',
   'M',
@@ -134,6 +150,7 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
       integer(options, 'initialCapacity', 1, 2 ** 31 - 1) ?? DEFAULTS.initialCapacity,
     engine: options.engine ?? DEFAULTS.engine,
     workers: integer(options, 'workers', 1, 16) ?? DEFAULTS.workers,
+    timeoutMs: integer(options, 'timeoutMs', 100, 3_600_000) ?? DEFAULTS.timeoutMs,
     embed: options.embed,
     logger: options.logger,
   };
