@@ -1,3 +1,7 @@
+import type { StorageState } from './storage/storageState.js';
+
+export type { StorageState };
+
 /** Distance metric of an index. */
 export type Metric = 'cosine' | 'l2' | 'ip';
 
@@ -84,6 +88,10 @@ export interface IndexStats {
   readonly snapshotBytes: number;
   /** Workers in all, and those holding the index as last written (the primary always does). */
   readonly workers: { readonly total: number; readonly current: number };
+  /** The origin's storage, as the browser reports it. */
+  readonly storage: StorageState;
+  /** The failure of the last autosave, cleared by the next save that succeeds. */
+  readonly autosaveError: { readonly code: string; readonly message: string } | null;
   /** Set when the newest snapshot was unreadable and an older one opened. */
   readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
 }

@@ -2,7 +2,9 @@ import { transfer } from 'comlink';
 import { installErrorTransfer } from '../errors/errorTransfer.js';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { compileFilter } from '../filter/compileFilter.js';
+import { scratchPrefix, sweepScratch } from '../engine/IdbfsScratch.js';
 import { IndexStore } from '../storage/IndexStore.js';
+import { requestPersistence, storageState } from '../storage/storageState.js';
 import type { Hit, IndexStats, Item, Metric, SearchOptions, VectorLike } from '../types.js';
 import {
   assertEf,
@@ -49,6 +51,8 @@ export class VectorIndex {
   #params: EngineParams;
   #size: number;
   #closed = false;
+  #autosaveTimer: ReturnType<typeof setTimeout> | undefined;
+  #autosaveError: IndexStats['autosaveError'] = null;
 
   private constructor(options: ResolvedOptions, primary: PrimaryWorker, opened: OpenResult) {
     this.name = options.name;
@@ -95,6 +99,7 @@ export class VectorIndex {
       resolved.logger,
       resolved.timeoutMs,
     );
+    if (resolved.persist) await requestPersistence();
     const index = new VectorIndex(resolved, primary, opened);
     let set = openIndexes.get(resolved.name);
     if (!set) openIndexes.set(resolved.name, (set = new Set()));
@@ -107,6 +112,13 @@ export class VectorIndex {
     resolveOptions(name);
     await Promise.all([...(openIndexes.get(name) ?? [])].map((index) => index.close()));
     await IndexStore.delete(name);
+    // hnswlib-wasm's scratch files of this index, if a crash left any.
+    await sweepScratch(0, scratchPrefix(name));
+  }
+
+  /** Names of the indexes saved in this origin. */
+  static list(): Promise<string[]> {
+    return IndexStore.list();
   }
 
   /** Live vectors, as of the last completed write. */
@@ -128,6 +140,7 @@ export class VectorIndex {
     );
     this.#size = result.size;
     this.#primary.wrote(result.changed);
+    this.#scheduleAutosave();
   }
 
   /** Removes ids; ids that do not exist are ignored. Resolves with how many were removed. */
@@ -140,6 +153,7 @@ export class VectorIndex {
     const result = await this.#primary.call((api) => api.remove([...ids]));
     this.#size = result.size;
     this.#primary.wrote(result.changed);
+    if (result.changed > 0) this.#scheduleAutosave();
     return result.changed;
   }
 
@@ -210,6 +224,7 @@ export class VectorIndex {
     assertEf(efSearch);
     this.#pool.changed();
     await this.#primary.call((api) => api.setEfSearch(efSearch));
+    this.#scheduleAutosave();
   }
 
   /** Writes a new generation; durable once the promise resolves. */
@@ -221,6 +236,7 @@ export class VectorIndex {
       this.#size * PER_VECTOR_SAVE_MS,
     );
     this.#primary.saved(generation);
+    this.#autosaveError = null;
     return { generation, byteLength };
   }
 
@@ -242,15 +258,45 @@ export class VectorIndex {
       snapshotBytes: s.snapshotBytes,
       recoveredFrom: s.recoveredFrom,
       workers: { total: this.#pool.size + 1, current: this.#pool.current + 1 },
+      storage: await storageState(),
+      autosaveError: this.#autosaveError,
     };
   }
 
-  /** Stops the workers. Unsaved changes are dropped; call `save()` first to keep them. */
+  /**
+   * Stops the workers. Unsaved changes are dropped (call `save()` first), but
+   * with `autosaveMs` a pending autosave runs first.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
+    if (this.#autosaveTimer !== undefined) {
+      clearTimeout(this.#autosaveTimer);
+      this.#autosaveTimer = undefined;
+      await this.#autosave();
+    }
     this.#closed = true;
     openIndexes.get(this.name)?.delete(this);
     await Promise.all([this.#primary.close(), this.#pool.close()]);
+  }
+
+  #scheduleAutosave(): void {
+    const delay = this.#options.autosaveMs;
+    if (delay === undefined || this.#closed) return;
+    clearTimeout(this.#autosaveTimer);
+    this.#autosaveTimer = setTimeout(() => {
+      this.#autosaveTimer = undefined;
+      void this.#autosave();
+    }, delay);
+  }
+
+  async #autosave(): Promise<void> {
+    try {
+      await this.save();
+    } catch (error) {
+      const { code, message } = toVicinityError(error, 'STORAGE_ERROR');
+      this.#autosaveError = { code, message };
+      this.#options.logger?.('error', `autosave of "${this.name}" failed: ${code}: ${message}`);
+    }
   }
 
   #assertOpen(): void {

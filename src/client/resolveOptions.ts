@@ -36,6 +36,13 @@ export interface VectorIndexOptions {
    * worker is replaced. @default 30000
    */
   timeoutMs?: number;
+  /**
+   * Saves by itself this many ms after the last write (debounced); a failed
+   * autosave shows in `stats().autosaveError`. Off when not set.
+   */
+  autosaveMs?: number;
+  /** Asks the browser to keep this origin's data under storage pressure. @default false */
+  persist?: boolean;
   /** Receives debug logs. Without it, vicinity writes nothing anywhere. */
   logger?: LogSink;
 }
@@ -74,6 +81,8 @@ export interface ResolvedOptions {
   readonly engine: EngineChoice;
   readonly workers: number;
   readonly timeoutMs: number;
+  readonly autosaveMs: number | undefined;
+  readonly persist: boolean;
   readonly embed: Embedder | undefined;
   readonly logger: LogSink | undefined;
 }
@@ -81,6 +90,8 @@ export interface ResolvedOptions {
 const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
 const ENGINES: readonly EngineChoice[] = ['auto', 'simd', 'hnswlib-wasm'];
 const KNOWN = new Set([
+  'autosaveMs',
+  'persist',
   'engine',
   'workers',
   'timeoutMs',
@@ -134,6 +145,9 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
   if (options.engine !== undefined && !ENGINES.includes(options.engine)) {
     throw new VicinityError('INVALID_OPTIONS', `engine must be one of ${ENGINES.join(', ')}`);
   }
+  if (options.persist !== undefined && typeof options.persist !== 'boolean') {
+    throw new VicinityError('INVALID_OPTIONS', 'persist must be a boolean');
+  }
   for (const key of ['embed', 'logger'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') {
       throw new VicinityError('INVALID_OPTIONS', `${key} must be a function`);
@@ -151,6 +165,8 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     engine: options.engine ?? DEFAULTS.engine,
     workers: integer(options, 'workers', 1, 16) ?? DEFAULTS.workers,
     timeoutMs: integer(options, 'timeoutMs', 100, 3_600_000) ?? DEFAULTS.timeoutMs,
+    autosaveMs: integer(options, 'autosaveMs', 0, 3_600_000),
+    persist: options.persist === true,
     embed: options.embed,
     logger: options.logger,
   };

@@ -37,6 +37,15 @@ export function scratchPath(file: string): string {
   return `${IDBFS_MOUNT}/${file}`;
 }
 
+/**
+ * Scratch files of one index start with this, a random part follows. `#`
+ * ends the name: encodeURIComponent never emits it, so no index's prefix is
+ * the start of another's.
+ */
+export function scratchPrefix(indexName: string): string {
+  return `vicinity-${encodeURIComponent(indexName)}#`;
+}
+
 /** Puts index bytes where IDBFS will find them when hnswlib-wasm mounts. */
 export async function writeScratchFile(file: string, bytes: Uint8Array): Promise<void> {
   const db = await openScratch();
@@ -103,12 +112,12 @@ export async function deleteScratchFile(file: string): Promise<void> {
  * mounts, so leftovers would cost each later open. A live file exists only
  * for the seconds of one save or open; an hour-old one is abandoned.
  */
-export async function sweepScratch(maxAgeMs = 3_600_000): Promise<number> {
+export async function sweepScratch(maxAgeMs = 3_600_000, file = 'vicinity-'): Promise<number> {
   const db = await openScratch();
   try {
     const tx = db.transaction(IDBFS_STORE, 'readwrite');
     const store = tx.objectStore(IDBFS_STORE);
-    const prefix = scratchPath('vicinity-');
+    const prefix = scratchPath(file);
     const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
     const cutoff = Date.now() - maxAgeMs;
     let swept = 0;

@@ -44,6 +44,17 @@ export class IndexStore {
     return deleteDatabase(storeDatabaseName(name));
   }
 
+  /** Names of the indexes stored in this origin. */
+  static async list(): Promise<string[]> {
+    const prefix = storeDatabaseName('');
+    const databases = await indexedDB.databases();
+    return databases
+      .map((db) => db.name ?? '')
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => name.slice(prefix.length))
+      .sort();
+  }
+
   /** Generations in storage, newest first. */
   async generations(): Promise<number[]> {
     const tx = this.#db.transaction(MANIFESTS, 'readonly');

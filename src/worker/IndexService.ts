@@ -9,6 +9,7 @@ import {
 } from '../engine/chooseEngine.js';
 import { decodeSnapshot } from '../engine/SnapshotCodec.js';
 import { VectorCollection, type SearchRequest } from '../engine/VectorCollection.js';
+import { scratchPrefix } from '../engine/IdbfsScratch.js';
 import { assertRoomFor } from '../storage/assertRoomFor.js';
 import { IndexStore } from '../storage/IndexStore.js';
 import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
@@ -81,7 +82,7 @@ export class IndexService implements EngineApi {
   }
 
   async #load(request: OpenRequest, store: IndexStore): Promise<OpenResult> {
-    const scratchFile = `vicinity-${request.name.replace(/[^\w.-]/g, '_')}-${crypto.randomUUID()}.bin`;
+    const scratchFile = `${scratchPrefix(request.name)}${crypto.randomUUID()}.bin`;
     const kind = resolveEngine(request.engine);
     const snapshot = await store.readLatest();
     if (!snapshot) {

@@ -22,6 +22,7 @@ const VectorIndex = {
   open: (name: string, options?: vicinity.VectorIndexOptions) =>
     vicinity.VectorIndex.open(name, { engine, ...options }),
   delete: (name: string) => vicinity.VectorIndex.delete(name),
+  list: () => vicinity.VectorIndex.list(),
 };
 
 const harness = {
