@@ -92,6 +92,11 @@ export interface IndexStats {
   readonly storage: StorageState;
   /** The failure of the last autosave, cleared by the next save that succeeds. */
   readonly autosaveError: { readonly code: string; readonly message: string } | null;
+  /**
+   * Another tab saved a generation newer than this one holds: searches answer
+   * from the older one, and `save()` fails with CONFLICT. Reopen to catch up.
+   */
+  readonly stale: boolean;
   /** Set when the newest snapshot was unreadable and an older one opened. */
   readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
 }

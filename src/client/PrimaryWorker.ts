@@ -98,6 +98,23 @@ export class PrimaryWorker {
     }
   }
 
+  /** Writes since the last save: what a crash or a reload would lose. */
+  get unsaved(): number {
+    return this.#unsaved;
+  }
+
+  get savedGeneration(): number | null {
+    return this.#savedGeneration;
+  }
+
+  #adopt(connection: Connection, opened: OpenResult): void {
+    this.#connection = connection;
+    this.#watch(connection);
+    this.#unsaved = 0;
+    this.#savedGeneration = opened.created ? null : opened.generation;
+    this.#onReopen(opened);
+  }
+
   /** Counts writes that a crash would lose. */
   wrote(changes: number): void {
     this.#unsaved += changes;
@@ -160,10 +177,7 @@ export class PrimaryWorker {
           connection.worker.terminate();
           return;
         }
-        this.#connection = connection;
-        this.#watch(connection);
-        this.#unsaved = 0;
-        this.#onReopen(opened);
+        this.#adopt(connection, opened);
         return;
       } catch {
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));

@@ -52,6 +52,11 @@ export class VectorIndex {
   #size: number;
   #closed = false;
   #autosaveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Tells other tabs of this page's saves, and hears of theirs. */
+  #channel: BroadcastChannel | undefined;
+  readonly #id = crypto.randomUUID();
+  /** Another tab saved a generation newer than this one holds. */
+  #stale = false;
   #autosaveError: IndexStats['autosaveError'] = null;
 
   private constructor(options: ResolvedOptions, primary: PrimaryWorker, opened: OpenResult) {
@@ -69,8 +74,14 @@ export class VectorIndex {
     this.#size = opened.size;
     primary.onReopen = (reopened) => {
       this.#size = reopened.size;
+      this.#stale = false;
       this.#pool.changed();
     };
+    if (typeof BroadcastChannel !== 'undefined') {
+      this.#channel = new BroadcastChannel(`vicinity:${this.name}`);
+      this.#channel.onmessage = (event: MessageEvent<{ source: string; generation: number }>) =>
+        this.#otherTabSaved(event.data);
+    }
   }
 
   /**
@@ -237,6 +248,7 @@ export class VectorIndex {
     );
     this.#primary.saved(generation);
     this.#autosaveError = null;
+    this.#channel?.postMessage({ source: this.#id, generation });
     return { generation, byteLength };
   }
 
@@ -260,6 +272,7 @@ export class VectorIndex {
       workers: { total: this.#pool.size + 1, current: this.#pool.current + 1 },
       storage: await storageState(),
       autosaveError: this.#autosaveError,
+      stale: this.#stale,
     };
   }
 
@@ -275,8 +288,20 @@ export class VectorIndex {
       await this.#autosave();
     }
     this.#closed = true;
+    this.#channel?.close();
     openIndexes.get(this.name)?.delete(this);
     await Promise.all([this.#primary.close(), this.#pool.close()]);
+  }
+
+  /**
+   * Another tab (or another index object of this page) saved a generation
+   * newer than this one holds. This index is then stale: its searches answer
+   * from what it holds, `stats().stale` says so, and its next save fails with
+   * CONFLICT rather than drop the other's work. Reopen to take the new one.
+   */
+  #otherTabSaved(message: { source: string; generation: number }): void {
+    if (this.#closed || message.source === this.#id) return;
+    if (message.generation > (this.#primary.savedGeneration ?? -1)) this.#stale = true;
   }
 
   #scheduleAutosave(): void {

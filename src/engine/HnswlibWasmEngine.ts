@@ -1,5 +1,6 @@
 import type { HierarchicalNSW, HnswlibModule } from 'hnswlib-wasm';
 import { toVicinityError } from '../errors/VicinityError.js';
+import { withLock } from '../util/withLock.js';
 import { sleep, withTimeout } from '../util/withTimeout.js';
 import type { BatchResult, Engine, EngineParams, EngineResult } from './Engine.js';
 import {
@@ -13,6 +14,14 @@ import {
 export type HnswlibLoader = () => Promise<HnswlibModule>;
 
 const defaultLoader: HnswlibLoader = async () => (await import('hnswlib-wasm')).loadHnswlib();
+
+/*
+ * Every tab and worker of the origin shares one IDBFS database, and a sync
+ * that writes deletes the records its own file system lacks: another
+ * worker's file, written for a load a moment before, would vanish. So the
+ * steps that put files in and take them out hold this lock.
+ */
+const IDBFS_LOCK = 'vicinity:idbfs';
 
 /** Seed of hnswlib's level generator, fixed so that builds are repeatable. */
 const RANDOM_SEED = 100;
@@ -71,6 +80,14 @@ export class HnswlibWasmEngine implements Engine {
    * mounts it: the mount copies them in, faster than a later populate sync.
    */
   static async load(
+    options: HnswlibWasmEngineOptions,
+    bytes: Uint8Array,
+    capacity: number,
+  ): Promise<HnswlibWasmEngine> {
+    return withLock(IDBFS_LOCK, () => HnswlibWasmEngine.#load(options, bytes, capacity));
+  }
+
+  static async #load(
     options: HnswlibWasmEngineOptions,
     bytes: Uint8Array,
     capacity: number,
@@ -160,6 +177,10 @@ export class HnswlibWasmEngine implements Engine {
    * time): overlapping IDBFS syncs leave a promise pending forever.
    */
   async serialize(): Promise<Uint8Array> {
+    return withLock(IDBFS_LOCK, () => this.#serialize());
+  }
+
+  async #serialize(): Promise<Uint8Array> {
     const since = Date.now();
     const budget = syncBudgetMs(Math.max(this.#lastBytes, this.#estimatedBytes()));
     await withTimeout(

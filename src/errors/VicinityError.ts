@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED: 'The browser storage quota is exhausted.',
   STORAGE_ERROR: 'IndexedDB failed.',
   ENGINE_ERROR: 'The HNSW engine failed.',
+  CONFLICT: 'Another tab saved this index since this tab read it.',
   CSP_BLOCKED: "The page's Content Security Policy forbids what the engine needs.",
   UNSUPPORTED_ENGINE: 'The requested engine cannot run in this browser.',
   WORKER_CRASHED: 'The index worker stopped.',

@@ -15,6 +15,7 @@ import { IndexStore } from '../storage/IndexStore.js';
 import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
 import type { Metadata } from '../types.js';
 import { SerialQueue } from '../util/SerialQueue.js';
+import { withLock } from '../util/withLock.js';
 import { assertEf, assertK } from '../validation/validateInput.js';
 import type {
   EngineApi,
@@ -207,58 +208,77 @@ export class IndexService implements EngineApi {
     });
   }
 
+  /**
+   * Writes a new generation while holding the index's Web Lock. If another tab
+   * saved since this one opened or last saved, writing would drop that tab's
+   * changes: the save fails with CONFLICT instead.
+   */
   save(): Promise<SaveResult> {
     return this.#run(async () => {
-      const { store, collection } = this.#open();
-      if (
-        this.#savedGeneration !== null &&
-        this.#unsaved === 0 &&
-        this.#savedGeneration === this.#generation
-      ) {
-        return { generation: this.#generation, byteLength: this.#snapshotBytes, wrote: false };
-      }
-      // The IDBFS scratch copy and the snapshot both need room.
-      await assertRoomFor(2 * Math.max(this.#snapshotBytes, collection.estimatedBytes()));
-      const newest = (await store.generations())[0] ?? -1;
-      const generation = Math.max(this.#generation, newest + 1);
-      const { bytes, engineByteLength } = await collection
-        .snapshot()
-        .catch(async (error: unknown) => {
-          // A sync that hit the quota never calls back: it surfaces as a timeout.
-          if (error instanceof VicinityError && error.code === 'TIMEOUT') {
-            const needed = collection.estimatedBytes();
-            if (!(await store.hasRoomFor(needed).catch(() => true))) {
-              throw new VicinityError(
-                'QUOTA_EXCEEDED',
-                `the storage quota cannot hold a snapshot of about ${needed} bytes`,
-                {
-                  cause: error,
-                },
-              );
-            }
-          }
-          throw toVicinityError(error, 'STORAGE_ERROR', 'serializing the index');
-        });
-      const manifest = await store.write(
-        {
-          format: FORMAT_VERSION,
-          engine: collection.engine.kind,
-          engineFormat: 'hnswlib-wasm32',
-          ...collection.params,
-          count: collection.size,
-          generation,
-          engineByteLength,
-          savedAt: Date.now(),
-        },
-        bytes,
-      );
-      this.#generation = generation;
-      this.#savedGeneration = generation;
-      this.#unsaved = 0;
-      this.#snapshotBytes = manifest.byteLength;
-      this.#recoveredFrom = null;
-      return { generation, byteLength: manifest.byteLength, wrote: true };
+      const { name } = this.#open();
+      // One writer per index across tabs and workers.
+      return withLock(`vicinity:${name}`, () => this.#save());
     });
+  }
+
+  async #save(): Promise<SaveResult> {
+    const { store, collection } = this.#open();
+    if (
+      this.#savedGeneration !== null &&
+      this.#unsaved === 0 &&
+      this.#savedGeneration === this.#generation
+    ) {
+      return { generation: this.#generation, byteLength: this.#snapshotBytes, wrote: false };
+    }
+    // The IDBFS scratch copy and the snapshot both need room.
+    await assertRoomFor(2 * Math.max(this.#snapshotBytes, collection.estimatedBytes()));
+    const newest = (await store.generations())[0] ?? -1;
+    const base = Math.max(this.#savedGeneration ?? -1, this.#recoveredFrom?.generation ?? -1);
+    if (newest > base) {
+      throw new VicinityError(
+        'CONFLICT',
+        `another tab saved generation ${newest} of "${this.#open().name}" after this tab's ` +
+          `${base < 0 ? 'start' : `generation ${base}`}; saving would drop its changes — reopen to take them`,
+      );
+    }
+    const generation = Math.max(this.#generation, newest + 1);
+    const { bytes, engineByteLength } = await collection
+      .snapshot()
+      .catch(async (error: unknown) => {
+        // A sync that hit the quota never calls back: it surfaces as a timeout.
+        if (error instanceof VicinityError && error.code === 'TIMEOUT') {
+          const needed = collection.estimatedBytes();
+          if (!(await store.hasRoomFor(needed).catch(() => true))) {
+            throw new VicinityError(
+              'QUOTA_EXCEEDED',
+              `the storage quota cannot hold a snapshot of about ${needed} bytes`,
+              {
+                cause: error,
+              },
+            );
+          }
+        }
+        throw toVicinityError(error, 'STORAGE_ERROR', 'serializing the index');
+      });
+    const manifest = await store.write(
+      {
+        format: FORMAT_VERSION,
+        engine: collection.engine.kind,
+        engineFormat: 'hnswlib-wasm32',
+        ...collection.params,
+        count: collection.size,
+        generation,
+        engineByteLength,
+        savedAt: Date.now(),
+      },
+      bytes,
+    );
+    this.#generation = generation;
+    this.#savedGeneration = generation;
+    this.#unsaved = 0;
+    this.#snapshotBytes = manifest.byteLength;
+    this.#recoveredFrom = null;
+    return { generation, byteLength: manifest.byteLength, wrote: true };
   }
 
   /** The current state, saved or not, as bytes for read-only replicas in other workers. */
