@@ -24,5 +24,13 @@ em++ native/vicinity_hnsw.cpp -o "$out/hnsw-simd.js" \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -sINCOMING_MODULE_JS_API=locateFile,instantiateWasm,acceptLabel
 
+# The library writes nothing to the console: the glue's default print
+# functions (used only if the C++ side printed or aborted) become no-ops.
+sed -i 's/console\.log\.bind(console)/function(){}/; s/console\.warn\.bind(console)/function(){}/' "$out/hnsw-simd.js"
+if grep -q 'console' "$out/hnsw-simd.js"; then
+  echo "hnsw-simd.js still refers to the console" >&2
+  exit 1
+fi
+
 node scripts/wasm-source-hash.mjs --write
 ls -l "$out"
