@@ -38,9 +38,6 @@ export default defineConfig<{ engine: EngineName }>({
         '**/csp.spec.ts',
         '**/simd-engine.spec.ts',
         '**/consumer.spec.ts',
-        // Known open problem: with hnswlib-wasm, about one run in four of this
-        // race loses a saved write; the SIMD engine has not lost one.
-        '**/tabs-race.spec.ts',
       ],
     },
   ],

@@ -36,11 +36,18 @@ export function act(tab: Tab, action: 'save' | 'ids' | 'stats' | 'reopen') {
   }, action);
 }
 
+/**
+ * Upserts ids at points spread by a hash of the id: identical vectors would
+ * leave HNSW graph nodes unreachable, and `ids` finds items by searching.
+ */
 export function upsert(tab: Tab, ids: string[]) {
   return tab.evaluate(async (ids) => {
     const w = window as unknown as { index: import('../../src/index.js').VectorIndex };
-    await w.index.upsert(
-      ids.map((id) => ({ id, vector: [id.length, id.charCodeAt(id.length - 1)] })),
-    );
+    const point = (id: string) => {
+      let h = 2166136261;
+      for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+      return [(h >>> 0) % 10_007, ((h >>> 0) >>> 14) % 10_009];
+    };
+    await w.index.upsert(ids.map((id) => ({ id, vector: point(id) })));
   }, ids);
 }
