@@ -77,10 +77,6 @@ export class VectorCollection {
     return this.engine.count() * (dimensions * 4 + M * 2 * 4 + 48) + 4096;
   }
 
-  has(id: string): boolean {
-    return this.#labelOf.has(id);
-  }
-
   /** Validates the whole batch first, so that a bad item changes nothing. */
   upsert(ids: unknown[], vectors: unknown, metadata: unknown[]): void {
     const { dimensions, metric } = this.params;
