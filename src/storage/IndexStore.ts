@@ -1,7 +1,7 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import { sha256Hex } from './checksum.js';
 import { committed, deleteDatabase, idbError, openDatabase, request } from './idb.js';
-import { parseManifest, type Manifest } from './Manifest.js';
+import { parseManifest, sealManifest, type Manifest } from './Manifest.js';
 
 const DB_VERSION = 1;
 const MANIFESTS = 'manifests';
@@ -17,6 +17,8 @@ export interface LoadedSnapshot {
   readonly bytes: Uint8Array;
   /** Set when a newer generation was unreadable and this older one was opened. */
   readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
+  /** The format it was stored in, when older than the current one (it was migrated on read). */
+  readonly migratedFrom: number | null;
 }
 
 /**
@@ -73,8 +75,8 @@ export class IndexStore {
     let failure: { generation: number; reason: string } | null = null;
     for (const generation of generations) {
       try {
-        const { manifest, bytes } = await this.#readVerified(generation);
-        return { manifest, bytes, recoveredFrom: failure };
+        const { manifest, migratedFrom, bytes } = await this.#readVerified(generation);
+        return { manifest, bytes, recoveredFrom: failure, migratedFrom };
       } catch (error) {
         if (error instanceof VicinityError && error.code === 'UNSUPPORTED_FORMAT') throw error;
         if (error instanceof VicinityError && error.code !== 'INDEX_CORRUPTED') throw error;
@@ -87,13 +89,15 @@ export class IndexStore {
     );
   }
 
-  async #readVerified(generation: number): Promise<{ manifest: Manifest; bytes: Uint8Array }> {
+  async #readVerified(
+    generation: number,
+  ): Promise<{ manifest: Manifest; migratedFrom: number | null; bytes: Uint8Array }> {
     const tx = this.#db.transaction([MANIFESTS, SNAPSHOTS], 'readonly');
     const [rawManifest, rawBytes] = await Promise.all([
       request(tx.objectStore(MANIFESTS).get(generation)),
       request(tx.objectStore(SNAPSHOTS).get(generation)),
     ]);
-    const manifest = parseManifest(rawManifest);
+    const { manifest, migratedFrom } = await parseManifest(rawManifest);
     if (manifest.generation !== generation) {
       throw new VicinityError(
         'INDEX_CORRUPTED',
@@ -112,7 +116,7 @@ export class IndexStore {
     if ((await sha256Hex(rawBytes)) !== manifest.checksum) {
       throw new VicinityError('INDEX_CORRUPTED', `generation ${generation} fails its checksum`);
     }
-    return { manifest, bytes: rawBytes };
+    return { manifest, migratedFrom, bytes: rawBytes };
   }
 
   /**
@@ -120,14 +124,14 @@ export class IndexStore {
    * transaction, drops all but the one before it. Resolves once committed.
    */
   async write(
-    manifest: Omit<Manifest, 'checksum' | 'byteLength'>,
+    manifest: Omit<Manifest, 'checksum' | 'byteLength' | 'manifestChecksum'>,
     bytes: Uint8Array,
   ): Promise<Manifest> {
-    const complete: Manifest = {
+    const complete = await sealManifest({
       ...manifest,
       byteLength: bytes.byteLength,
       checksum: await sha256Hex(bytes),
-    };
+    });
     const older = (await this.generations()).filter((g) => g < complete.generation);
     const keep = older[0];
     let tx: IDBTransaction;

@@ -1,9 +1,14 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import type { EngineKind } from '../engine/Engine.js';
 import type { Metric } from '../types.js';
+import { sha256Hex } from './checksum.js';
 
-/** Snapshot layout version written by this library. */
-export const FORMAT_VERSION = 1;
+/**
+ * Snapshot layout version written by this library.
+ * 1: the manifest's fields were not covered by any checksum.
+ * 2: `manifestChecksum` covers every other field of the manifest.
+ */
+export const FORMAT_VERSION = 2;
 
 /** Describes one saved generation; stored beside its bytes in the same transaction. */
 export interface Manifest {
@@ -26,30 +31,66 @@ export interface Manifest {
   /** SHA-256 of the whole snapshot, hex. */
   readonly checksum: string;
   readonly savedAt: number;
+  /** SHA-256 of the other fields (see manifestChecksum), hex: a flipped parameter cannot load silently. */
+  readonly manifestChecksum: string;
 }
 
+/** A manifest read from storage, lifted to the current format. */
+export interface ParsedManifest {
+  readonly manifest: Manifest;
+  /** The format it was stored in, when older than FORMAT_VERSION. */
+  readonly migratedFrom: number | null;
+}
+
+type Fields = Omit<Manifest, 'manifestChecksum'>;
+
 const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
+
+/** SHA-256 over the fields in a fixed order, so that property order in storage does not matter. */
+export function manifestChecksum(fields: Fields): Promise<string> {
+  const ordered = [
+    fields.format,
+    fields.engine,
+    fields.engineFormat,
+    fields.dimensions,
+    fields.metric,
+    fields.M,
+    fields.efConstruction,
+    fields.count,
+    fields.generation,
+    fields.byteLength,
+    fields.engineByteLength,
+    fields.checksum,
+    fields.savedAt,
+  ];
+  return sha256Hex(new TextEncoder().encode(JSON.stringify(ordered)));
+}
+
+/** Completes a manifest about to be written with its own checksum. */
+export async function sealManifest(fields: Fields): Promise<Manifest> {
+  return { ...fields, manifestChecksum: await manifestChecksum(fields) };
+}
+
+/**
+ * Steps that lift a manifest of format n to n + 1, by n. A step sees a
+ * manifest that already passed the checks of its own format.
+ */
+const MIGRATIONS: Readonly<Record<number, (old: Fields) => Promise<Manifest>>> = {
+  // Format 1 had no manifest checksum: its fields are taken as read, as format 1 did.
+  1: (old) => sealManifest({ ...old, format: 2 }),
+};
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** Checks a manifest read from storage; anything off is INDEX_CORRUPTED. */
-export function parseManifest(value: unknown): Manifest {
-  const m = value as Partial<Manifest> | null;
-  if (typeof m !== 'object' || m === null) {
-    throw new VicinityError('INDEX_CORRUPTED', 'manifest is not an object');
-  }
-  if (!isCount(m.format) || m.format < 1) {
-    throw new VicinityError('INDEX_CORRUPTED', `manifest format ${String(m.format)} is invalid`);
-  }
-  if (m.format > FORMAT_VERSION) {
-    throw new VicinityError(
-      'UNSUPPORTED_FORMAT',
-      `snapshot format ${m.format} is newer than this version of vicinity reads (${FORMAT_VERSION})`,
-    );
-  }
-  const ok =
+function isHex64(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+}
+
+/** The checks shared by every format so far. */
+function hasValidFields(m: Partial<Manifest>): boolean {
+  return (
     (m.engine === 'hnswlib-wasm' || m.engine === 'simd') &&
     m.engineFormat === 'hnswlib-wasm32' &&
     isCount(m.dimensions) &&
@@ -63,9 +104,46 @@ export function parseManifest(value: unknown): Manifest {
     isCount(m.byteLength) &&
     isCount(m.engineByteLength) &&
     m.engineByteLength <= m.byteLength &&
-    typeof m.checksum === 'string' &&
-    /^[0-9a-f]{64}$/.test(m.checksum) &&
-    typeof m.savedAt === 'number';
-  if (!ok) throw new VicinityError('INDEX_CORRUPTED', 'manifest has missing or invalid fields');
-  return m as Manifest;
+    isHex64(m.checksum) &&
+    typeof m.savedAt === 'number'
+  );
+}
+
+/**
+ * Checks a manifest read from storage and migrates an older format to the
+ * current one. Anything off is INDEX_CORRUPTED; a newer format is
+ * UNSUPPORTED_FORMAT.
+ */
+export async function parseManifest(value: unknown): Promise<ParsedManifest> {
+  const m = value as Partial<Manifest> | null;
+  if (typeof m !== 'object' || m === null) {
+    throw new VicinityError('INDEX_CORRUPTED', 'manifest is not an object');
+  }
+  if (!isCount(m.format) || m.format < 1) {
+    throw new VicinityError('INDEX_CORRUPTED', `manifest format ${String(m.format)} is invalid`);
+  }
+  if (m.format > FORMAT_VERSION) {
+    throw new VicinityError(
+      'UNSUPPORTED_FORMAT',
+      `snapshot format ${m.format} is newer than this version of vicinity reads (${FORMAT_VERSION})`,
+    );
+  }
+  if (!hasValidFields(m)) {
+    throw new VicinityError('INDEX_CORRUPTED', 'manifest has missing or invalid fields');
+  }
+  if (m.format === FORMAT_VERSION) {
+    if (
+      !isHex64(m.manifestChecksum) ||
+      m.manifestChecksum !== (await manifestChecksum(m as Fields))
+    )
+      throw new VicinityError('INDEX_CORRUPTED', 'manifest fails its checksum');
+    return { manifest: m as Manifest, migratedFrom: null };
+  }
+  let current = m as Fields;
+  for (let format = m.format; format < FORMAT_VERSION; format++) {
+    const step = MIGRATIONS[format];
+    if (!step) throw new VicinityError('UNSUPPORTED_FORMAT', `no migration from format ${format}`);
+    current = await step(current);
+  }
+  return { manifest: current as Manifest, migratedFrom: m.format };
 }

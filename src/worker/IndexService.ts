@@ -46,6 +46,8 @@ export class IndexService implements EngineApi {
   #unsaved = 0;
   #snapshotBytes = 0;
   #recoveredFrom: WorkerStats['recoveredFrom'] = null;
+  /** Format of the snapshot opened, when older than the current one: the next save rewrites it. */
+  #migratedFrom: number | null = null;
 
   constructor(loaders?: EngineLoaders) {
     this.#loaders = loaders;
@@ -111,7 +113,7 @@ export class IndexService implements EngineApi {
       this.#log?.('debug', `created index "${request.name}"`);
       return { params, efSearch, size: 0, generation: 0, created: true };
     }
-    const { manifest, bytes, recoveredFrom } = snapshot;
+    const { manifest, bytes, recoveredFrom, migratedFrom } = snapshot;
     assertCompatible(request, manifest);
     const params: EngineParams = {
       dimensions: manifest.dimensions,
@@ -136,6 +138,13 @@ export class IndexService implements EngineApi {
     this.#savedGeneration = manifest.generation;
     this.#snapshotBytes = manifest.byteLength;
     this.#recoveredFrom = recoveredFrom;
+    this.#migratedFrom = migratedFrom;
+    if (migratedFrom !== null) {
+      this.#log?.(
+        'info',
+        `generation ${manifest.generation} is in format ${migratedFrom}; the next save writes format ${manifest.format}`,
+      );
+    }
     if (recoveredFrom) {
       this.#log?.(
         'warn',
@@ -226,7 +235,8 @@ export class IndexService implements EngineApi {
     if (
       this.#savedGeneration !== null &&
       this.#unsaved === 0 &&
-      this.#savedGeneration === this.#generation
+      this.#savedGeneration === this.#generation &&
+      this.#migratedFrom === null
     ) {
       return { generation: this.#generation, byteLength: this.#snapshotBytes, wrote: false };
     }
@@ -278,6 +288,7 @@ export class IndexService implements EngineApi {
     this.#unsaved = 0;
     this.#snapshotBytes = manifest.byteLength;
     this.#recoveredFrom = null;
+    this.#migratedFrom = null;
     return { generation, byteLength: manifest.byteLength, wrote: true };
   }
 

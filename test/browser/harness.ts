@@ -3,7 +3,13 @@
 import * as vicinity from '../../src/index.js';
 import { exactSearch, recallAt } from '../support/exact.js';
 import { fetchWords } from '../support/words.js';
-import { flipByte, tamperSnapshot, truncate } from '../support/tamper.js';
+import {
+  flipByte,
+  plantGeneration,
+  storedManifests,
+  tamperSnapshot,
+  truncate,
+} from '../support/tamper.js';
 
 const longTasks: { start: number; duration: number }[] = [];
 try {
@@ -35,6 +41,8 @@ const harness = {
   fetchWords,
   longTasks,
   tamperSnapshot,
+  plantGeneration,
+  storedManifests,
   flipByte,
   truncate,
 };

@@ -4,7 +4,7 @@ import { VicinityError } from '../../src/errors/VicinityError.js';
 import { IndexStore, storeDatabaseName } from '../../src/storage/IndexStore.js';
 import { FORMAT_VERSION, type Manifest } from '../../src/storage/Manifest.js';
 
-type Draft = Omit<Manifest, 'checksum' | 'byteLength'>;
+type Draft = Omit<Manifest, 'checksum' | 'byteLength' | 'manifestChecksum'>;
 
 function draft(generation: number): Draft {
   return {
@@ -24,19 +24,24 @@ function draft(generation: number): Draft {
 
 const bytesOf = (generation: number) => new Uint8Array(16).fill(generation);
 
-/** Rewrites the stored bytes of one generation behind the store's back. */
-async function tamper(name: string, generation: number, change: (bytes: Uint8Array) => Uint8Array) {
+/** Rewrites a stored record of one generation behind the store's back. */
+async function tamper<T>(
+  name: string,
+  generation: number,
+  change: (record: T) => T,
+  objectStore: 'snapshots' | 'manifests' = 'snapshots',
+) {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(storeDatabaseName(name));
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
-  const tx = db.transaction('snapshots', 'readwrite');
-  const store = tx.objectStore('snapshots');
+  const tx = db.transaction(objectStore, 'readwrite');
+  const store = tx.objectStore(objectStore);
   await new Promise<void>((resolve) => {
     const get = store.get(generation);
     get.onsuccess = () => {
-      store.put(change(get.result as Uint8Array), generation);
+      store.put(change(get.result as T), generation);
       resolve();
     };
   });
@@ -81,7 +86,7 @@ describe('IndexStore', () => {
     const [store, name] = await freshStore();
     await store.write(draft(1), bytesOf(1));
     await store.write(draft(2), bytesOf(2));
-    await tamper(name, 2, change);
+    await tamper<Uint8Array>(name, 2, change);
     const latest = await store.readLatest();
     expect(latest?.manifest.generation).toBe(1);
     expect(latest?.bytes).toEqual(bytesOf(1));
@@ -92,10 +97,51 @@ describe('IndexStore', () => {
   it('fails with INDEX_CORRUPTED when no generation verifies', async () => {
     const [store, name] = await freshStore();
     await store.write(draft(1), bytesOf(1));
-    await tamper(name, 1, (b) => b.slice(1));
+    await tamper<Uint8Array>(name, 1, (b) => b.slice(1));
     const error = await store.readLatest().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VicinityError);
     expect((error as VicinityError).code).toBe('INDEX_CORRUPTED');
+    store.close();
+  });
+
+  it.each<[string, Partial<Manifest>]>([
+    ['metric', { metric: 'ip' }],
+    ['dimensions', { dimensions: 8 }],
+    ['count', { count: 99 }],
+    ['engine', { engine: 'simd' }],
+  ])(
+    'falls back when a valid-looking %s in the newest manifest was changed',
+    async (_f, change) => {
+      const [store, name] = await freshStore();
+      await store.write(draft(1), bytesOf(1));
+      await store.write(draft(2), bytesOf(2));
+      await tamper<Manifest>(name, 2, (m) => ({ ...m, ...change }), 'manifests');
+      const latest = await store.readLatest();
+      expect(latest?.manifest.generation).toBe(1);
+      expect(latest?.recoveredFrom).toEqual({
+        generation: 2,
+        reason: 'manifest fails its checksum',
+      });
+      store.close();
+    },
+  );
+
+  it('migrates a format 1 manifest on read and writes the current format', async () => {
+    const [store, name] = await freshStore();
+    await store.write(draft(1), bytesOf(1));
+    // Format 1 as it was written: no manifest checksum.
+    await tamper<Manifest>(
+      name,
+      1,
+      (m) => ({ ...m, format: 1, manifestChecksum: undefined }) as unknown as Manifest,
+      'manifests',
+    );
+    const latest = await store.readLatest();
+    expect(latest?.migratedFrom).toBe(1);
+    expect(latest?.manifest).toMatchObject({ format: FORMAT_VERSION, generation: 1, metric: 'l2' });
+    expect(latest?.manifest.manifestChecksum).toMatch(/^[0-9a-f]{64}$/);
+    await store.write(draft(2), bytesOf(2));
+    expect((await store.readLatest())?.migratedFrom).toBeNull();
     store.close();
   });
 });

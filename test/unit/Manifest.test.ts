@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { VicinityError } from '../../src/errors/VicinityError.js';
-import { FORMAT_VERSION, parseManifest, type Manifest } from '../../src/storage/Manifest.js';
+import {
+  FORMAT_VERSION,
+  manifestChecksum,
+  parseManifest,
+  sealManifest,
+  type Manifest,
+} from '../../src/storage/Manifest.js';
 
-const good: Manifest = {
+const fields: Omit<Manifest, 'manifestChecksum'> = {
   format: FORMAT_VERSION,
   engine: 'hnswlib-wasm',
   engineFormat: 'hnswlib-wasm32',
@@ -17,10 +23,17 @@ const good: Manifest = {
   checksum: 'a'.repeat(64),
   savedAt: 1,
 };
+const good = await sealManifest(fields);
 
-function codeOf(value: unknown): string | undefined {
+/** Keeps the manifest's own checksum valid, so that only the field checks can reject it. */
+async function resealed(change: Partial<Manifest>): Promise<Manifest> {
+  const changed = { ...good, ...change };
+  return { ...changed, manifestChecksum: await manifestChecksum(changed) };
+}
+
+async function codeOf(value: unknown): Promise<string | undefined> {
   try {
-    parseManifest(value);
+    await parseManifest(value);
   } catch (error) {
     return error instanceof VicinityError ? error.code : 'not a VicinityError';
   }
@@ -28,24 +41,41 @@ function codeOf(value: unknown): string | undefined {
 }
 
 describe('parseManifest', () => {
-  it('accepts a complete manifest', () => {
-    expect(parseManifest(good)).toEqual(good);
+  it('accepts a complete manifest', async () => {
+    expect(await parseManifest(good)).toEqual({ manifest: good, migratedFrom: null });
+  });
+
+  it('does not depend on the order of properties in storage', async () => {
+    const reversed = Object.fromEntries(Object.entries(good).reverse());
+    expect((await parseManifest(reversed)).manifest).toEqual(good);
   });
 
   it.each([
-    ['no object', null],
-    ['negative count', { ...good, count: -1 }],
-    ['unknown metric', { ...good, metric: 'hamming' }],
-    ['short checksum', { ...good, checksum: 'abc' }],
-    ['engine part longer than the whole', { ...good, engineByteLength: 3000 }],
-    ['fractional dimensions', { ...good, dimensions: 1.5 }],
-    ['missing generation', { ...good, generation: undefined }],
-    ['unknown engine', { ...good, engine: 'faiss' }],
-  ])('rejects %s as INDEX_CORRUPTED', (_what, value) => {
-    expect(codeOf(value)).toBe('INDEX_CORRUPTED');
+    ['no object', () => null],
+    ['negative count', () => resealed({ count: -1 })],
+    ['unknown metric', () => resealed({ metric: 'hamming' as Manifest['metric'] })],
+    ['short checksum', () => resealed({ checksum: 'abc' })],
+    ['engine part longer than the whole', () => resealed({ engineByteLength: 3000 })],
+    ['fractional dimensions', () => resealed({ dimensions: 1.5 })],
+    ['missing generation', () => resealed({ generation: undefined as unknown as number })],
+    ['unknown engine', () => resealed({ engine: 'faiss' as Manifest['engine'] })],
+    ['a changed field under the old checksum', () => ({ ...good, metric: 'l2' })],
+    ['a changed checksum', () => ({ ...good, manifestChecksum: 'b'.repeat(64) })],
+    ['no manifest checksum', () => ({ ...good, manifestChecksum: undefined })],
+  ])('rejects %s as INDEX_CORRUPTED', async (_what, value) => {
+    expect(await codeOf(await value())).toBe('INDEX_CORRUPTED');
   });
 
-  it('rejects a newer format as UNSUPPORTED_FORMAT', () => {
-    expect(codeOf({ ...good, format: FORMAT_VERSION + 1 })).toBe('UNSUPPORTED_FORMAT');
+  it('rejects a newer format as UNSUPPORTED_FORMAT', async () => {
+    expect(await codeOf(await resealed({ format: FORMAT_VERSION + 1 }))).toBe('UNSUPPORTED_FORMAT');
+  });
+
+  it('migrates format 1, which had no manifest checksum', async () => {
+    const v1 = { ...good, format: 1, manifestChecksum: undefined };
+    const parsed = await parseManifest(v1);
+    expect(parsed.migratedFrom).toBe(1);
+    expect(parsed.manifest).toEqual(good);
+    // A format 1 manifest still gets format 1's field checks.
+    expect(await codeOf({ ...v1, metric: 'hamming' })).toBe('INDEX_CORRUPTED');
   });
 });
