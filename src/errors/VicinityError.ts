@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_FORMAT: 'The stored snapshot has a format this version cannot read.',
   QUOTA_EXCEEDED: 'The browser storage quota is exhausted.',
   STORAGE_ERROR: 'IndexedDB failed.',
+  STORAGE_BLOCKED: 'Another tab holds the database open and did not let go in time.',
   ENGINE_ERROR: 'The HNSW engine failed.',
   CONFLICT: 'Another tab saved this index since this tab read it.',
   CSP_BLOCKED: "The page's Content Security Policy forbids what the engine needs.",

@@ -28,18 +28,49 @@ export interface LoadedSnapshot {
  * always finds one intact snapshot, and a corrupt newest one falls back.
  */
 export class IndexStore {
-  readonly #db: IDBDatabase;
+  readonly #name: string;
+  #db: IDBDatabase | null = null;
+  /** Set once another tab deleted or upgraded the database under this connection. */
+  #lost: VicinityError | null = null;
 
-  private constructor(db: IDBDatabase) {
-    this.#db = db;
+  private constructor(name: string) {
+    this.#name = name;
   }
 
   static async open(name: string): Promise<IndexStore> {
-    const db = await openDatabase(storeDatabaseName(name), DB_VERSION, (database) => {
-      if (!database.objectStoreNames.contains(MANIFESTS)) database.createObjectStore(MANIFESTS);
-      if (!database.objectStoreNames.contains(SNAPSHOTS)) database.createObjectStore(SNAPSHOTS);
-    });
-    return new IndexStore(db);
+    const store = new IndexStore(name);
+    store.#db = await openDatabase(
+      storeDatabaseName(name),
+      DB_VERSION,
+      (database) => {
+        if (!database.objectStoreNames.contains(MANIFESTS)) database.createObjectStore(MANIFESTS);
+        if (!database.objectStoreNames.contains(SNAPSHOTS)) database.createObjectStore(SNAPSHOTS);
+      },
+      (newVersion) => store.#letGo(newVersion),
+    );
+    return store;
+  }
+
+  /** Another tab needed the database, so the connection closed: say why to whoever uses it next. */
+  #letGo(newVersion: number | null): void {
+    this.#lost =
+      newVersion === null
+        ? new VicinityError(
+            'CONFLICT',
+            `index "${this.#name}" was deleted in another tab; open it again to create it anew`,
+          )
+        : new VicinityError(
+            'UNSUPPORTED_FORMAT',
+            `another tab upgraded the storage of "${this.#name}" to version ${newVersion}, ` +
+              `newer than this version of vicinity reads (${DB_VERSION})`,
+          );
+  }
+
+  /** The live connection, or the reason it is gone. */
+  #database(): IDBDatabase {
+    if (this.#lost) throw this.#lost;
+    if (!this.#db) throw new VicinityError('CLOSED', `the store of "${this.#name}" is not open`);
+    return this.#db;
   }
 
   static delete(name: string): Promise<void> {
@@ -58,9 +89,14 @@ export class IndexStore {
   }
 
   /** Generations in storage, newest first. */
-  async generations(): Promise<number[]> {
-    const tx = this.#db.transaction(MANIFESTS, 'readonly');
-    const keys = (await request(tx.objectStore(MANIFESTS).getAllKeys())) as number[];
+  generations(): Promise<number[]> {
+    return this.#keys(MANIFESTS);
+  }
+
+  /** Keys of one object store, newest first. */
+  async #keys(store: typeof MANIFESTS | typeof SNAPSHOTS): Promise<number[]> {
+    const tx = this.#database().transaction(store, 'readonly');
+    const keys = (await request(tx.objectStore(store).getAllKeys())) as number[];
     return keys.sort((a, b) => b - a);
   }
 
@@ -71,8 +107,15 @@ export class IndexStore {
    */
   async readLatest(): Promise<LoadedSnapshot | null> {
     const generations = await this.generations();
-    if (generations.length === 0) return null;
-    let failure: { generation: number; reason: string } | null = null;
+    // Snapshot bytes newer than every manifest: that generation's manifest was lost.
+    const orphan = (await this.#keys(SNAPSHOTS)).find((g) => g > (generations[0] ?? -1));
+    let failure: { generation: number; reason: string } | null =
+      orphan === undefined ? null : { generation: orphan, reason: 'its manifest is missing' };
+    if (generations.length === 0) {
+      if (failure)
+        throw new VicinityError('INDEX_CORRUPTED', `generation ${orphan} has no manifest`);
+      return null;
+    }
     for (const generation of generations) {
       try {
         const { manifest, migratedFrom, bytes } = await this.#readVerified(generation);
@@ -92,7 +135,7 @@ export class IndexStore {
   async #readVerified(
     generation: number,
   ): Promise<{ manifest: Manifest; migratedFrom: number | null; bytes: Uint8Array }> {
-    const tx = this.#db.transaction([MANIFESTS, SNAPSHOTS], 'readonly');
+    const tx = this.#database().transaction([MANIFESTS, SNAPSHOTS], 'readonly');
     const [rawManifest, rawBytes] = await Promise.all([
       request(tx.objectStore(MANIFESTS).get(generation)),
       request(tx.objectStore(SNAPSHOTS).get(generation)),
@@ -134,10 +177,17 @@ export class IndexStore {
     });
     const older = (await this.generations()).filter((g) => g < complete.generation);
     const keep = older[0];
+    // Bytes whose manifest was lost, and probes a closed tab left behind.
+    const strays = (await this.#keys(SNAPSHOTS)).filter(
+      (g) => g !== keep && g !== complete.generation && !older.includes(g),
+    );
     let tx: IDBTransaction;
     try {
-      tx = this.#db.transaction([MANIFESTS, SNAPSHOTS], 'readwrite', { durability: 'strict' });
+      tx = this.#database().transaction([MANIFESTS, SNAPSHOTS], 'readwrite', {
+        durability: 'strict',
+      });
     } catch (error) {
+      if (error instanceof VicinityError) throw error;
       throw idbError(error as DOMException, 'cannot start a save');
     }
     const done = committed(tx);
@@ -150,6 +200,7 @@ export class IndexStore {
       manifests.delete(generation);
       snapshots.delete(generation);
     }
+    for (const generation of strays) snapshots.delete(generation);
     await done;
     return complete;
   }
@@ -162,21 +213,21 @@ export class IndexStore {
   async hasRoomFor(bytes: number): Promise<boolean> {
     const probe = -1;
     try {
-      const tx = this.#db.transaction(SNAPSHOTS, 'readwrite');
+      const tx = this.#database().transaction(SNAPSHOTS, 'readwrite');
       tx.objectStore(SNAPSHOTS).put(incompressible(bytes), probe);
       await committed(tx);
     } catch (error) {
       if (error instanceof VicinityError && error.code === 'QUOTA_EXCEEDED') return false;
       throw error;
     }
-    const cleanup = this.#db.transaction(SNAPSHOTS, 'readwrite');
+    const cleanup = this.#database().transaction(SNAPSHOTS, 'readwrite');
     cleanup.objectStore(SNAPSHOTS).delete(probe);
     await committed(cleanup);
     return true;
   }
 
   close(): void {
-    this.#db.close();
+    this.#db?.close();
   }
 }
 

@@ -139,6 +139,10 @@ export async function parseManifest(value: unknown): Promise<ParsedManifest> {
       throw new VicinityError('INDEX_CORRUPTED', 'manifest fails its checksum');
     return { manifest: m as Manifest, migratedFrom: null };
   }
+  // Formats before 2 had no manifest checksum: one there means this format field was damaged.
+  if (m.manifestChecksum !== undefined) {
+    throw new VicinityError('INDEX_CORRUPTED', `manifest of format ${m.format} has a checksum`);
+  }
   let current = m as Fields;
   for (let format = m.format; format < FORMAT_VERSION; format++) {
     const step = MIGRATIONS[format];

@@ -36,6 +36,9 @@ const harness = {
   vicinity: { ...vicinity, VectorIndex },
   /** The SIMD engine itself, for tests of its byte checks (loaded only when asked for). */
   simdEngine: () => import('../../src/engine/SimdEngine.js'),
+  /** The page side of the fault-injection tests. */
+  faultRounds: () => import('../support/faultRounds.js'),
+  corruptions: () => import('../support/corruptions.js'),
   exactSearch,
   recallAt,
   fetchWords,

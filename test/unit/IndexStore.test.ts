@@ -144,4 +144,25 @@ describe('IndexStore', () => {
     expect((await store.readLatest())?.migratedFrom).toBeNull();
     store.close();
   });
+
+  it('does not silently drop a generation whose manifest was lost, and clears it on the next save', async () => {
+    const [store, name] = await freshStore();
+    await store.write(draft(1), bytesOf(1));
+    await store.write(draft(2), bytesOf(2));
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const req = indexedDB.open(storeDatabaseName(name));
+      req.onsuccess = () => resolve(req.result);
+    });
+    const tx = db.transaction('manifests', 'readwrite');
+    tx.objectStore('manifests').delete(2);
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+    const latest = await store.readLatest();
+    expect(latest?.manifest.generation).toBe(1);
+    expect(latest?.recoveredFrom).toEqual({ generation: 2, reason: 'its manifest is missing' });
+    await store.write(draft(3), bytesOf(3));
+    expect((await store.readLatest())?.recoveredFrom).toBeNull();
+    expect(await store.generations()).toEqual([3, 1]);
+    store.close();
+  });
 });

@@ -77,5 +77,7 @@ describe('parseManifest', () => {
     expect(parsed.manifest).toEqual(good);
     // A format 1 manifest still gets format 1's field checks.
     expect(await codeOf({ ...v1, metric: 'hamming' })).toBe('INDEX_CORRUPTED');
+    // A current manifest whose format field was damaged to 1 is not taken for format 1.
+    expect(await codeOf({ ...good, format: 1 })).toBe('INDEX_CORRUPTED');
   });
 });
