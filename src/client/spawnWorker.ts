@@ -1,11 +1,86 @@
+import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
+
+/** The part of the Trusted Types API used here (not yet in TypeScript's DOM types). */
+interface TrustedTypesFactory {
+  createPolicy(
+    name: string,
+    rules: { createScriptURL: (url: string) => string },
+  ): { createScriptURL(url: string): unknown };
+}
+
+/** The name of the Trusted Types policy vicinity creates; a page's `trusted-types` directive must allow it. */
+export const TRUSTED_TYPES_POLICY = 'vicinity';
+
+let policy: { createScriptURL(url: string): unknown } | undefined;
+
 /**
- * The worker is referenced with `new URL(…, import.meta.url)` so that Vite,
- * webpack 5 and Rollup emit it as its own file in a consumer's build, with no
- * configuration on their side.
+ * The worker is referenced with `new URL(…, import.meta.url)` inside
+ * `new Worker(…)` so that Vite, webpack 5 and Rollup emit it as its own file
+ * in a consumer's build, with no configuration on their side. That literal
+ * must stay the only one, and stay as it is.
  */
-export function spawnWorker(): Worker {
+function construct(): Worker {
   return new Worker(new URL('../worker/worker.ts', import.meta.url), {
     type: 'module',
     name: 'vicinity',
   });
+}
+
+/**
+ * Starts the index worker. On a page that enforces Trusted Types
+ * (`require-trusted-types-for 'script'`), a plain URL is refused; the worker
+ * is then started again with its URL passed through the `vicinity` policy.
+ */
+export function spawnWorker(): Worker {
+  try {
+    return construct();
+  } catch (error) {
+    const factory = (globalThis as { trustedTypes?: TrustedTypesFactory }).trustedTypes;
+    if (error instanceof TypeError && factory) return withTrustedWorkerUrls(factory, construct);
+    if (error instanceof DOMException && error.name === 'SecurityError') {
+      throw new VicinityError(
+        'CSP_BLOCKED',
+        "the page's Content Security Policy forbids starting the worker: allow worker-src 'self'",
+        { cause: error },
+      );
+    }
+    throw toVicinityError(error, 'ENGINE_ERROR', 'starting the worker');
+  }
+}
+
+/**
+ * Runs `start` with the global Worker constructor swapped, for the length of
+ * that synchronous call, for one that passes its URL through the policy: the
+ * literal in `construct` stays intact for bundlers.
+ */
+function withTrustedWorkerUrls(factory: TrustedTypesFactory, start: () => Worker): Worker {
+  try {
+    policy ??= factory.createPolicy(TRUSTED_TYPES_POLICY, {
+      // Only same-origin scripts: what a module worker can be started from anyway.
+      createScriptURL: (url) => {
+        if (new URL(url, location.href).origin !== location.origin)
+          throw new TypeError(`vicinity starts workers from its own origin only, not ${url}`);
+        return url;
+      },
+    });
+  } catch (error) {
+    throw new VicinityError(
+      'CSP_BLOCKED',
+      `the page enforces Trusted Types and does not allow the policy "${TRUSTED_TYPES_POLICY}": ` +
+        `add it to the trusted-types directive (trusted-types ${TRUSTED_TYPES_POLICY})`,
+      { cause: error },
+    );
+  }
+  const trusted = policy;
+  const Plain = globalThis.Worker;
+  globalThis.Worker = class extends Plain {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(trusted.createScriptURL(String(url)) as string, options);
+    }
+  };
+  try {
+    return start();
+  } finally {
+    globalThis.Worker = Plain;
+  }
 }

@@ -19,6 +19,8 @@ const TYPES: Record<string, string> = {
 
 let server: Server;
 let origin = '';
+/** A Content-Security-Policy header for every response, when a test sets one. */
+let policy: string | undefined;
 
 test.beforeAll(async () => {
   await build({
@@ -36,7 +38,10 @@ test.beforeAll(async () => {
     );
     try {
       const body = await readFile(path);
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
+      res.writeHead(200, {
+        'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+        ...(policy ? { 'content-security-policy': policy } : {}),
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end();
@@ -58,4 +63,33 @@ test("a consumer's Vite build of the package runs the worker and the SIMD engine
   await expect(page.locator('#result')).toHaveText('x simd');
   expect(requested.some((path) => path.endsWith('.wasm'))).toBe(true);
   expect(requested.some((path) => /worker.*\.js$/.test(path))).toBe(true);
+});
+
+test('the same build runs on a page that enforces Trusted Types and the strict CSP README gives', async ({
+  page,
+}) => {
+  policy =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; require-trusted-types-for 'script'; trusted-types vicinity";
+  try {
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Trusted Type/i.test(message.text()))
+        violations.push(message.text());
+    });
+    await page.goto(`${origin}/`);
+    await expect(page.locator('#result')).toHaveText('x simd');
+    expect(
+      await page.evaluate(() => {
+        try {
+          document.body.insertAdjacentHTML('beforeend', '<b>x</b>');
+          return 'accepted';
+        } catch (error) {
+          return (error as Error).name;
+        }
+      }),
+    ).toBe('TypeError');
+    expect(violations).toEqual([]);
+  } finally {
+    policy = undefined;
+  }
 });

@@ -35,7 +35,11 @@ async function tryEngines(page: Page) {
     };
     const evalBlocked = await new Promise<boolean>((resolve) => {
       document.addEventListener('securitypolicyviolation', () => resolve(true), { once: true });
-      setTimeout('void 0', 0);
+      try {
+        setTimeout('void 0', 0);
+      } catch {
+        resolve(true); // Trusted Types refuse the string before CSP sees it
+      }
       setTimeout(() => resolve(false), 500);
     });
     return {
@@ -75,4 +79,44 @@ test("without 'wasm-unsafe-eval' no engine can run: open fails with CSP_BLOCKED 
   expect(r.simd).toMatch(/^CSP_BLOCKED: .*'wasm-unsafe-eval'/);
   expect(r.auto).toMatch(/^CSP_BLOCKED: .*'wasm-unsafe-eval'/);
   expect(r.wasm).toMatch(/^CSP_BLOCKED/);
+});
+
+/** Whether the page really enforces Trusted Types: a string into innerHTML must be refused. */
+function innerHtmlRefused(page: Page) {
+  return page.evaluate(() => {
+    try {
+      document.createElement('div').innerHTML = '<b>x</b>';
+      return false;
+    } catch (error) {
+      return error instanceof TypeError;
+    }
+  });
+}
+
+test('on a page that enforces Trusted Types, the worker starts through the "vicinity" policy', async ({
+  page,
+}) => {
+  await servePolicy(
+    page,
+    "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; require-trusted-types-for 'script'; trusted-types vicinity",
+  );
+  await openHarness(page, 'simd');
+  expect(await innerHtmlRefused(page)).toBe(true);
+  const r = await tryEngines(page);
+  expect(r.simd).toBe('ok simd');
+  expect(r.auto).toBe('ok simd');
+});
+
+test('when the page allows no policy named "vicinity", open fails with CSP_BLOCKED naming the directive', async ({
+  page,
+}) => {
+  await servePolicy(
+    page,
+    "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; require-trusted-types-for 'script'; trusted-types other",
+  );
+  await openHarness(page, 'simd');
+  expect(await innerHtmlRefused(page)).toBe(true);
+  const r = await tryEngines(page);
+  expect(r.simd).toMatch(/^CSP_BLOCKED: .*trusted-types vicinity/);
+  expect(r.auto).toMatch(/^CSP_BLOCKED: .*trusted-types vicinity/);
 });
