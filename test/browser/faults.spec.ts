@@ -136,13 +136,12 @@ test('saves interrupted at random points leave the last or the new generation, i
 });
 
 /*
- * Damage is caught by the store's checks (manifest and snapshot checksums,
- * lengths, the id map) before an engine sees any bytes, so most cases run
- * with the SIMD engine, whose worker starts faster: 380 + 130 per run.
- * CORRUPTIONS sets the number per engine.
+ * Per engine: 40 cases opened through VectorIndex (a worker each, end to
+ * end) and 230 through IndexService in one test worker (the same open path,
+ * faster); 540 per run. CORRUPTIONS sets the second number.
  */
-const corruptions = (engine: string) =>
-  Number(process.env.CORRUPTIONS ?? (engine === 'simd' ? 380 : 130));
+const THROUGH_INDEX = 40;
+const THROUGH_SERVICE = Number(process.env.CORRUPTIONS ?? 230);
 
 test('random damage to stored snapshots never loads silently', async ({ harness, engine }) => {
   test.setTimeout(600_000);
@@ -151,12 +150,7 @@ test('random damage to stored snapshots never loads silently', async ({ harness,
   const name = uniqueName('damage');
   await harness.evaluate(async (name) => (await window.harness.corruptions()).prepare(name), name);
   const tally: Record<string, number> = {};
-  const cases = corruptions(engine);
-  for (let i = 0; i < cases; i++) {
-    const { damage, outcome } = await harness.evaluate(
-      async (seed) => (await window.harness.corruptions()).corruptAndOpen(seed),
-      seed + i,
-    );
+  const check = (i: number, { damage, outcome }: { damage: string; outcome: string }) => {
     const where = `case ${i} (seed ${seed}, ${damage}): ${outcome}`;
     if (outcome.startsWith('both damaged'))
       expect(outcome, where).toMatch(
@@ -166,7 +160,27 @@ test('random damage to stored snapshots never loads silently', async ({ harness,
       expect(outcome, where).toBe('refused UNSUPPORTED_FORMAT');
     else expect(outcome, where).toBe('fallback');
     tally[outcome] = (tally[outcome] ?? 0) + 1;
+  };
+  for (let i = 0; i < THROUGH_INDEX; i++) {
+    check(
+      i,
+      await harness.evaluate(
+        async (seed) => (await window.harness.corruptions()).corruptAndOpen(seed),
+        seed + i,
+      ),
+    );
   }
-  console.log(`[${engine}] ${cases} damaged snapshots:`, tally);
+  for (let from = THROUGH_INDEX; from < THROUGH_INDEX + THROUGH_SERVICE; from += 50) {
+    const seeds = Array.from(
+      { length: Math.min(50, THROUGH_INDEX + THROUGH_SERVICE - from) },
+      (_, i) => seed + from + i,
+    );
+    const results = await harness.evaluate(
+      async (seeds) => (await window.harness.corruptions()).corruptInWorker(seeds),
+      seeds,
+    );
+    results.forEach((result, i) => check(from + i, result));
+  }
+  console.log(`[${engine}] ${THROUGH_INDEX + THROUGH_SERVICE} damaged snapshots:`, tally);
   await harness.evaluate((name) => window.harness.vicinity.VectorIndex.delete(name), name);
 });

@@ -3,20 +3,34 @@
  * generations, damaged in a random way before each open. Nothing damaged may
  * load silently: the open falls back to the older generation and says so
  * (stats().recoveredFrom), or fails with a VicinityError.
+ *
+ * A case opens the index through VectorIndex (in the page, one worker per
+ * case) or through IndexService (in a test worker that runs many cases): the
+ * same open path as the index worker's, without starting a worker each time.
  */
-import { VicinityError } from '../../src/index.js';
+import { wrap } from 'comlink';
+import { DEFAULTS } from '../../src/client/resolveOptions.js';
+import type { EngineChoice } from '../../src/engine/chooseEngine.js';
+import { VicinityError } from '../../src/errors/VicinityError.js';
+import { IndexService } from '../../src/worker/IndexService.js';
 import { seededRandom } from './random.js';
 import { fetchWords } from './words.js';
 
 type Record_ = { key: number; manifest: Record<string, unknown>; bytes: Uint8Array };
-interface Prepared {
+export interface Prepared {
   name: string;
+  engine: EngineChoice;
   /** Newest first. */
   stored: [Record_, Record_];
   answers: [string, string];
 }
 
 let prepared: Prepared | undefined;
+
+/** Hands the prepared index to this context (the test worker). */
+export function use(p: Prepared): void {
+  prepared = p;
+}
 
 function database(name: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -33,7 +47,13 @@ function done(tx: IDBTransaction): Promise<void> {
   });
 }
 
-async function answersOf(name: string): Promise<{ answers: string; recovered: string }> {
+type Via = 'index' | 'service';
+
+async function answersOf(
+  name: string,
+  via: Via = 'index',
+): Promise<{ answers: string; recovered: string }> {
+  if (via === 'service') return answersOfService(name);
   const words = await fetchWords();
   const index = await window.harness.vicinity.VectorIndex.open(name);
   try {
@@ -45,6 +65,35 @@ async function answersOf(name: string): Promise<{ answers: string; recovered: st
     };
   } finally {
     await index.close();
+  }
+}
+
+async function answersOfService(name: string): Promise<{ answers: string; recovered: string }> {
+  const words = await fetchWords();
+  const service = new IndexService();
+  await service.open({
+    name,
+    dimensions: undefined,
+    metric: undefined,
+    M: undefined,
+    efConstruction: undefined,
+    efSearch: undefined,
+    defaults: DEFAULTS,
+    initialCapacity: DEFAULTS.initialCapacity,
+    engine: prepared!.engine,
+  });
+  try {
+    const queries = words.queries.vectors.slice(0, 5);
+    const flat = new Float32Array(queries.length * words.dimensions);
+    queries.forEach((q, i) => flat.set(q, i * words.dimensions));
+    const hits = await service.searchBatch(flat, queries.length, { k: 5 });
+    const stats = await service.stats();
+    return {
+      answers: `${stats.size}: ${hits.map((h) => h.map((x) => x.id).join()).join(' | ')}`,
+      recovered: stats.recoveredFrom ? `${stats.recoveredFrom.generation}` : '',
+    };
+  } finally {
+    await service.close();
   }
 }
 
@@ -79,9 +128,10 @@ export async function prepare(name: string): Promise<void> {
   const [older, newest] = [record(0), record(1)];
   if (newest.key <= older.key) throw new Error('expected two generations in key order');
   // Answers of the older generation, opened alone.
-  await restore({ name, stored: [older, older], answers: ['', ''] }, [false, true]);
+  const engine = window.harness.engine ?? 'auto';
+  await restore({ name, engine, stored: [older, older], answers: ['', ''] }, [false, true]);
   const olderAnswers = (await answersOf(name)).answers;
-  prepared = { name, stored: [newest, older], answers: ['', olderAnswers] };
+  prepared = { name, engine, stored: [newest, older], answers: ['', olderAnswers] };
   await restore(prepared, [true, true]);
   prepared.answers[0] = (await answersOf(name)).answers;
 }
@@ -182,7 +232,10 @@ function damage(record: Record_, other: Record_, random: () => number): string {
  * reported the newest unreadable, `refused CODE` when open failed, and
  * anything else (`SILENT …`) when damaged data loaded without a word.
  */
-export async function corruptAndOpen(seed: number): Promise<{ damage: string; outcome: string }> {
+export async function corruptAndOpen(
+  seed: number,
+  via: Via = 'index',
+): Promise<{ damage: string; outcome: string }> {
   const p = prepared!;
   const random = seededRandom(seed);
   const both = random() < 1 / 3;
@@ -197,7 +250,7 @@ export async function corruptAndOpen(seed: number): Promise<{ damage: string; ou
   await restore({ ...p, stored: [newest, older] }, [true, true]);
   let outcome: string;
   try {
-    const opened = await answersOf(p.name);
+    const opened = await answersOf(p.name, via);
     if (opened.answers === p.answers[1] && opened.recovered === String(p.stored[0].key))
       outcome = 'fallback';
     else if (opened.answers === p.answers[0]) outcome = 'SILENT: the damaged newest loaded';
@@ -207,4 +260,20 @@ export async function corruptAndOpen(seed: number): Promise<{ damage: string; ou
       error instanceof VicinityError ? `refused ${error.code}` : `raw error ${String(error)}`;
   }
   return { damage: what.join('; '), outcome: both ? `both damaged: ${outcome}` : outcome };
+}
+
+/** Runs the cases of `seeds` in a test worker, through IndexService. */
+export async function corruptInWorker(
+  seeds: number[],
+): Promise<{ damage: string; outcome: string }[]> {
+  const worker = new Worker(new URL('./corruptionWorker.ts', import.meta.url), { type: 'module' });
+  const remote = wrap<typeof import('./corruptions.js')>(worker);
+  try {
+    await remote.use(prepared!);
+    const results = [];
+    for (const seed of seeds) results.push(await remote.corruptAndOpen(seed, 'service'));
+    return results;
+  } finally {
+    worker.terminate();
+  }
 }
