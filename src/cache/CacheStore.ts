@@ -1,0 +1,166 @@
+import { clear, delMany, entries, setMany, type UseStore } from 'idb-keyval';
+import { deleteDatabase } from '../storage/idb.js';
+import { keyvalStore } from './keyvalStore.js';
+import type { Hit } from '../types.js';
+import type { CacheEntry } from './QueryCache.js';
+
+const STORE = 'entries';
+
+/** IndexedDB database that holds one index's cached answers. */
+export function cacheDatabaseName(name: string): string {
+  return `vicinity-cache:${name}`;
+}
+
+/** An entry as stored: wall-clock expiry, since performance.now() restarts with the page. */
+interface StoredEntry {
+  readonly v: 1;
+  readonly query: Float32Array | string;
+  readonly hits: Hit[];
+  readonly expiresAt: number;
+}
+
+export interface LoadedEntries {
+  readonly entries: { key: string; entry: CacheEntry; ttlMs: number }[];
+  /** Entries of other index contents, or expired: deleted from the store. */
+  readonly dropped: number;
+  /** Records that were not entries at all: deleted, or the store cleared when unreadable. */
+  readonly corrupt: number;
+  /** The store could not be read and was cleared. */
+  readonly cleared: boolean;
+}
+
+/**
+ * The persisted side of the query cache: writes are queued and done in idle
+ * time, in batches, never on the path of a search.
+ */
+export class CacheStore {
+  readonly #dbName: string;
+  #store: UseStore;
+  #puts = new Map<string, StoredEntry>();
+  #deletes = new Set<string>();
+  #scheduled = false;
+  #flushing: Promise<void> = Promise.resolve();
+  /** Told when a write failed: the cache goes on in memory. */
+  onError: (error: unknown) => void = () => undefined;
+
+  constructor(name: string) {
+    this.#dbName = cacheDatabaseName(name);
+    this.#store = keyvalStore(this.#dbName, STORE);
+  }
+
+  static delete(name: string): Promise<void> {
+    return deleteDatabase(cacheDatabaseName(name));
+  }
+
+  put(key: string, entry: CacheEntry, ttlMs: number): void {
+    this.#deletes.delete(key);
+    this.#puts.set(key, {
+      v: 1,
+      query: entry.query,
+      hits: entry.hits as Hit[],
+      expiresAt: Date.now() + ttlMs,
+    });
+    this.#schedule();
+  }
+
+  remove(key: string): void {
+    this.#puts.delete(key);
+    this.#deletes.add(key);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const run = () => {
+      this.#scheduled = false;
+      void this.flush();
+    };
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 2_000 });
+    else setTimeout(run, 200);
+  }
+
+  /** Writes what is queued now; resolves when it is stored (or failed, reported to onError). */
+  flush(): Promise<void> {
+    const puts = [...this.#puts];
+    const deletes = [...this.#deletes];
+    this.#puts.clear();
+    this.#deletes.clear();
+    this.#flushing = this.#flushing.then(async () => {
+      try {
+        if (deletes.length > 0) await delMany(deletes, this.#store);
+        if (puts.length > 0) await setMany(puts, this.#store);
+      } catch (error) {
+        this.onError(error);
+      }
+    });
+    return this.#flushing;
+  }
+
+  /**
+   * Reads every stored entry. Those `current` accepts and not expired are
+   * returned; the others are deleted. A store that cannot be read is cleared
+   * (or, failing that, deleted): a cache is never a reason to fail.
+   */
+  async load(current: (key: string) => boolean): Promise<LoadedEntries> {
+    let records: [IDBValidKey, unknown][];
+    try {
+      records = await entries(this.#store);
+    } catch {
+      await this.#reset();
+      return { entries: [], dropped: 0, corrupt: 1, cleared: true };
+    }
+    const now = Date.now();
+    const loaded: LoadedEntries['entries'] = [];
+    const stale: IDBValidKey[] = [];
+    let corrupt = 0;
+    let dropped = 0;
+    for (const [key, value] of records) {
+      if (typeof key !== 'string' || !isStoredEntry(value)) {
+        corrupt++;
+        stale.push(key);
+      } else if (!current(key) || value.expiresAt <= now) {
+        dropped++;
+        stale.push(key);
+      } else {
+        loaded.push({
+          key,
+          entry: { query: value.query, hits: value.hits },
+          ttlMs: value.expiresAt - now,
+        });
+      }
+    }
+    if (stale.length > 0) await delMany(stale, this.#store).catch((error) => this.onError(error));
+    return { entries: loaded, dropped, corrupt, cleared: false };
+  }
+
+  async #reset(): Promise<void> {
+    try {
+      await clear(this.#store);
+    } catch {
+      // No usable object store at all: start the database afresh.
+      await deleteDatabase(this.#dbName).catch((error) => this.onError(error));
+      this.#store = keyvalStore(this.#dbName, STORE);
+    }
+  }
+}
+
+function isStoredEntry(value: unknown): value is StoredEntry {
+  const v = value as Partial<StoredEntry> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.v === 1 &&
+    (typeof v.query === 'string' || v.query instanceof Float32Array) &&
+    typeof v.expiresAt === 'number' &&
+    Array.isArray(v.hits) &&
+    v.hits.every(
+      (h: Partial<Hit> | null) =>
+        typeof h === 'object' &&
+        h !== null &&
+        typeof h.id === 'string' &&
+        typeof h.score === 'number' &&
+        typeof h.distance === 'number',
+    )
+  );
+}

@@ -1,0 +1,224 @@
+import type { LogSink } from '../worker/protocol.js';
+import type { Filter, Hit } from '../types.js';
+import { cacheKey } from './cacheKey.js';
+import { CacheStore, cacheDatabaseName } from './CacheStore.js';
+import { idlePeriod, warmCache, type WarmOptions, type WarmResult } from './CacheWarmer.js';
+import { keyvalStore } from './keyvalStore.js';
+import { QueryCache, type QueryCacheStats } from './QueryCache.js';
+import { QueryLog, type LoggedQuery } from './QueryLog.js';
+import { deleteDatabase } from '../storage/idb.js';
+
+export interface CacheOptions {
+  /** Capacity in bytes (estimated). @default 8 MiB */
+  readonly maxBytes?: number;
+  /** Time to live of an answer, ms. @default 3,600,000 (1 hour) */
+  readonly ttlMs?: number;
+  /** Keep answers and the query log in IndexedDB across reloads. @default true */
+  readonly persist?: boolean;
+  /** Distinct queries the query log keeps. @default 500 */
+  readonly logSize?: number;
+}
+
+export type ResolvedCacheOptions = Required<CacheOptions>;
+
+export interface CacheStats extends QueryCacheStats {
+  /** Entries read back from IndexedDB on open. */
+  readonly loaded: number;
+  /** Stored entries of other index contents, or expired, deleted on open. */
+  readonly dropped: number;
+  /** Unreadable stored records found (and removed); the store is cleared when it cannot be read. */
+  readonly corrupt: number;
+  /** Writes to IndexedDB that failed (the cache goes on in memory). */
+  readonly persistErrors: number;
+  /** Distinct queries in the query log. */
+  readonly loggedQueries: number;
+}
+
+/** The cache of one index as its users see it: `index.cache`. */
+export interface IndexCacheApi {
+  stats(): CacheStats;
+  /** Changes the capacity; shrinking evicts the least recently used answers. */
+  resize(maxBytes: number): void;
+  /** Drops every cached answer (the query log stays). */
+  clear(): void;
+  /** The most searched queries of the log. */
+  topQueries(minFrequency?: number, limit?: number): LoggedQuery[];
+  /** Caches the answers of the most searched queries in idle time. */
+  warm(options?: WarmOptions): Promise<WarmResult>;
+}
+
+/** What a search through the cache needs from the index. */
+export interface CacheHost {
+  /** Identity of the content that answers now, or null when no answer may be cached. */
+  version(): string | null;
+  /** The index's default efSearch. */
+  efSearch(): number;
+  /** Runs a search past the cache (and caches it) without logging it. */
+  warmSearch(query: LoggedQuery): Promise<unknown>;
+  busy(): boolean;
+}
+
+const LOG_WRITE_DELAY_MS = 3_000;
+
+/** Version strings of saved content: their answers may be stored across reloads. */
+export const SAVED_VERSION = 's';
+
+/**
+ * Query cache, its persisted copy and the query log of one index. Lookups
+ * are synchronous and on the main thread; persistence happens in idle time.
+ */
+export class IndexCache implements IndexCacheApi {
+  readonly #cache: QueryCache;
+  readonly #store: CacheStore | null;
+  readonly #log: QueryLog;
+  readonly #host: CacheHost;
+  #logTimer: ReturnType<typeof setTimeout> | undefined;
+  #version: string | null = null;
+  #counts = { loaded: 0, dropped: 0, corrupt: 0, persistErrors: 0 };
+
+  constructor(name: string, options: ResolvedCacheOptions, host: CacheHost, logger?: LogSink) {
+    this.#host = host;
+    this.#store = options.persist ? new CacheStore(name) : null;
+    if (this.#store) {
+      this.#store.onError = (error) => {
+        this.#counts.persistErrors++;
+        logger?.('warn', `query cache of "${name}" could not be stored: ${String(error)}`);
+      };
+    }
+    this.#cache = new QueryCache({
+      maxBytes: options.maxBytes,
+      ttlMs: options.ttlMs,
+      onRemove: (key) => {
+        if (key.startsWith(SAVED_VERSION)) this.#store?.remove(key);
+      },
+    });
+    this.#log = new QueryLog(
+      options.logSize,
+      options.persist ? keyvalStore(queryLogDatabaseName(name), 'log') : undefined,
+    );
+  }
+
+  static async delete(name: string): Promise<void> {
+    await Promise.all([CacheStore.delete(name), deleteDatabase(queryLogDatabaseName(name))]);
+  }
+
+  /**
+   * Reads the stored answers of the current content and the query log.
+   * Never throws: a store that cannot be read is cleared and counted.
+   */
+  async load(): Promise<void> {
+    if (!this.#store) return;
+    await this.#log.load().catch(() => {
+      this.#counts.corrupt++;
+    });
+    const version = this.#host.version();
+    const loaded = await this.#store.load(
+      (key) => version !== null && key.startsWith(`${version}|`),
+    );
+    this.#counts.dropped += loaded.dropped;
+    this.#counts.corrupt += loaded.corrupt;
+    for (const { key, entry, ttlMs } of loaded.entries) {
+      // Whatever was cached in this page meanwhile is newer.
+      if (this.#cache.has(key)) continue;
+      if (this.#cache.set(key, entry.query, entry.hits, ttlMs)) this.#counts.loaded++;
+    }
+  }
+
+  /** The key of a search, or null when it may not be cached now. */
+  key(
+    query: Float32Array | string,
+    k: number,
+    efSearch: number | undefined,
+    filter: Filter | undefined,
+  ) {
+    const version = this.#currentVersion();
+    if (version === null) return null;
+    return cacheKey({ version, query, k, efSearch: efSearch ?? this.#host.efSearch(), filter });
+  }
+
+  /** The version the host reports; entries of other versions are dropped when it moves. */
+  #currentVersion(): string | null {
+    const version = this.#host.version();
+    if (version !== null && version !== this.#version) {
+      this.#version = version;
+      const prefix = `${version}|`;
+      this.#cache.retain((key) => key.startsWith(prefix));
+    }
+    return version;
+  }
+
+  lookup(key: string, query: Float32Array | string): Hit[] | undefined {
+    return this.#cache.get(key, query);
+  }
+
+  /** Caches an answer if the content did not change while it was computed. */
+  remember(key: string, query: Float32Array | string, hits: readonly Hit[]): void {
+    if (!key.startsWith(`${this.#host.version()}|`)) return;
+    if (!this.#cache.set(key, query, hits)) return;
+    if (key.startsWith(SAVED_VERSION)) {
+      const stored = this.#cache.peek(key);
+      if (stored) this.#store?.put(key, stored.entry, stored.ttlMs);
+    }
+  }
+
+  record(query: Float32Array | string, k: number, filter: Filter | undefined): void {
+    this.#log.record(query, k, filter);
+    // The log is written at most every few seconds, in an idle period.
+    this.#logTimer ??= setTimeout(() => {
+      void idlePeriod()
+        .then(() => this.#log.persist())
+        .catch(() => this.#counts.persistErrors++)
+        .finally(() => (this.#logTimer = undefined));
+    }, LOG_WRITE_DELAY_MS);
+  }
+
+  stats(): CacheStats {
+    return { ...this.#cache.stats(), ...this.#counts, loggedQueries: this.#log.size };
+  }
+
+  resize(maxBytes: number): void {
+    this.#cache.resize(maxBytes);
+  }
+
+  clear(): void {
+    this.#cache.clear();
+  }
+
+  topQueries(minFrequency = 1, limit = 50): LoggedQuery[] {
+    return this.#log.top(minFrequency, limit);
+  }
+
+  warm(options?: WarmOptions): Promise<WarmResult> {
+    return warmCache(
+      {
+        candidates: (min, top) => this.#log.top(min, top),
+        isCached: (q) => {
+          const key = this.key(q.query, q.k, undefined, q.filter);
+          return key !== null && this.#cache.has(key);
+        },
+        search: (q) => this.#host.warmSearch(q),
+        busy: () => this.#host.busy(),
+        idle: idlePeriod,
+      },
+      options,
+    );
+  }
+
+  /** Writes pending entries and the query log; used on close. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#logTimer);
+    this.#logTimer = undefined;
+    await Promise.all([
+      this.#store?.flush(),
+      this.#log.persist().catch(() => {
+        this.#counts.persistErrors++;
+      }),
+    ]);
+  }
+}
+
+export function queryLogDatabaseName(name: string): string {
+  return `vicinity-querylog:${name}`;
+}
+
+export { cacheDatabaseName };

@@ -1,0 +1,179 @@
+import { LRUCache } from 'lru-cache';
+import type { Hit } from '../types.js';
+import { sameQuery } from './cacheKey.js';
+
+/** A cached answer: the query it answers (checked on every hit) and its hits. */
+export interface CacheEntry {
+  readonly query: Float32Array | string;
+  readonly hits: readonly Hit[];
+}
+
+export interface QueryCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  /** hits / (hits + misses), 0 before the first lookup. */
+  readonly hitRate: number;
+  /** Entries pushed out to make room (shrinking included). */
+  readonly evictions: number;
+  /** Entries found past their time to live. */
+  readonly expirations: number;
+  /** Answers not cached because one would take more than a tenth of the capacity. */
+  readonly rejected: number;
+  readonly bytes: number;
+  readonly entries: number;
+  readonly maxBytes: number;
+}
+
+export interface QueryCacheOptions {
+  /** Capacity in bytes (estimated size of queries and hits). */
+  readonly maxBytes: number;
+  /** Time to live of an entry, ms. */
+  readonly ttlMs: number;
+  /** Clock for tests; performance.now() by default. */
+  readonly now?: () => number;
+  /** Told when an entry leaves the cache for any reason but replacement. */
+  readonly onRemove?: (key: string) => void;
+}
+
+/** One entry may take at most this share of the capacity. */
+const MAX_ENTRY_SHARE = 0.1;
+
+/**
+ * Answers of past searches, bounded in bytes, least recently used first out,
+ * each for a limited time. Entries are copied in and out, so a caller that
+ * mutates a result cannot change what the cache returns next.
+ */
+export class QueryCache {
+  #lru: LRUCache<string, CacheEntry>;
+  #options: QueryCacheOptions;
+  #counts = { hits: 0, misses: 0, evictions: 0, expirations: 0, rejected: 0 };
+
+  constructor(options: QueryCacheOptions) {
+    this.#options = options;
+    this.#lru = this.#create(options.maxBytes);
+  }
+
+  #create(maxBytes: number): LRUCache<string, CacheEntry> {
+    return new LRUCache<string, CacheEntry>({
+      maxSize: maxBytes,
+      maxEntrySize: Math.max(1, Math.floor(maxBytes * MAX_ENTRY_SHARE)),
+      sizeCalculation: entryBytes,
+      ttl: this.#options.ttlMs,
+      // Read the clock on every check, not a copy refreshed by a timer.
+      ttlResolution: 0,
+      ...(this.#options.now ? { perf: { now: this.#options.now } } : {}),
+      dispose: (_value, key, reason) => {
+        if (reason === 'evict') this.#counts.evictions++;
+        if (reason === 'expire') this.#counts.expirations++;
+        if (reason !== 'set') this.#options.onRemove?.(key);
+      },
+    });
+  }
+
+  /** A copy of the hits cached under `key` for exactly this query, or undefined. */
+  get(key: string, query: Float32Array | string): Hit[] | undefined {
+    const entry = this.#lru.get(key);
+    if (entry && sameQuery(entry.query, query)) {
+      this.#counts.hits++;
+      return entry.hits.map(copyHit);
+    }
+    this.#counts.misses++;
+    return undefined;
+  }
+
+  /** Whether `key` holds a live entry, without counting a lookup or touching its recency. */
+  has(key: string): boolean {
+    return this.#lru.has(key);
+  }
+
+  /**
+   * Caches a copy of `hits`. Returns false when the entry would take more
+   * than a tenth of the capacity (it is not cached).
+   */
+  set(key: string, query: Float32Array | string, hits: readonly Hit[], ttlMs?: number): boolean {
+    const entry: CacheEntry = {
+      query: typeof query === 'string' ? query : query.slice(),
+      hits: hits.map(copyHit),
+    };
+    if (entryBytes(entry) > this.#lru.maxEntrySize) {
+      this.#counts.rejected++;
+      return false;
+    }
+    this.#lru.set(key, entry, ttlMs === undefined ? {} : { ttl: ttlMs });
+    return true;
+  }
+
+  /** The entry under `key` as stored (for persistence) and its remaining time to live. */
+  peek(key: string): { entry: CacheEntry; ttlMs: number } | undefined {
+    const entry = this.#lru.peek(key);
+    return entry ? { entry, ttlMs: this.#lru.getRemainingTTL(key) } : undefined;
+  }
+
+  delete(key: string): void {
+    this.#lru.delete(key);
+  }
+
+  /** Drops every entry whose key `keep` refuses. */
+  retain(keep: (key: string) => boolean): void {
+    for (const key of [...this.#lru.keys()]) if (!keep(key)) this.#lru.delete(key);
+  }
+
+  clear(): void {
+    this.#lru.clear();
+  }
+
+  /**
+   * Changes the capacity, keeping the most recently used entries that fit;
+   * the rest count as evictions.
+   */
+  resize(maxBytes: number): void {
+    const old = this.#lru;
+    this.#lru = this.#create(maxBytes);
+    // Least recent first, so that the most recent end up most recent again.
+    for (const key of [...old.rkeys()]) {
+      const entry = old.peek(key, { allowStale: true });
+      const ttl = old.getRemainingTTL(key);
+      if (!entry || ttl <= 0) {
+        this.#counts.expirations++;
+        this.#options.onRemove?.(key);
+        continue;
+      }
+      if (entryBytes(entry) > this.#lru.maxEntrySize) {
+        this.#counts.evictions++;
+        this.#options.onRemove?.(key);
+        continue;
+      }
+      this.#lru.set(key, entry, { ttl });
+    }
+  }
+
+  stats(): QueryCacheStats {
+    const { hits, misses } = this.#counts;
+    return {
+      ...this.#counts,
+      hitRate: hits + misses === 0 ? 0 : hits / (hits + misses),
+      bytes: this.#lru.calculatedSize,
+      entries: this.#lru.size,
+      maxBytes: this.#lru.maxSize,
+    };
+  }
+}
+
+function copyHit(hit: Hit): Hit {
+  const copy: Hit = { id: hit.id, score: hit.score, distance: hit.distance };
+  return hit.metadata === undefined ? copy : { ...copy, metadata: structuredClone(hit.metadata) };
+}
+
+/**
+ * Estimated bytes an entry holds: the query, and per hit its id (UTF-16),
+ * two numbers, the object itself and its metadata as JSON text.
+ */
+export function entryBytes(entry: CacheEntry): number {
+  let bytes =
+    64 + (typeof entry.query === 'string' ? 2 * entry.query.length : entry.query.byteLength);
+  for (const hit of entry.hits) {
+    bytes += 56 + 2 * hit.id.length;
+    if (hit.metadata !== undefined) bytes += 2 * JSON.stringify(hit.metadata).length;
+  }
+  return bytes;
+}
