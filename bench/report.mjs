@@ -52,8 +52,29 @@ function withOverall(tasks) {
 }
 
 /** One engine in the browser: build, sweep, save and cold open. */
-function engineSide(data, { build, sweep, save, open }) {
+/** The p-th percentile (0–100) of the values, nearest rank. */
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function cacheSide(cache) {
+  if (!cache) return null;
+  const hitP50 = percentile(cache.hit.perCall, 50);
+  const missP50 = percentile(cache.miss.perCall, 50);
   return {
+    blockCalls: cache.block,
+    hitP50Ms: hitP50,
+    hitP99Ms: percentile(cache.hit.perCall, 99),
+    missP50Ms: missP50,
+    missP99Ms: percentile(cache.miss.perCall, 99),
+    hitSpeedup: missP50 / hitP50,
+  };
+}
+
+function engineSide(data, { build, sweep, save, open, cache }) {
+  return {
+    cache: cacheSide(cache),
     engine: build.engine,
     createMs: build.createMs,
     buildMs: build.buildMs,
@@ -196,6 +217,7 @@ const times = (x) => {
   if (x >= 1) return `${x.toFixed(1)}×`;
   return `${x.toFixed(2)}×`;
 };
+const us = (milliseconds) => (milliseconds * 1000).toFixed(1);
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const recall = (x) => x.toFixed(3);
@@ -388,6 +410,15 @@ function detailTable(size) {
     each('cold open (page reloaded)', (v) => `${ms(v.coldOpenMs)} ms`),
     each('first search after cold open', (v) => `${ms(v.firstSearchMs)} ms`),
     each('open again in the same page', (v) => `${ms(v.reopenMs)} ms`),
+    each('query cache hit p50 / p99 (per call)', (v) =>
+      v.cache ? `${us(v.cache.hitP50Ms)} / ${us(v.cache.hitP99Ms)} µs` : '—',
+    ),
+    each('query cache miss p50 / p99 (per call)', (v) =>
+      v.cache ? `${us(v.cache.missP50Ms)} / ${us(v.cache.missP99Ms)} µs` : '—',
+    ),
+    each('cache hit against miss, p50', (v) =>
+      v.cache ? `${v.cache.hitSpeedup.toFixed(0)}× faster` : '—',
+    ),
     each('WASM memory after build', (v) => mib(v.wasmMemoryBytes.afterBuild)),
     each('WASM memory after cold open', (v) => mib(v.wasmMemoryBytes.afterColdOpen)),
     each('longest task: build', (v) => task(v.longestTaskMs.build)),

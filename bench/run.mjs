@@ -160,6 +160,19 @@ async function runEngine(page, url, data, engine, opts, fail) {
     log(`note: after cold open the nearest hit to "${data.ids[probe]}" was "${open.hits[0]}"`);
   }
 
+  log(`${label}: query cache, misses then hits on the same queries`);
+  await page.evaluate((s) => window.bench.load(s), stem);
+  const cache = await page.evaluate(
+    ([n, e, k, r]) => window.bench.cache(n, e, k, r),
+    [name, engine, data.k, opts.repeat],
+  );
+  if (cache.miss.wrong > 0 || cache.hit.wrong > 0) {
+    fail(
+      `${label}: ${cache.miss.wrong} first searches came from the cache, ` +
+        `${cache.hit.wrong} repeated ones did not`,
+    );
+  }
+
   let pool;
   if (engine === POOL.engine) {
     log(
@@ -188,7 +201,7 @@ async function runEngine(page, url, data, engine, opts, fail) {
     }
   }
   await page.evaluate((n) => window.bench.remove(n), name);
-  return { build, sweep, save, open, pool };
+  return { build, sweep, save, open, cache, pool };
 }
 
 /**

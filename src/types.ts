@@ -1,3 +1,4 @@
+import type { CacheStats } from './cache/IndexCache.js';
 import type { StorageState } from './storage/storageState.js';
 
 export type { StorageState };
@@ -54,6 +55,12 @@ export interface Hit {
   readonly metadata?: Metadata;
 }
 
+/** Hits of one query, best first. */
+export interface SearchResult extends Array<Hit> {
+  /** True when the answer came from the query cache, without a call to the worker. */
+  readonly cached: boolean;
+}
+
 export interface SearchOptions {
   /** Number of neighbours. @default 10 */
   k?: number;
@@ -99,4 +106,6 @@ export interface IndexStats {
   readonly stale: boolean;
   /** Set when the newest snapshot was unreadable and an older one opened. */
   readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
+  /** The query cache, or null when it is off. */
+  readonly cache: CacheStats | null;
 }

@@ -159,9 +159,11 @@ export class QueryCache {
   }
 }
 
+/** A copy deep enough that no change to it reaches the cache (fields keep their order). */
 function copyHit(hit: Hit): Hit {
-  const copy: Hit = { id: hit.id, score: hit.score, distance: hit.distance };
-  return hit.metadata === undefined ? copy : { ...copy, metadata: structuredClone(hit.metadata) };
+  return hit.metadata === undefined
+    ? { ...hit }
+    : { ...hit, metadata: structuredClone(hit.metadata) };
 }
 
 /**

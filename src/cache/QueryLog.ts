@@ -38,6 +38,7 @@ export class QueryLog {
 
   /** Counts one search of `query` with these options. */
   record(query: Float32Array | string, k: number, filter: Filter | undefined): void {
+    if (this.#max === 0) return;
     const key = `${k}|${filter === undefined ? '' : canonicalJson(filter)}|${
       typeof query === 'string' ? `t${query}` : `v${hashVector(query)}`
     }`;

@@ -98,6 +98,11 @@ export class PrimaryWorker {
     }
   }
 
+  /** Between a failure and the reopen in a new worker: what the index holds is not known. */
+  get recovering(): boolean {
+    return this.#recovering !== null;
+  }
+
   /** Writes since the last save: what a crash or a reload would lose. */
   get unsaved(): number {
     return this.#unsaved;

@@ -5,7 +5,18 @@ import { compileFilter } from '../filter/compileFilter.js';
 import { scratchPrefix, sweepScratch } from '../engine/IdbfsScratch.js';
 import { IndexStore } from '../storage/IndexStore.js';
 import { requestPersistence, storageState } from '../storage/storageState.js';
-import type { Hit, IndexStats, Item, Metric, SearchOptions, VectorLike } from '../types.js';
+import { IndexCache, SAVED_VERSION, type IndexCacheApi } from '../cache/IndexCache.js';
+import type { LoggedQuery } from '../cache/QueryLog.js';
+import type {
+  Filter,
+  Hit,
+  IndexStats,
+  Item,
+  Metric,
+  SearchOptions,
+  SearchResult,
+  VectorLike,
+} from '../types.js';
 import {
   assertEf,
   assertK,
@@ -58,6 +69,15 @@ export class VectorIndex {
   /** Another tab saved a generation newer than this one holds. */
   #stale = false;
   #autosaveError: IndexStats['autosaveError'] = null;
+  #cache: IndexCache | null;
+  /** Writes sent to the worker so far (counted when sent, so that a search after one sees it). */
+  #sent = 0;
+  /** The saved content the worker held after `sent` writes; the index is clean while no more were sent. */
+  #clean: { readonly sent: number; readonly checksum: string } | null;
+  /** The index's default efSearch, as last set. */
+  #efSearch: number;
+  /** Calls of the page in flight (the cache warmer's own are not counted). */
+  #calls = 0;
 
   private constructor(options: ResolvedOptions, primary: PrimaryWorker, opened: OpenResult) {
     this.name = options.name;
@@ -72,11 +92,29 @@ export class VectorIndex {
       options.timeoutMs,
     );
     this.#size = opened.size;
+    this.#efSearch = opened.efSearch;
+    this.#clean = opened.checksum === null ? null : { sent: 0, checksum: opened.checksum };
     primary.onReopen = (reopened) => {
       this.#size = reopened.size;
       this.#stale = false;
+      this.#efSearch = reopened.efSearch;
+      this.#clean =
+        reopened.checksum === null ? null : { sent: this.#sent, checksum: reopened.checksum };
       this.#pool.changed();
     };
+    this.#cache = options.cache
+      ? new IndexCache(
+          options.name,
+          options.cache,
+          {
+            version: () => this.#cacheVersion(),
+            efSearch: () => this.#efSearch,
+            warmSearch: (query) => this.#warmSearch(query),
+            busy: () => this.#calls > 0,
+          },
+          options.logger,
+        )
+      : null;
     if (typeof BroadcastChannel !== 'undefined') {
       this.#channel = new BroadcastChannel(`vicinity:${this.name}`);
       this.#channel.onmessage = (event: MessageEvent<{ source: string; generation: number }>) =>
@@ -112,6 +150,8 @@ export class VectorIndex {
     );
     if (resolved.persist) await requestPersistence();
     const index = new VectorIndex(resolved, primary, opened);
+    // Answers saved by earlier visits load in the background; until then, searches miss.
+    void index.#cache?.load();
     let set = openIndexes.get(resolved.name);
     if (!set) openIndexes.set(resolved.name, (set = new Set()));
     set.add(index);
@@ -123,6 +163,7 @@ export class VectorIndex {
     resolveOptions(name);
     await Promise.all([...(openIndexes.get(name) ?? [])].map((index) => index.close()));
     await IndexStore.delete(name);
+    await IndexCache.delete(name);
     // hnswlib-wasm's scratch files of this index, if a crash left any.
     await sweepScratch(0, scratchPrefix(name));
   }
@@ -137,17 +178,25 @@ export class VectorIndex {
     return this.#size;
   }
 
+  /** The query cache (statistics, resize, warm), or null when opened with `cache: false`. */
+  get cache(): IndexCacheApi | null {
+    return this.#cache;
+  }
+
   /** Adds items, or replaces those whose id exists. A batch with one bad item changes nothing. */
   async upsert(items: readonly Item[]): Promise<void> {
     this.#assertOpen();
     const { ids, vectors, metadata } = packItems(items, this.dimensions, this.metric);
     if (ids.length === 0) return;
-    // Replicas go stale before the write is sent: a search called after this
-    // one, even before it resolves, must see it, as it would on one worker.
+    // Replicas and cached answers go stale before the write is sent: a search
+    // called after this one, even before it resolves, must see it.
     this.#pool.changed();
-    const result = await this.#primary.call(
-      (api) => api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata),
-      ids.length * PER_VECTOR_MS,
+    this.#sent++;
+    const result = await this.#tracked(() =>
+      this.#primary.call(
+        (api) => api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata),
+        ids.length * PER_VECTOR_MS,
+      ),
     );
     this.#size = result.size;
     this.#primary.wrote(result.changed);
@@ -161,35 +210,132 @@ export class VectorIndex {
     assertIds(ids, 'ids');
     if (ids.length === 0) return 0;
     this.#pool.changed();
-    const result = await this.#primary.call((api) => api.remove([...ids]));
+    this.#sent++;
+    const result = await this.#tracked(() => this.#primary.call((api) => api.remove([...ids])));
     this.#size = result.size;
     this.#primary.wrote(result.changed);
     if (result.changed > 0) this.#scheduleAutosave();
     return result.changed;
   }
 
-  /** The k nearest items, best first. A string query needs the `embed` option. */
-  async search(query: VectorLike | string, options: SearchOptions = {}): Promise<Hit[]> {
+  /**
+   * The k nearest items, best first. A string query needs the `embed` option.
+   * An answer in the query cache comes back without a call to the worker
+   * (`result.cached`).
+   */
+  async search(query: VectorLike | string, options: SearchOptions = {}): Promise<SearchResult> {
     this.#assertOpen();
     const request = this.#request(options);
-    const vector = await this.#packed([query]);
-    const replica = this.#pool.pick(this.#primary.inFlight);
-    if (replica) {
-      return this.#pool.run(replica, (r) => r.search(transfer(vector, [vector.buffer]), request));
-    }
-    return this.#primary.call((api) => api.search(transfer(vector, [vector.buffer]), request));
+    return this.#tracked(() => this.#search(query, request, true));
   }
 
-  /** Many queries in one round trip to the worker; results in query order. */
+  async #search(
+    query: VectorLike | string,
+    request: SearchRequest,
+    log: boolean,
+  ): Promise<SearchResult> {
+    const cache = this.#cache;
+    // A vector is checked and copied once: the copy is both the cache key's query and what is sent.
+    let vector = typeof query === 'string' ? undefined : this.#packOne(query);
+    const cacheQuery = vector ? vector.slice() : (query as string);
+    const key = cache?.key(cacheQuery, request.k, request.efSearch, request.filter as Filter);
+    if (cache && log) cache.record(cacheQuery, request.k, request.filter as Filter);
+    if (key) {
+      const hit = cache?.lookup(key, cacheQuery);
+      if (hit) return result(hit, true);
+    }
+    vector ??= await this.#packed([query]);
+    const packed = vector;
+    const replica = this.#pool.pick(this.#primary.inFlight);
+    const hits = replica
+      ? await this.#pool.run(replica, (r) => r.search(transfer(packed, [packed.buffer]), request))
+      : await this.#primary.call((api) => api.search(transfer(packed, [packed.buffer]), request));
+    // Cached only if the content did not move while the search ran.
+    if (key) cache?.remember(key, cacheQuery, hits);
+    return result(hits, false);
+  }
+
+  /** A logged query run again to cache its answer; not counted as the page's own call. */
+  async #warmSearch(query: LoggedQuery): Promise<void> {
+    if (this.#closed) return;
+    await this.#search(
+      query.query,
+      { k: query.k, filter: query.filter, efSearch: undefined },
+      false,
+    );
+  }
+
+  /** Counts a call of the page while it runs (the cache warmer stops while there are any). */
+  async #tracked<T>(call: () => Promise<T>): Promise<T> {
+    this.#calls++;
+    try {
+      return await call();
+    } finally {
+      this.#calls--;
+    }
+  }
+
+  /**
+   * Names the content that answers searches now: the saved snapshot's
+   * checksum while nothing was written since it (such answers may be stored
+   * across reloads and tabs), else this object and its write count. Null
+   * while another tab holds newer content, and while a failed worker is
+   * being replaced: then nothing is served from the cache.
+   */
+  #cacheVersion(): string | null {
+    if (this.#stale || this.#primary.recovering) return null;
+    const clean = this.#clean;
+    if (clean && clean.sent === this.#sent) return `${SAVED_VERSION}${clean.checksum.slice(0, 32)}`;
+    return `u${this.#id}.${this.#sent}`;
+  }
+
+  /**
+   * Many queries in one round trip to the worker; results in query order.
+   * Answers in the query cache are taken from it; only the others are sent.
+   */
   async searchBatch(
     queries: readonly (VectorLike | string)[],
     options: SearchOptions = {},
-  ): Promise<Hit[][]> {
+  ): Promise<SearchResult[]> {
     this.#assertOpen();
     if (!Array.isArray(queries))
       throw new VicinityError('INVALID_VECTOR', 'searchBatch takes an array of queries');
     const request = this.#request(options);
     if (queries.length === 0) return [];
+    return this.#tracked(async () => {
+      const cache = this.#cache;
+      if (!cache) return (await this.#searchMany(queries, request)).map((h) => result(h, false));
+      const filter = request.filter as Filter | undefined;
+      const missing: { at: number; query: Float32Array | string; key: string | null }[] = [];
+      const answers: SearchResult[] = [];
+      queries.forEach((q, at) => {
+        const query = typeof q === 'string' ? q : this.#packOne(q);
+        const key = cache.key(query, request.k, request.efSearch, filter);
+        cache.record(query, request.k, filter);
+        const hit = key ? cache.lookup(key, query) : undefined;
+        if (hit) answers[at] = result(hit, true);
+        else missing.push({ at, query, key });
+      });
+      if (missing.length > 0) {
+        const found = await this.#searchMany(
+          missing.map((m) => m.query),
+          request,
+        );
+        found.forEach((hits, j) => {
+          const { at, query, key } = missing[j] ?? { at: -1, query: '', key: null };
+          if (key) cache.remember(key, query, hits);
+          answers[at] = result(hits, false);
+        });
+      }
+      return answers as SearchResult[];
+    });
+  }
+
+  /** The worker side of searchBatch: one call, or one per worker with a current copy. */
+  async #searchMany(
+    queries: readonly (VectorLike | string)[],
+    request: SearchRequest,
+  ): Promise<Hit[][]> {
     const packed = await this.#packed(queries);
     const replicas = this.#pool.currentReplicas();
     if (replicas.length === 0 || queries.length < 2 * (replicas.length + 1)) {
@@ -234,19 +380,23 @@ export class VectorIndex {
     this.#assertOpen();
     assertEf(efSearch);
     this.#pool.changed();
-    await this.#primary.call((api) => api.setEfSearch(efSearch));
+    this.#sent++;
+    this.#efSearch = efSearch;
+    await this.#tracked(() => this.#primary.call((api) => api.setEfSearch(efSearch)));
     this.#scheduleAutosave();
   }
 
   /** Writes a new generation; durable once the promise resolves. */
   async save(): Promise<{ generation: number; byteLength: number }> {
     this.#assertOpen();
+    const sent = this.#sent;
     // Saving copies the whole index: allow for its size beyond the base deadline.
-    const { generation, byteLength } = await this.#primary.call(
-      (api) => api.save(),
-      this.#size * PER_VECTOR_SAVE_MS,
+    const { generation, byteLength, checksum } = await this.#tracked(() =>
+      this.#primary.call((api) => api.save(), this.#size * PER_VECTOR_SAVE_MS),
     );
     this.#primary.saved(generation);
+    // What was sent before the save is what was saved.
+    this.#clean = { sent, checksum };
     this.#autosaveError = null;
     this.#channel?.postMessage({ source: this.#id, generation });
     return { generation, byteLength };
@@ -273,6 +423,7 @@ export class VectorIndex {
       storage: await storageState(),
       autosaveError: this.#autosaveError,
       stale: this.#stale,
+      cache: this.#cache?.stats() ?? null,
     };
   }
 
@@ -289,6 +440,7 @@ export class VectorIndex {
     }
     this.#closed = true;
     this.#channel?.close();
+    await this.#cache?.flush();
     openIndexes.get(this.name)?.delete(this);
     await Promise.all([this.#primary.close(), this.#pool.close()]);
   }
@@ -340,6 +492,13 @@ export class VectorIndex {
     return { k, filter: options.filter, efSearch: options.efSearch };
   }
 
+  /** Checks one query vector and copies it into a Float32Array. */
+  #packOne(query: VectorLike): Float32Array {
+    const out = new Float32Array(this.dimensions);
+    writeVector(query, this.dimensions, this.metric, out, 0, 'query');
+    return out;
+  }
+
   /** Embeds the text queries in one call and packs every query into one buffer. */
   async #packed(queries: readonly (VectorLike | string)[]): Promise<Float32Array> {
     const texts = queries.filter((q): q is string => typeof q === 'string');
@@ -371,6 +530,11 @@ export class VectorIndex {
     });
     return out;
   }
+}
+
+/** Hits with the flag that says where they came from (not enumerable: JSON and equality ignore it). */
+function result(hits: Hit[], cached: boolean): SearchResult {
+  return Object.defineProperty(hits, 'cached', { value: cached }) as SearchResult;
 }
 
 function assertSameBuild(requested: ResolvedOptions, existing: EngineParams): void {

@@ -1,6 +1,7 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import type { EngineChoice, LogSink } from '../worker/protocol.js';
 import type { Metric, VectorLike } from '../types.js';
+import type { CacheOptions, ResolvedCacheOptions } from '../cache/IndexCache.js';
 
 /** Turns texts into vectors; enables `search('some text')`. */
 export type Embedder = (texts: string[]) => Promise<VectorLike[]> | VectorLike[];
@@ -45,6 +46,12 @@ export interface VectorIndexOptions {
   persist?: boolean;
   /** Receives debug logs. Without it, vicinity writes nothing anywhere. */
   logger?: LogSink;
+  /**
+   * The query cache: answers of past searches served on the page without a
+   * call to the worker, kept across reloads. `false` turns it off.
+   * @default { maxBytes: 8 MiB, ttlMs: 1 hour, persist: true, logSize: 500 }
+   */
+  cache?: CacheOptions | false;
 }
 
 export const DEFAULTS = {
@@ -70,6 +77,13 @@ export const DEFAULTS = {
   >
 >;
 
+export const CACHE_DEFAULTS = {
+  maxBytes: 8 * 1024 * 1024,
+  ttlMs: 60 * 60 * 1000,
+  persist: true,
+  logSize: 500,
+} as const satisfies ResolvedCacheOptions;
+
 export interface ResolvedOptions {
   readonly name: string;
   readonly dimensions: number | undefined;
@@ -85,11 +99,13 @@ export interface ResolvedOptions {
   readonly persist: boolean;
   readonly embed: Embedder | undefined;
   readonly logger: LogSink | undefined;
+  readonly cache: ResolvedCacheOptions | null;
 }
 
 const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
 const ENGINES: readonly EngineChoice[] = ['auto', 'simd', 'hnswlib-wasm'];
 const KNOWN = new Set([
+  'cache',
   'autosaveMs',
   'persist',
   'engine',
@@ -169,5 +185,40 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     persist: options.persist === true,
     embed: options.embed,
     logger: options.logger,
+    cache: resolveCache(options.cache),
+  };
+}
+
+const CACHE_KEYS = new Set(Object.keys(CACHE_DEFAULTS));
+
+function resolveCache(cache: VectorIndexOptions['cache']): ResolvedCacheOptions | null {
+  if (cache === false) return null;
+  if (cache === undefined) return CACHE_DEFAULTS;
+  if (typeof cache !== 'object' || cache === null) {
+    throw new VicinityError('INVALID_OPTIONS', 'cache must be an object or false');
+  }
+  for (const key of Object.keys(cache)) {
+    if (!CACHE_KEYS.has(key))
+      throw new VicinityError('INVALID_OPTIONS', `unknown cache option "${key}"`);
+  }
+  if (cache.persist !== undefined && typeof cache.persist !== 'boolean') {
+    throw new VicinityError('INVALID_OPTIONS', 'cache.persist must be a boolean');
+  }
+  const bounded = (key: 'maxBytes' | 'ttlMs' | 'logSize', min: number, max: number) => {
+    const value = cache[key];
+    if (value === undefined) return CACHE_DEFAULTS[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new VicinityError(
+        'INVALID_OPTIONS',
+        `cache.${key} must be an integer from ${min} to ${max}, got ${String(value)}`,
+      );
+    }
+    return value;
+  };
+  return {
+    maxBytes: bounded('maxBytes', 1024, 2 ** 31 - 1),
+    ttlMs: bounded('ttlMs', 1, 365 * 24 * 3600 * 1000),
+    persist: cache.persist ?? CACHE_DEFAULTS.persist,
+    logSize: bounded('logSize', 0, 100_000),
   };
 }

@@ -45,6 +45,8 @@ export class IndexService implements EngineApi {
   #savedGeneration: number | null = null;
   #unsaved = 0;
   #snapshotBytes = 0;
+  /** Checksum of the generation last opened or saved. */
+  #checksum: string | null = null;
   #recoveredFrom: WorkerStats['recoveredFrom'] = null;
   /** Format of the snapshot opened, when older than the current one: the next save rewrites it. */
   #migratedFrom: number | null = null;
@@ -111,7 +113,7 @@ export class IndexService implements EngineApi {
       const collection = new VectorCollection(engine, params, efSearch);
       this.#state = { kind: 'open', name: request.name, store, collection };
       this.#log?.('debug', `created index "${request.name}"`);
-      return { params, efSearch, size: 0, generation: 0, created: true };
+      return { params, efSearch, size: 0, generation: 0, created: true, checksum: null };
     }
     const { manifest, bytes, recoveredFrom, migratedFrom } = snapshot;
     assertCompatible(request, manifest);
@@ -137,6 +139,7 @@ export class IndexService implements EngineApi {
     this.#generation = manifest.generation;
     this.#savedGeneration = manifest.generation;
     this.#snapshotBytes = manifest.byteLength;
+    this.#checksum = manifest.checksum;
     this.#recoveredFrom = recoveredFrom;
     this.#migratedFrom = migratedFrom;
     if (migratedFrom !== null) {
@@ -157,6 +160,7 @@ export class IndexService implements EngineApi {
       size: collection.size,
       generation: this.#generation,
       created: false,
+      checksum: manifest.checksum,
     };
   }
 
@@ -232,13 +236,20 @@ export class IndexService implements EngineApi {
 
   async #save(): Promise<SaveResult> {
     const { store, collection } = this.#open();
+    const checksum = this.#checksum;
     if (
+      checksum !== null &&
       this.#savedGeneration !== null &&
       this.#unsaved === 0 &&
       this.#savedGeneration === this.#generation &&
       this.#migratedFrom === null
     ) {
-      return { generation: this.#generation, byteLength: this.#snapshotBytes, wrote: false };
+      return {
+        generation: this.#generation,
+        byteLength: this.#snapshotBytes,
+        wrote: false,
+        checksum,
+      };
     }
     // The IDBFS scratch copy and the snapshot both need room.
     await assertRoomFor(2 * Math.max(this.#snapshotBytes, collection.estimatedBytes()));
@@ -289,7 +300,13 @@ export class IndexService implements EngineApi {
     this.#snapshotBytes = manifest.byteLength;
     this.#recoveredFrom = null;
     this.#migratedFrom = null;
-    return { generation, byteLength: manifest.byteLength, wrote: true };
+    this.#checksum = manifest.checksum;
+    return {
+      generation,
+      byteLength: manifest.byteLength,
+      wrote: true,
+      checksum: manifest.checksum,
+    };
   }
 
   /** The current state, saved or not, as bytes for read-only replicas in other workers. */

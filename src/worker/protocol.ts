@@ -37,6 +37,8 @@ export interface OpenResult {
   readonly size: number;
   readonly generation: number;
   readonly created: boolean;
+  /** SHA-256 of the snapshot opened: names its content (null for a new index). */
+  readonly checksum: string | null;
 }
 
 export interface MutationResult {
@@ -51,6 +53,8 @@ export interface SaveResult {
   readonly byteLength: number;
   /** False when nothing changed since the last save. */
   readonly wrote: boolean;
+  /** SHA-256 of the snapshot now in storage: names its content. */
+  readonly checksum: string;
 }
 
 export interface WorkerStats {

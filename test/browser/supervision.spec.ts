@@ -111,6 +111,7 @@ test('a worker killed in the middle of a save leaves the old or the new generati
     const outcomes: string[] = [];
     const answers: string[] = [];
     let saved = 0;
+    const trace: string[] = [];
     for (let round = 0; round < 6; round++) {
       const from = round * 500;
       await index.upsert(
@@ -128,15 +129,18 @@ test('a worker killed in the middle of a save leaves the old or the new generati
       workers.at(-1)!.terminate();
       const outcome = await saving;
       outcomes.push(outcome);
-      if (outcome === 'saved') saved = round + 1;
-      // Whatever happened, the index now holds a saved generation, old or new.
+      // Whatever happened, the index now holds a saved generation: the new one
+      // (always, if the save resolved), or the one stored before this round.
       const now = JSON.stringify((await index.search(query, { k: 5 })).map((h) => h.id));
       const size = index.size;
       const ok =
         size === (round + 1) * 500
           ? now === answers[round]
-          : size === round * 500 || size === saved * 500;
-      if (!ok) return { error: `round ${round}: size ${size} after ${outcome}` };
+          : outcome !== 'saved' && size === saved * 500;
+      trace.push(`${round}:${outcome}:${size}`);
+      if (!ok)
+        return { error: `round ${round}: size ${size} after ${outcome} (${trace.join(' ')})` };
+      saved = size / 500;
       // Put the lost rounds back so that each round starts from all of them.
       if (size < (round + 1) * 500) {
         await index.upsert(
