@@ -68,6 +68,12 @@ function simdEngineAsFiles(): Plugin {
 export default defineConfig({
   plugins: [workerAsEntry(), simdEngineAsFiles()],
   server: { port: 5199, strictPort: true },
+  // The dev server (tests, demo, benchmark) pre-bundles these at start: found
+  // later, in a worker or a lazily loaded test module, a dependency makes
+  // Vite re-bundle and reload every open page, in the middle of a test.
+  optimizeDeps: {
+    include: ['comlink', 'hnswlib-wasm', 'idb-keyval', 'lru-cache', 'fast-check', 'web-vitals'],
+  },
   preview: { port: 5199, strictPort: true },
   worker: { format: 'es' },
   build: {
