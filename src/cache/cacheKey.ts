@@ -21,11 +21,19 @@ export function cacheKey(parts: CacheKeyParts): string {
   return `${parts.version}|${parts.k}|${parts.efSearch}|${filter}|${query}`;
 }
 
-/** JSON with object keys sorted at every depth, so that key order does not matter. */
+/**
+ * JSON with object keys sorted at every depth, so that key order does not
+ * matter. A key whose value is undefined is left out, as filters ignore it;
+ * an undefined array element stays distinct from null.
+ */
 export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(value)
+      .filter((key) => record[key] !== undefined)
+      .sort();
     return `{${keys
       .map(
         (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,

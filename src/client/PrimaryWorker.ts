@@ -204,7 +204,10 @@ async function connect(
     const died = new Promise<never>((_, reject) => {
       worker.addEventListener('error', (event) =>
         reject(
-          new VicinityError('WORKER_CRASHED', `the worker failed while opening: ${event.message}`),
+          new VicinityError(
+            'WORKER_CRASHED',
+            `the worker failed while opening: ${event.message || 'its script did not load or run'}`,
+          ),
         ),
       );
       timer = setTimeout(

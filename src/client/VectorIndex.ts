@@ -383,6 +383,7 @@ export class VectorIndex {
     this.#sent++;
     this.#efSearch = efSearch;
     await this.#tracked(() => this.#primary.call((api) => api.setEfSearch(efSearch)));
+    this.#primary.wrote(1);
     this.#scheduleAutosave();
   }
 

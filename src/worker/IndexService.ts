@@ -217,7 +217,12 @@ export class IndexService implements EngineApi {
   setEfSearch(ef: number): Promise<void> {
     return this.#run(() => {
       assertEf(ef);
-      this.#open().collection.efSearch = ef;
+      const { collection } = this.#open();
+      if (collection.efSearch === ef) return;
+      collection.efSearch = ef;
+      // Saved with the index: a change to save like any write.
+      this.#generation++;
+      this.#unsaved++;
     });
   }
 

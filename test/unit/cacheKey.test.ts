@@ -18,6 +18,15 @@ describe('cacheKey', () => {
     expect(cacheKey({ ...base, filter: a })).toBe(cacheKey({ ...base, filter: b }));
   });
 
+  it('drops filter keys that are undefined (filters ignore them), and tells them from null', () => {
+    const key = (filter: Filter) => cacheKey({ ...base, filter });
+    expect(key({ color: undefined, a: 1 })).toBe(key({ a: 1 }));
+    expect(key({ color: undefined })).not.toBe(key({ color: null }));
+    expect(key({ tags: { $in: [undefined] } } as unknown as Filter)).not.toBe(
+      key({ tags: { $in: [null] } }),
+    );
+  });
+
   it('changes with everything that changes an answer', () => {
     const key = cacheKey(base);
     const variants = [
