@@ -1,0 +1,34 @@
+import { health, type Alert, type AlertManager } from '../monitor/AlertManager.js';
+import type { MonitorSnapshot, PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
+import type { IndexGauges } from './toPrometheus.js';
+
+/** The dashboard document: everything the dashboard shows, as plain JSON. */
+export interface DashboardDocument {
+  /** ISO time the document was made. */
+  readonly generatedAt: string;
+  readonly index: IndexGauges;
+  readonly metrics: MonitorSnapshot;
+  readonly health: 'healthy' | 'degraded' | 'critical';
+  readonly alerts: { readonly active: Alert[]; readonly recent: Alert[] };
+  /** The optimizer's decisions, oldest first (empty while there is no optimizer). */
+  readonly optimizer: { readonly history: readonly unknown[] };
+}
+
+/** The monitor, its alerts and the index's gauges as one JSON-serialisable document. */
+export function toJSON(
+  monitor: PerformanceMonitor,
+  alerts: AlertManager,
+  gauges: IndexGauges,
+  optimizerHistory: readonly unknown[] = [],
+  recentAlerts = 20,
+): DashboardDocument {
+  const active = alerts.active();
+  return {
+    generatedAt: new Date().toISOString(),
+    index: { ...gauges },
+    metrics: monitor.snapshot(),
+    health: health(active),
+    alerts: { active, recent: alerts.history().slice(-recentAlerts) },
+    optimizer: { history: [...optimizerHistory] },
+  };
+}

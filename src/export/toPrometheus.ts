@@ -1,0 +1,82 @@
+import {
+  LATENCY_BUCKETS_SECONDS,
+  OPERATIONS,
+  type PerformanceMonitor,
+} from '../monitor/PerformanceMonitor.js';
+
+/** Gauges about the index beside the monitor's figures. */
+export interface IndexGauges {
+  /** The index name, the `index` label of every sample. */
+  readonly index: string;
+  readonly size: number;
+  readonly efSearch: number;
+  /** Bytes the query cache holds (0 without a cache). */
+  readonly cacheBytes: number;
+}
+
+/** A label value in the exposition format: backslash, double quote and newline escaped. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
+
+/**
+ * The monitor's figures in the Prometheus text exposition format 0.0.4:
+ * latency as a histogram per operation (cumulative since the page loaded),
+ * counters of operations, errors and cache hits, and gauges for efSearch,
+ * the cache's bytes and the index size.
+ */
+export function toPrometheus(monitor: PerformanceMonitor, gauges: IndexGauges): string {
+  const index = `index="${escapeLabelValue(gauges.index)}"`;
+  const lines: string[] = [];
+  const family = (name: string, type: string, help: string) =>
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  const snapshot = monitor.snapshot();
+
+  family(
+    'vicinity_operation_duration_seconds',
+    'histogram',
+    'Time callers waited for vicinity operations, measured on the page.',
+  );
+  for (const operation of OPERATIONS) {
+    const h = monitor.histogram(operation);
+    if (h.count === 0) continue;
+    const labels = `${index},operation="${operation}"`;
+    LATENCY_BUCKETS_SECONDS.forEach((le, i) => {
+      lines.push(
+        `vicinity_operation_duration_seconds_bucket{${labels},le="${le}"} ${h.buckets[i]}`,
+      );
+    });
+    lines.push(`vicinity_operation_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
+    lines.push(`vicinity_operation_duration_seconds_sum{${labels}} ${formatNumber(h.sumSeconds)}`);
+    lines.push(`vicinity_operation_duration_seconds_count{${labels}} ${h.count}`);
+  }
+
+  const counters = [
+    ['vicinity_operations_total', 'Operations finished, failed or not.', 'count'],
+    ['vicinity_errors_total', 'Operations that failed.', 'errors'],
+    ['vicinity_cache_hits_total', 'Searches answered by the query cache.', 'cacheHits'],
+  ] as const;
+  for (const [name, help, field] of counters) {
+    family(name, 'counter', help);
+    for (const operation of OPERATIONS) {
+      const total = snapshot.totals[operation];
+      if (total.count === 0) continue;
+      lines.push(`${name}{${index},operation="${operation}"} ${total[field]}`);
+    }
+  }
+
+  family('vicinity_ef_search', 'gauge', 'The default efSearch of the index.');
+  lines.push(`vicinity_ef_search{${index}} ${formatNumber(gauges.efSearch)}`);
+  family('vicinity_cache_bytes', 'gauge', 'Estimated bytes held by the query cache.');
+  lines.push(`vicinity_cache_bytes{${index}} ${formatNumber(gauges.cacheBytes)}`);
+  family('vicinity_index_size', 'gauge', 'Live vectors in the index.');
+  lines.push(`vicinity_index_size{${index}} ${formatNumber(gauges.size)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,204 @@
+import type { MonitorSnapshot, Operation } from './PerformanceMonitor.js';
+
+export interface AlertThresholds {
+  /** Latency p95 above this, ms, raises an alert. @default 500 */
+  readonly p95Ms: number;
+  /** Share of failed operations above this. @default 0.05 */
+  readonly errorRate: number;
+  /** Share of searches answered by the cache below this; null: not checked. @default 0.6 */
+  readonly cacheHitRate: number | null;
+  /** An operation type is judged only with at least this many operations in the window. @default 20 */
+  readonly minSamples: number;
+  /**
+   * Hysteresis: an alert clears only once its value is this far back on the
+   * good side of the threshold (0.2: latency and errors under 80 % of it,
+   * hit rate over 120 % of it). @default 0.2
+   */
+  readonly clearMargin: number;
+}
+
+export const ALERT_DEFAULTS: AlertThresholds = {
+  p95Ms: 500,
+  errorRate: 0.05,
+  cacheHitRate: 0.6,
+  minSamples: 20,
+  clearMargin: 0.2,
+};
+
+export type AlertKind = 'latency' | 'errors' | 'cacheHitRate';
+
+export interface Alert {
+  /** `kind:operation`: one alert per condition at a time. */
+  readonly id: string;
+  readonly kind: AlertKind;
+  readonly operation: Operation;
+  /** `critical` when the value is twice as far past the threshold (or half the hit rate). */
+  readonly severity: 'warning' | 'critical';
+  readonly value: number;
+  readonly threshold: number;
+  readonly message: string;
+  /** Monitor clock. */
+  readonly raisedAt: number;
+  /** Set once cleared. */
+  readonly clearedAt: number | null;
+}
+
+export interface AlertEvent {
+  readonly type: 'raised' | 'cleared';
+  readonly alert: Alert;
+}
+
+interface Condition {
+  readonly kind: AlertKind;
+  readonly operation: Operation;
+  readonly value: number;
+  readonly threshold: number;
+  /** Whether the value is on the bad side of the threshold. */
+  readonly bad: boolean;
+  /** Whether it is back past the clearing margin. */
+  readonly recovered: boolean;
+  readonly critical: boolean;
+}
+
+const CACHED_OPERATIONS: readonly Operation[] = ['search', 'searchBatch'];
+
+/**
+ * Turns monitor snapshots into alerts. An alert is raised once when its
+ * condition starts to hold, stays active (no repeats) while it holds, and
+ * clears only past a margin, so that a value hovering at the threshold does
+ * not flap. Raised and cleared alerts go into a bounded history.
+ */
+export class AlertManager {
+  readonly thresholds: AlertThresholds;
+  readonly #historySize: number;
+  #active = new Map<string, Alert>();
+  #history: Alert[] = [];
+  #listeners = new Set<(event: AlertEvent) => void>();
+
+  constructor(thresholds: Partial<AlertThresholds> = {}, historySize = 100) {
+    this.thresholds = { ...ALERT_DEFAULTS, ...thresholds };
+    this.#historySize = historySize;
+  }
+
+  onAlert(listener: (event: AlertEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  active(): Alert[] {
+    return [...this.#active.values()];
+  }
+
+  /** Raised and cleared alerts, newest last, at most `historySize`. */
+  history(): Alert[] {
+    return [...this.#history];
+  }
+
+  /** Evaluates a snapshot; returns the events it caused. */
+  check(snapshot: MonitorSnapshot): AlertEvent[] {
+    const events: AlertEvent[] = [];
+    const seen = new Set<string>();
+    for (const condition of this.#conditions(snapshot)) {
+      const id = `${condition.kind}:${condition.operation}`;
+      seen.add(id);
+      const active = this.#active.get(id);
+      if (!active && condition.bad) {
+        const alert: Alert = {
+          id,
+          kind: condition.kind,
+          operation: condition.operation,
+          severity: condition.critical ? 'critical' : 'warning',
+          value: condition.value,
+          threshold: condition.threshold,
+          message: describe(condition),
+          raisedAt: snapshot.at,
+          clearedAt: null,
+        };
+        this.#active.set(id, alert);
+        events.push({ type: 'raised', alert });
+      } else if (active && condition.recovered) {
+        events.push({ type: 'cleared', alert: this.#clear(active, snapshot.at) });
+      } else if (active) {
+        // Still active: follow its value and severity without a new event.
+        this.#active.set(id, {
+          ...active,
+          value: condition.value,
+          severity: condition.critical ? 'critical' : 'warning',
+          message: describe(condition),
+        });
+      }
+    }
+    // An operation that left the window has nothing wrong left to report.
+    for (const [id, active] of this.#active) {
+      if (!seen.has(id)) events.push({ type: 'cleared', alert: this.#clear(active, snapshot.at) });
+    }
+    for (const event of events) {
+      this.#history.push(event.alert);
+      if (this.#history.length > this.#historySize) this.#history.shift();
+      for (const listener of this.#listeners) listener(event);
+    }
+    return events;
+  }
+
+  #clear(alert: Alert, at: number): Alert {
+    this.#active.delete(alert.id);
+    return { ...alert, clearedAt: at };
+  }
+
+  *#conditions(snapshot: MonitorSnapshot): Generator<Condition> {
+    const t = this.thresholds;
+    const keep = 1 - t.clearMargin;
+    for (const [op, stats] of Object.entries(snapshot.operations)) {
+      const operation = op as Operation;
+      if (!stats || stats.count < t.minSamples) continue;
+      const p95 = stats.latencyMs.p95;
+      yield {
+        kind: 'latency',
+        operation,
+        value: p95,
+        threshold: t.p95Ms,
+        bad: p95 > t.p95Ms,
+        recovered: p95 < t.p95Ms * keep,
+        critical: p95 > 2 * t.p95Ms,
+      };
+      yield {
+        kind: 'errors',
+        operation,
+        value: stats.errorRate,
+        threshold: t.errorRate,
+        bad: stats.errorRate > t.errorRate,
+        recovered: stats.errorRate < t.errorRate * keep,
+        critical: stats.errorRate > 2 * t.errorRate,
+      };
+      if (t.cacheHitRate !== null && CACHED_OPERATIONS.includes(operation)) {
+        yield {
+          kind: 'cacheHitRate',
+          operation,
+          value: stats.cacheHitRate,
+          threshold: t.cacheHitRate,
+          bad: stats.cacheHitRate < t.cacheHitRate,
+          recovered: stats.cacheHitRate > Math.min(1, t.cacheHitRate * (1 + t.clearMargin)),
+          critical: stats.cacheHitRate < t.cacheHitRate / 2,
+        };
+      }
+    }
+  }
+}
+
+function describe(c: Condition): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  switch (c.kind) {
+    case 'latency':
+      return `${c.operation} p95 ${c.value.toFixed(1)} ms is over ${c.threshold} ms`;
+    case 'errors':
+      return `${c.operation} error rate ${pct(c.value)} is over ${pct(c.threshold)}`;
+    case 'cacheHitRate':
+      return `${c.operation} cache hit rate ${pct(c.value)} is under ${pct(c.threshold)}`;
+  }
+}
+
+/** The health of the dashboard document: critical with any critical alert, degraded with any alert. */
+export function health(active: readonly Alert[]): 'healthy' | 'degraded' | 'critical' {
+  if (active.some((a) => a.severity === 'critical')) return 'critical';
+  return active.length > 0 ? 'degraded' : 'healthy';
+}
