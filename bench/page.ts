@@ -3,7 +3,13 @@
 // are taken here with performance.now(), so they hold everything a caller of
 // the library waits for: validation on the page, the hop to the worker, the
 // search in the engine, and the way back.
-import { VectorIndex, type Hit, type IndexStats, type Item } from '../src/index.js';
+import {
+  PerformanceMonitor,
+  VectorIndex,
+  type Hit,
+  type IndexStats,
+  type Item,
+} from '../src/index.js';
 
 type EngineName = IndexStats['engine'];
 
@@ -445,7 +451,32 @@ async function cache(name: string, engine: EngineName, k: number, rounds: number
   return { block: CACHE_BLOCK, miss, hit, stats };
 }
 
-const bench = { load, build, sweep, save, coldOpen, cache, pool, smoke, remove };
+/**
+ * What recording one operation in the monitor costs: `count` records into a
+ * full ring buffer, in blocks, the mean per record of each block.
+ */
+function monitorCost(count: number) {
+  const monitor = new PerformanceMonitor({ checkEveryMs: 0 });
+  const perRecordUs: number[] = [];
+  const block = 10_000;
+  for (let done = 0; done < count; done += block) {
+    const t0 = performance.now();
+    for (let i = 0; i < block; i++) {
+      monitor.record({
+        operation: 'search',
+        startedAt: t0,
+        totalMs: (i % 100) / 10,
+        workerMs: (i % 50) / 10,
+        cached: i % 3 === 0,
+        efSearch: 64,
+      });
+    }
+    perRecordUs.push(((performance.now() - t0) * 1000) / block);
+  }
+  return { perRecordUs, records: count };
+}
+
+const bench = { load, build, sweep, save, coldOpen, cache, monitorCost, pool, smoke, remove };
 
 declare global {
   interface Window {

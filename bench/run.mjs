@@ -317,6 +317,7 @@ async function main() {
   const profile = mkdtempSync(join(os.tmpdir(), 'vicinity-bench-chromium-'));
   let context;
   const sizes = [];
+  let monitorCost;
   let chromiumVersion;
   try {
     await server.listen();
@@ -340,6 +341,23 @@ async function main() {
     const { product } = await cdp.send('Browser.getVersion');
     await cdp.detach();
     chromiumVersion = /\/([\d.]+)$/.exec(product)?.[1] ?? product;
+
+    log('monitor: the cost of recording one operation');
+    const cost = await page.evaluate(
+      (n) => window.bench.monitorCost(n),
+      opts.quick ? 100_000 : 1_000_000,
+    );
+    monitorCost = {
+      records: cost.records,
+      medianUs: [...cost.perRecordUs].sort((a, b) => a - b)[
+        Math.floor(cost.perRecordUs.length / 2)
+      ],
+      maxUs: Math.max(...cost.perRecordUs),
+    };
+    console.log(
+      `\nmonitor: recording one operation costs ${monitorCost.medianUs.toFixed(3)} µs ` +
+        `(median of blocks of 10,000; slowest block ${monitorCost.maxUs.toFixed(3)} µs; goal under 5 µs)\n`,
+    );
 
     for (const data of datasets) {
       const browser = {};
@@ -390,6 +408,7 @@ async function main() {
       pool: POOL,
     },
     bundle,
+    monitorCost,
     sizes,
     failures,
   };

@@ -1,5 +1,16 @@
 export { VectorIndex } from './client/VectorIndex.js';
 export { VicinityError, ERROR_CODES } from './errors/VicinityError.js';
+export { PerformanceMonitor } from './monitor/PerformanceMonitor.js';
+export { AlertManager, ALERT_DEFAULTS } from './monitor/AlertManager.js';
+export { toPrometheus } from './export/toPrometheus.js';
+export { toJSON } from './export/toJSON.js';
+export type * from './monitor/PerformanceMonitor.js';
+export type * from './monitor/AlertManager.js';
+export type { IndexGauges, MetricsSource } from './export/toPrometheus.js';
+export type { DashboardDocument } from './export/toJSON.js';
+export type { CacheOptions, CacheStats, IndexCacheApi } from './cache/IndexCache.js';
+export type { WarmOptions, WarmProgress, WarmResult } from './cache/CacheWarmer.js';
+export type { LoggedQuery } from './cache/QueryLog.js';
 export type { VicinityErrorCode } from './errors/VicinityError.js';
 export type { VectorIndexOptions, Embedder } from './client/resolveOptions.js';
 export type { LogLevel, LogSink } from './worker/protocol.js';

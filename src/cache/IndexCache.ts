@@ -1,6 +1,6 @@
 import type { LogSink } from '../worker/protocol.js';
 import type { Filter, Hit } from '../types.js';
-import { cacheKey } from './cacheKey.js';
+import { cacheKey, queryKey } from './cacheKey.js';
 import { CacheStore, cacheDatabaseName } from './CacheStore.js';
 import { idlePeriod, warmCache, type WarmOptions, type WarmResult } from './CacheWarmer.js';
 import { keyvalStore } from './keyvalStore.js';
@@ -130,10 +130,18 @@ export class IndexCache implements IndexCacheApi {
     k: number,
     efSearch: number | undefined,
     filter: Filter | undefined,
+    queryPart: string = queryKey(query),
   ) {
     const version = this.#currentVersion();
     if (version === null) return null;
-    return cacheKey({ version, query, k, efSearch: efSearch ?? this.#host.efSearch(), filter });
+    return cacheKey({
+      version,
+      query,
+      queryKey: queryPart,
+      k,
+      efSearch: efSearch ?? this.#host.efSearch(),
+      filter,
+    });
   }
 
   /** The version the host reports; entries of other versions are dropped when it moves. */
@@ -161,8 +169,13 @@ export class IndexCache implements IndexCacheApi {
     }
   }
 
-  record(query: Float32Array | string, k: number, filter: Filter | undefined): void {
-    this.#log.record(query, k, filter);
+  record(
+    query: Float32Array | string,
+    k: number,
+    filter: Filter | undefined,
+    queryPart: string = queryKey(query),
+  ): void {
+    this.#log.record(query, k, filter, queryPart);
     // The log is written at most every few seconds, in an idle period.
     this.#logTimer ??= setTimeout(() => {
       void idlePeriod()

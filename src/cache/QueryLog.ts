@@ -1,6 +1,6 @@
 import { get, set, type UseStore } from 'idb-keyval';
 import type { Filter } from '../types.js';
-import { canonicalJson, hashVector } from './cacheKey.js';
+import { canonicalJson, queryKey } from './cacheKey.js';
 
 /** A query as the log keeps it: enough to run it again. */
 export interface LoggedQuery {
@@ -37,15 +37,18 @@ export class QueryLog {
   }
 
   /** Counts one search of `query` with these options. */
-  record(query: Float32Array | string, k: number, filter: Filter | undefined): void {
+  record(
+    query: Float32Array | string,
+    k: number,
+    filter: Filter | undefined,
+    key: string = queryKey(query),
+  ): void {
     if (this.#max === 0) return;
-    const key = `${k}|${filter === undefined ? '' : canonicalJson(filter)}|${
-      typeof query === 'string' ? `t${query}` : `v${hashVector(query)}`
-    }`;
-    const seen = this.#queries.get(key);
+    const entryKey = `${k}|${filter === undefined ? '' : canonicalJson(filter)}|${key}`;
+    const seen = this.#queries.get(entryKey);
     if (!seen && this.#queries.size >= this.#max) this.#evictOne();
     this.#queries.set(
-      key,
+      entryKey,
       seen
         ? { ...seen, count: seen.count + 1, lastSeen: this.#now() }
         : {

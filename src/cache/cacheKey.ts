@@ -8,6 +8,13 @@ export interface CacheKeyParts {
   readonly k: number;
   readonly efSearch: number;
   readonly filter: Filter | undefined;
+  /** `queryKey(query)`, when the caller computed it already. */
+  readonly queryKey?: string;
+}
+
+/** The query's part of a key: the text, or a hash of the vector. */
+export function queryKey(query: Float32Array | string): string {
+  return typeof query === 'string' ? `t${query}` : `v${hashVector(query)}`;
 }
 
 /**
@@ -16,7 +23,7 @@ export interface CacheKeyParts {
  * hash collision is a miss, never a wrong answer.
  */
 export function cacheKey(parts: CacheKeyParts): string {
-  const query = typeof parts.query === 'string' ? `t${parts.query}` : `v${hashVector(parts.query)}`;
+  const query = parts.queryKey ?? queryKey(parts.query);
   const filter = parts.filter === undefined ? '' : canonicalJson(parts.filter);
   return `${parts.version}|${parts.k}|${parts.efSearch}|${filter}|${query}`;
 }
@@ -48,7 +55,8 @@ export function hashVector(vector: Float32Array): number {
   const words = new Uint32Array(vector.buffer, vector.byteOffset, vector.length);
   let h1 = 0xdeadbeef ^ vector.length;
   let h2 = 0x41c6ce57 ^ vector.length;
-  for (const word of words) {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as number;
     h1 = Math.imul(h1 ^ word, 2654435761);
     h2 = Math.imul(h2 ^ word, 1597334677);
   }

@@ -1,6 +1,12 @@
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
-import type { RawHit, ReplicaSnapshot, SearchRequest, WorkerApi } from '../worker/protocol.js';
+import type {
+  RawHit,
+  ReplicaSnapshot,
+  SearchRequest,
+  Timed,
+  WorkerApi,
+} from '../worker/protocol.js';
 import { spawnWorker } from './spawnWorker.js';
 
 /** Failed reloads in a row after which `settled()` stops waiting. */
@@ -16,8 +22,12 @@ interface Replica {
 
 /** A place a search can run: the primary worker or a current replica. */
 export interface SearchTarget {
-  search(query: Float32Array, request: SearchRequest): Promise<RawHit[]>;
-  searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]>;
+  search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>>;
+  searchBatch(
+    queries: Float32Array,
+    count: number,
+    request: SearchRequest,
+  ): Promise<Timed<RawHit[][]>>;
 }
 
 /**

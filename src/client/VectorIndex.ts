@@ -6,6 +6,7 @@ import { scratchPrefix, sweepScratch } from '../engine/IdbfsScratch.js';
 import { IndexStore } from '../storage/IndexStore.js';
 import { requestPersistence, storageState } from '../storage/storageState.js';
 import { IndexCache, SAVED_VERSION, type IndexCacheApi } from '../cache/IndexCache.js';
+import { queryKey } from '../cache/cacheKey.js';
 import type { LoggedQuery } from '../cache/QueryLog.js';
 import type {
   Filter,
@@ -24,7 +25,9 @@ import {
   writeVector,
   assertIds,
 } from '../validation/validateInput.js';
-import type { EngineParams, OpenResult, SearchRequest } from '../worker/protocol.js';
+import type { EngineParams, OpenResult, SearchRequest, Timed } from '../worker/protocol.js';
+import { PerformanceMonitor, type Operation } from '../monitor/PerformanceMonitor.js';
+import type { IndexGauges } from '../export/toPrometheus.js';
 import { PrimaryWorker } from './PrimaryWorker.js';
 import { ReplicaPool } from './ReplicaPool.js';
 import {
@@ -78,8 +81,15 @@ export class VectorIndex {
   #efSearch: number;
   /** Calls of the page in flight (the cache warmer's own are not counted). */
   #calls = 0;
+  /** Every public operation, timed on the page, with the worker's own share. */
+  readonly monitor: PerformanceMonitor;
 
-  private constructor(options: ResolvedOptions, primary: PrimaryWorker, opened: OpenResult) {
+  private constructor(
+    options: ResolvedOptions,
+    primary: PrimaryWorker,
+    opened: OpenResult,
+    monitor: PerformanceMonitor,
+  ) {
     this.name = options.name;
     this.dimensions = opened.params.dimensions;
     this.metric = opened.params.metric;
@@ -92,6 +102,7 @@ export class VectorIndex {
       options.timeoutMs,
     );
     this.#size = opened.size;
+    this.monitor = monitor;
     this.#efSearch = opened.efSearch;
     this.#clean = opened.checksum === null ? null : { sent: 0, checksum: opened.checksum };
     primary.onReopen = (reopened) => {
@@ -133,6 +144,8 @@ export class VectorIndex {
     for (const open of openIndexes.get(resolved.name) ?? [])
       assertSameBuild(resolved, open.#params);
     installErrorTransfer();
+    const monitor = new PerformanceMonitor();
+    const startedAt = monitor.now();
     const { primary, opened } = await PrimaryWorker.start(
       {
         name: resolved.name,
@@ -149,7 +162,8 @@ export class VectorIndex {
       resolved.timeoutMs,
     );
     if (resolved.persist) await requestPersistence();
-    const index = new VectorIndex(resolved, primary, opened);
+    const index = new VectorIndex(resolved, primary, opened, monitor);
+    monitor.record({ operation: 'open', startedAt, totalMs: monitor.now() - startedAt });
     // Answers saved by earlier visits load in the background; until then, searches miss.
     void index.#cache?.load();
     let set = openIndexes.get(resolved.name);
@@ -178,6 +192,16 @@ export class VectorIndex {
     return this.#size;
   }
 
+  /** The gauges the exporters publish beside the monitor's figures. */
+  gauges(): IndexGauges {
+    return {
+      index: this.name,
+      size: this.#size,
+      efSearch: this.#efSearch,
+      cacheBytes: this.#cache?.stats().bytes ?? 0,
+    };
+  }
+
   /** The query cache (statistics, resize, warm), or null when opened with `cache: false`. */
   get cache(): IndexCacheApi | null {
     return this.#cache;
@@ -192,12 +216,13 @@ export class VectorIndex {
     // called after this one, even before it resolves, must see it.
     this.#pool.changed();
     this.#sent++;
-    const result = await this.#tracked(() =>
-      this.#primary.call(
+    const result = await this.#measured('upsert', undefined, async () => {
+      const done = await this.#primary.call(
         (api) => api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata),
         ids.length * PER_VECTOR_MS,
-      ),
-    );
+      );
+      return { value: done, workerMs: done.workerMs };
+    });
     this.#size = result.size;
     this.#primary.wrote(result.changed);
     this.#scheduleAutosave();
@@ -211,7 +236,10 @@ export class VectorIndex {
     if (ids.length === 0) return 0;
     this.#pool.changed();
     this.#sent++;
-    const result = await this.#tracked(() => this.#primary.call((api) => api.remove([...ids])));
+    const result = await this.#measured('remove', undefined, async () => {
+      const done = await this.#primary.call((api) => api.remove([...ids]));
+      return { value: done, workerMs: done.workerMs };
+    });
     this.#size = result.size;
     this.#primary.wrote(result.changed);
     if (result.changed > 0) this.#scheduleAutosave();
@@ -226,33 +254,37 @@ export class VectorIndex {
   async search(query: VectorLike | string, options: SearchOptions = {}): Promise<SearchResult> {
     this.#assertOpen();
     const request = this.#request(options);
-    return this.#tracked(() => this.#search(query, request, true));
+    return this.#measured('search', request.efSearch ?? this.#efSearch, () =>
+      this.#search(query, request, true),
+    );
   }
 
   async #search(
     query: VectorLike | string,
     request: SearchRequest,
     log: boolean,
-  ): Promise<SearchResult> {
+  ): Promise<Measured<SearchResult>> {
     const cache = this.#cache;
     // A vector is checked and copied once: the copy is both the cache key's query and what is sent.
     let vector = typeof query === 'string' ? undefined : this.#packOne(query);
     const cacheQuery = vector ? vector.slice() : (query as string);
-    const key = cache?.key(cacheQuery, request.k, request.efSearch, request.filter as Filter);
-    if (cache && log) cache.record(cacheQuery, request.k, request.filter as Filter);
+    const part = cache ? queryKey(cacheQuery) : '';
+    const filter = request.filter as Filter | undefined;
+    const key = cache?.key(cacheQuery, request.k, request.efSearch, filter, part);
+    if (cache && log) cache.record(cacheQuery, request.k, filter, part);
     if (key) {
       const hit = cache?.lookup(key, cacheQuery);
-      if (hit) return result(hit, true);
+      if (hit) return { value: result(hit, true), cached: true };
     }
     vector ??= await this.#packed([query]);
     const packed = vector;
     const replica = this.#pool.pick(this.#primary.inFlight);
-    const hits = replica
+    const { value: hits, workerMs } = replica
       ? await this.#pool.run(replica, (r) => r.search(transfer(packed, [packed.buffer]), request))
       : await this.#primary.call((api) => api.search(transfer(packed, [packed.buffer]), request));
     // Cached only if the content did not move while the search ran.
     if (key) cache?.remember(key, cacheQuery, hits);
-    return result(hits, false);
+    return { value: result(hits, false), workerMs };
   }
 
   /** A logged query run again to cache its answer; not counted as the page's own call. */
@@ -263,6 +295,39 @@ export class VectorIndex {
       { k: query.k, filter: query.filter, efSearch: undefined },
       false,
     );
+  }
+
+  /**
+   * Runs a call of the page and records it in the monitor: the time the
+   * caller waited, the worker's own share, and how it ended.
+   */
+  async #measured<T>(
+    operation: Operation,
+    efSearch: number | undefined,
+    run: () => Promise<Measured<T>>,
+  ): Promise<T> {
+    const startedAt = this.monitor.now();
+    try {
+      const { value, workerMs, cached } = await this.#tracked(run);
+      this.monitor.record({
+        operation,
+        startedAt,
+        totalMs: this.monitor.now() - startedAt,
+        ...(workerMs === undefined ? {} : { workerMs }),
+        ...(cached ? { cached } : {}),
+        ...(efSearch === undefined ? {} : { efSearch }),
+      });
+      return value;
+    } catch (error) {
+      this.monitor.record({
+        operation,
+        startedAt,
+        totalMs: this.monitor.now() - startedAt,
+        error: toVicinityError(error, 'ENGINE_ERROR').code,
+        ...(efSearch === undefined ? {} : { efSearch }),
+      });
+      throw error;
+    }
   }
 
   /** Counts a call of the page while it runs (the cache warmer stops while there are any). */
@@ -302,32 +367,35 @@ export class VectorIndex {
       throw new VicinityError('INVALID_VECTOR', 'searchBatch takes an array of queries');
     const request = this.#request(options);
     if (queries.length === 0) return [];
-    return this.#tracked(async () => {
+    return this.#measured('searchBatch', request.efSearch ?? this.#efSearch, async () => {
       const cache = this.#cache;
-      if (!cache) return (await this.#searchMany(queries, request)).map((h) => result(h, false));
+      if (!cache) {
+        const { value, workerMs } = await this.#searchMany(queries, request);
+        return { value: value.map((h) => result(h, false)), workerMs };
+      }
       const filter = request.filter as Filter | undefined;
       const missing: { at: number; query: Float32Array | string; key: string | null }[] = [];
       const answers: SearchResult[] = [];
       queries.forEach((q, at) => {
         const query = typeof q === 'string' ? q : this.#packOne(q);
-        const key = cache.key(query, request.k, request.efSearch, filter);
-        cache.record(query, request.k, filter);
+        const part = queryKey(query);
+        const key = cache.key(query, request.k, request.efSearch, filter, part);
+        cache.record(query, request.k, filter, part);
         const hit = key ? cache.lookup(key, query) : undefined;
         if (hit) answers[at] = result(hit, true);
         else missing.push({ at, query, key });
       });
-      if (missing.length > 0) {
-        const found = await this.#searchMany(
-          missing.map((m) => m.query),
-          request,
-        );
-        found.forEach((hits, j) => {
-          const { at, query, key } = missing[j] ?? { at: -1, query: '', key: null };
-          if (key) cache.remember(key, query, hits);
-          answers[at] = result(hits, false);
-        });
-      }
-      return answers as SearchResult[];
+      if (missing.length === 0) return { value: answers, cached: true };
+      const found = await this.#searchMany(
+        missing.map((m) => m.query),
+        request,
+      );
+      missing.forEach(({ at, query, key }, j) => {
+        const hits = found.value[j] ?? [];
+        if (key) cache.remember(key, query, hits);
+        answers[at] = result(hits, false);
+      });
+      return { value: answers, workerMs: found.workerMs };
     });
   }
 
@@ -335,7 +403,7 @@ export class VectorIndex {
   async #searchMany(
     queries: readonly (VectorLike | string)[],
     request: SearchRequest,
-  ): Promise<Hit[][]> {
+  ): Promise<Timed<Hit[][]>> {
     const packed = await this.#packed(queries);
     const replicas = this.#pool.currentReplicas();
     if (replicas.length === 0 || queries.length < 2 * (replicas.length + 1)) {
@@ -363,7 +431,11 @@ export class VectorIndex {
         }),
       ),
     ]);
-    return results.flat();
+    // The parts ran side by side: the caller waited for the slowest.
+    return {
+      value: results.flatMap((part) => part.value),
+      workerMs: Math.max(...results.map((part) => part.workerMs)),
+    };
   }
 
   /**
@@ -392,8 +464,16 @@ export class VectorIndex {
     this.#assertOpen();
     const sent = this.#sent;
     // Saving copies the whole index: allow for its size beyond the base deadline.
-    const { generation, byteLength, checksum } = await this.#tracked(() =>
-      this.#primary.call((api) => api.save(), this.#size * PER_VECTOR_SAVE_MS),
+    const { generation, byteLength, checksum } = await this.#measured(
+      'save',
+      undefined,
+      async () => {
+        const saved = await this.#primary.call(
+          (api) => api.save(),
+          this.#size * PER_VECTOR_SAVE_MS,
+        );
+        return { value: saved, workerMs: saved.workerMs };
+      },
     );
     this.#primary.saved(generation);
     // What was sent before the save is what was saved.
@@ -531,6 +611,13 @@ export class VectorIndex {
     });
     return out;
   }
+}
+
+/** A result with what the monitor records beside it. */
+interface Measured<T> {
+  readonly value: T;
+  readonly workerMs?: number;
+  readonly cached?: boolean;
 }
 
 /** Hits with the flag that says where they came from (not enumerable: JSON and equality ignore it). */

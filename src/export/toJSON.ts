@@ -1,6 +1,6 @@
-import { health, type Alert, type AlertManager } from '../monitor/AlertManager.js';
-import type { MonitorSnapshot, PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
-import type { IndexGauges } from './toPrometheus.js';
+import { health, type Alert } from '../monitor/AlertManager.js';
+import type { MonitorSnapshot } from '../monitor/PerformanceMonitor.js';
+import type { IndexGauges, MetricsSource } from './toPrometheus.js';
 
 /** The dashboard document: everything the dashboard shows, as plain JSON. */
 export interface DashboardDocument {
@@ -16,12 +16,13 @@ export interface DashboardDocument {
 
 /** The monitor, its alerts and the index's gauges as one JSON-serialisable document. */
 export function toJSON(
-  monitor: PerformanceMonitor,
-  alerts: AlertManager,
-  gauges: IndexGauges,
+  source: MetricsSource,
   optimizerHistory: readonly unknown[] = [],
   recentAlerts = 20,
 ): DashboardDocument {
+  const { monitor } = source;
+  const { alerts } = monitor;
+  const gauges = source.gauges();
   const active = alerts.active();
   return {
     generatedAt: new Date().toISOString(),

@@ -14,6 +14,12 @@ export interface IndexGauges {
   readonly cacheBytes: number;
 }
 
+/** What the exporters read: a VectorIndex is one. */
+export interface MetricsSource {
+  readonly monitor: PerformanceMonitor;
+  gauges(): IndexGauges;
+}
+
 /** A label value in the exposition format: backslash, double quote and newline escaped. */
 export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -32,7 +38,9 @@ function formatNumber(value: number): string {
  * counters of operations, errors and cache hits, and gauges for efSearch,
  * the cache's bytes and the index size.
  */
-export function toPrometheus(monitor: PerformanceMonitor, gauges: IndexGauges): string {
+export function toPrometheus(source: MetricsSource): string {
+  const { monitor } = source;
+  const gauges = source.gauges();
   const index = `index="${escapeLabelValue(gauges.index)}"`;
   const lines: string[] = [];
   const family = (name: string, type: string, help: string) =>

@@ -1,3 +1,5 @@
+import { AlertManager, type AlertEvent, type AlertThresholds } from './AlertManager.js';
+
 /** The operations the monitor times; `loadtest` is a load tester's traffic, kept apart. */
 export const OPERATIONS = [
   'search',
@@ -60,6 +62,10 @@ export interface MonitorSnapshot {
 }
 
 export interface PerformanceMonitorOptions {
+  /** Alert thresholds; the defaults are p95 500 ms, error rate 5 %, cache hit rate 60 %. */
+  readonly alerts?: Partial<AlertThresholds>;
+  /** Alerts are checked this long after a record, at most once per period, ms; 0: only by `checkAlerts()`. @default 1000 */
+  readonly checkEveryMs?: number;
   /** Operations kept. @default 1000 */
   readonly capacity?: number;
   /** Only operations this recent count in a snapshot, ms. @default 300000 (5 minutes) */
@@ -90,6 +96,10 @@ export interface LatencyHistogram {
 export class PerformanceMonitor {
   readonly capacity: number;
   readonly windowMs: number;
+  /** Alerts raised from this monitor's figures. */
+  readonly alerts: AlertManager;
+  readonly #checkEveryMs: number;
+  #checkTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #now: () => number;
   readonly #operation: Uint8Array;
   readonly #startedAt: Float64Array;
@@ -117,6 +127,8 @@ export class PerformanceMonitor {
     this.capacity = options.capacity ?? 1000;
     this.windowMs = options.windowMs ?? 300_000;
     this.#now = options.now ?? (() => performance.now());
+    this.alerts = new AlertManager(options.alerts);
+    this.#checkEveryMs = options.checkEveryMs ?? 1000;
     this.#operation = new Uint8Array(this.capacity);
     this.#startedAt = new Float64Array(this.capacity);
     this.#totalMs = new Float64Array(this.capacity);
@@ -157,6 +169,22 @@ export class PerformanceMonitor {
     histogram.counts[bucket] = (histogram.counts[bucket] ?? 0) + 1;
     histogram.sum += seconds;
     for (const listener of this.#listeners) listener(record);
+    if (this.#checkEveryMs > 0 && this.#checkTimer === undefined) {
+      this.#checkTimer = setTimeout(() => {
+        this.#checkTimer = undefined;
+        this.checkAlerts();
+      }, this.#checkEveryMs);
+    }
+  }
+
+  /** Evaluates the alert thresholds now; returns the alerts raised or cleared. */
+  checkAlerts(): AlertEvent[] {
+    return this.alerts.check(this.snapshot());
+  }
+
+  /** Called when an alert is raised or cleared. Returns an unsubscribe function. */
+  onAlert(listener: (event: AlertEvent) => void): () => void {
+    return this.alerts.onAlert(listener);
   }
 
   /** Called after every record (the dashboard redraws from it). Returns an unsubscribe function. */

@@ -25,6 +25,7 @@ import type {
   OpenResult,
   ReplicaSnapshot,
   SaveResult,
+  Timed,
   WorkerStats,
 } from './protocol.js';
 
@@ -170,48 +171,55 @@ export class IndexService implements EngineApi {
     metadata: (Metadata | undefined)[],
   ): Promise<MutationResult> {
     return this.#run(() => {
+      const startedAt = performance.now();
       const { collection } = this.#open();
       if (!Array.isArray(ids)) throw new VicinityError('INVALID_ID', 'ids must be an array');
       collection.upsert(ids, vectors, metadata);
-      return this.#mutated(ids.length);
+      return this.#mutated(ids.length, startedAt);
     });
   }
 
   remove(ids: string[]): Promise<MutationResult> {
     return this.#run(() => {
+      const startedAt = performance.now();
       const { collection } = this.#open();
       if (!Array.isArray(ids)) throw new VicinityError('INVALID_ID', 'ids must be an array');
-      return this.#mutated(collection.remove(ids));
+      return this.#mutated(collection.remove(ids), startedAt);
     });
   }
 
-  #mutated(changed: number): MutationResult {
+  #mutated(changed: number, startedAt: number): MutationResult {
     const { collection } = this.#open();
     if (changed > 0) {
       this.#generation++;
       this.#unsaved += changed;
     }
-    return { size: collection.size, generation: this.#generation, changed };
+    const workerMs = performance.now() - startedAt;
+    return { size: collection.size, generation: this.#generation, changed, workerMs };
   }
 
   search(query: Float32Array, request: SearchRequest) {
-    return this.#run(() => {
-      const collection: VectorCollection = this.#open().collection;
-      checkRequest(request);
-      collection.assertQuery(query, 1);
-      return collection.search(query, request);
-    });
+    return this.#run(() =>
+      timed(() => {
+        const collection: VectorCollection = this.#open().collection;
+        checkRequest(request);
+        collection.assertQuery(query, 1);
+        return collection.search(query, request);
+      }),
+    );
   }
 
   searchBatch(queries: Float32Array, count: number, request: SearchRequest) {
-    return this.#run(() => {
-      const collection: VectorCollection = this.#open().collection;
-      checkRequest(request);
-      if (!Number.isSafeInteger(count) || count < 0)
-        throw new VicinityError('INVALID_VECTOR', 'bad query count');
-      collection.assertQuery(queries, count);
-      return collection.searchBatch(queries, count, request);
-    });
+    return this.#run(() =>
+      timed(() => {
+        const collection: VectorCollection = this.#open().collection;
+        checkRequest(request);
+        if (!Number.isSafeInteger(count) || count < 0)
+          throw new VicinityError('INVALID_VECTOR', 'bad query count');
+        collection.assertQuery(queries, count);
+        return collection.searchBatch(queries, count, request);
+      }),
+    );
   }
 
   setEfSearch(ef: number): Promise<void> {
@@ -235,11 +243,13 @@ export class IndexService implements EngineApi {
     return this.#run(async () => {
       const { name } = this.#open();
       // One writer per index across tabs and workers.
-      return withLock(`vicinity:${name}`, () => this.#save());
+      const startedAt = performance.now();
+      const result = await withLock(`vicinity:${name}`, () => this.#save());
+      return { ...result, workerMs: performance.now() - startedAt };
     });
   }
 
-  async #save(): Promise<SaveResult> {
+  async #save(): Promise<Omit<SaveResult, 'workerMs'>> {
     const { store, collection } = this.#open();
     const checksum = this.#checksum;
     if (
@@ -392,4 +402,11 @@ function assertCompatible(request: OpenRequest, manifest: Manifest): void {
       `index "${name}" exists with other build parameters: ${clashes.join(', ')}`,
     );
   }
+}
+
+/** Runs `compute` and returns its value with the time it took. */
+export function timed<T>(compute: () => T): Timed<T> {
+  const startedAt = performance.now();
+  const value = compute();
+  return { value, workerMs: performance.now() - startedAt };
 }

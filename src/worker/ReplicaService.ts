@@ -3,8 +3,8 @@ import { decodeSnapshot } from '../engine/SnapshotCodec.js';
 import { VectorCollection, type SearchRequest } from '../engine/VectorCollection.js';
 import { VicinityError } from '../errors/VicinityError.js';
 import { SerialQueue } from '../util/SerialQueue.js';
-import { checkRequest } from './IndexService.js';
-import type { RawHit, ReplicaApi, ReplicaSnapshot } from './protocol.js';
+import { checkRequest, timed } from './IndexService.js';
+import type { RawHit, ReplicaApi, ReplicaSnapshot, Timed } from './protocol.js';
 
 /**
  * A read-only copy of an index, loaded from the primary worker's bytes, so
@@ -31,22 +31,30 @@ export class ReplicaService implements ReplicaApi {
     });
   }
 
-  search(query: Float32Array, request: SearchRequest): Promise<RawHit[]> {
-    return this.#queue.run(() => {
-      checkRequest(request);
-      const collection: VectorCollection = this.#loaded();
-      collection.assertQuery(query, 1);
-      return collection.search(query, request);
-    });
+  search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>> {
+    return this.#queue.run(() =>
+      timed(() => {
+        checkRequest(request);
+        const collection: VectorCollection = this.#loaded();
+        collection.assertQuery(query, 1);
+        return collection.search(query, request);
+      }),
+    );
   }
 
-  searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]> {
-    return this.#queue.run(() => {
-      checkRequest(request);
-      const collection: VectorCollection = this.#loaded();
-      collection.assertQuery(queries, count);
-      return collection.searchBatch(queries, count, request);
-    });
+  searchBatch(
+    queries: Float32Array,
+    count: number,
+    request: SearchRequest,
+  ): Promise<Timed<RawHit[][]>> {
+    return this.#queue.run(() =>
+      timed(() => {
+        checkRequest(request);
+        const collection: VectorCollection = this.#loaded();
+        collection.assertQuery(queries, count);
+        return collection.searchBatch(queries, count, request);
+      }),
+    );
   }
 
   close(): Promise<void> {

@@ -41,7 +41,15 @@ export interface OpenResult {
   readonly checksum: string | null;
 }
 
+/** A worker's answer with the time the worker spent computing it (not queueing, not transfer). */
+export interface Timed<T> {
+  readonly value: T;
+  readonly workerMs: number;
+}
+
 export interface MutationResult {
+  /** The worker's own compute time. */
+  readonly workerMs: number;
   readonly size: number;
   readonly generation: number;
   /** Items added, replaced or removed. */
@@ -49,6 +57,8 @@ export interface MutationResult {
 }
 
 export interface SaveResult {
+  /** The worker's own time, waiting for the lock included. */
+  readonly workerMs: number;
   readonly generation: number;
   readonly byteLength: number;
   /** False when nothing changed since the last save. */
@@ -85,8 +95,12 @@ export interface ReplicaSnapshot {
 /** A read-only copy in another worker: it answers searches, nothing else. */
 export interface ReplicaApi {
   load(snapshot: ReplicaSnapshot): Promise<void>;
-  search(query: Float32Array, request: SearchRequest): Promise<RawHit[]>;
-  searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]>;
+  search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>>;
+  searchBatch(
+    queries: Float32Array,
+    count: number,
+    request: SearchRequest,
+  ): Promise<Timed<RawHit[][]>>;
   close(): Promise<void>;
 }
 
@@ -109,8 +123,12 @@ export interface EngineApi {
     metadata: (Metadata | undefined)[],
   ): Promise<MutationResult>;
   remove(ids: string[]): Promise<MutationResult>;
-  search(query: Float32Array, request: SearchRequest): Promise<RawHit[]>;
-  searchBatch(queries: Float32Array, count: number, request: SearchRequest): Promise<RawHit[][]>;
+  search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>>;
+  searchBatch(
+    queries: Float32Array,
+    count: number,
+    request: SearchRequest,
+  ): Promise<Timed<RawHit[][]>>;
   setEfSearch(ef: number): Promise<void>;
   save(): Promise<SaveResult>;
   exportSnapshot(): Promise<ReplicaSnapshot>;

@@ -86,7 +86,7 @@ async function answersOfService(name: string): Promise<{ answers: string; recove
     const queries = words.queries.vectors.slice(0, 5);
     const flat = new Float32Array(queries.length * words.dimensions);
     queries.forEach((q, i) => flat.set(q, i * words.dimensions));
-    const hits = await service.searchBatch(flat, queries.length, { k: 5 });
+    const { value: hits } = await service.searchBatch(flat, queries.length, { k: 5 });
     const stats = await service.stats();
     return {
       answers: `${stats.size}: ${hits.map((h) => h.map((x) => x.id).join()).join(' | ')}`,

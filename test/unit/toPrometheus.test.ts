@@ -26,11 +26,9 @@ function exposition(indexName: string) {
   });
   monitor.record({ operation: 'search', startedAt: t, totalMs: 12, error: 'INVALID_VECTOR' });
   latencies.push(12);
-  const text = toPrometheus(monitor, {
-    index: indexName,
-    size: 1234,
-    efSearch: 64,
-    cacheBytes: 5678,
+  const text = toPrometheus({
+    monitor,
+    gauges: () => ({ index: indexName, size: 1234, efSearch: 64, cacheBytes: 5678 }),
   });
   return { text, latencies, families: parsePrometheusTextFormat(text) as Family[] };
 }
