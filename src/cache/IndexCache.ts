@@ -1,6 +1,7 @@
 import type { LogSink } from '../worker/protocol.js';
 import type { Filter, Hit } from '../types.js';
 import { cacheKey, queryKey } from './cacheKey.js';
+import { SAVED_VERSION } from './ContentVersion.js';
 import { CacheStore, cacheDatabaseName } from './CacheStore.js';
 import { idlePeriod, warmCache, type WarmOptions, type WarmResult } from './CacheWarmer.js';
 import { keyvalStore } from './keyvalStore.js';
@@ -59,9 +60,6 @@ export interface CacheHost {
 }
 
 const LOG_WRITE_DELAY_MS = 3_000;
-
-/** Version strings of saved content: their answers may be stored across reloads. */
-export const SAVED_VERSION = 's';
 
 /**
  * Query cache, its persisted copy and the query log of one index. Lookups

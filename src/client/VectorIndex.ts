@@ -1,11 +1,11 @@
 import { transfer } from 'comlink';
 import { installErrorTransfer } from '../errors/errorTransfer.js';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
-import { compileFilter } from '../filter/compileFilter.js';
 import { scratchPrefix, sweepScratch } from '../engine/IdbfsScratch.js';
 import { IndexStore } from '../storage/IndexStore.js';
 import { requestPersistence, storageState } from '../storage/storageState.js';
-import { IndexCache, SAVED_VERSION, type IndexCacheApi } from '../cache/IndexCache.js';
+import { ContentVersion } from '../cache/ContentVersion.js';
+import { IndexCache, type IndexCacheApi } from '../cache/IndexCache.js';
 import { queryKey } from '../cache/cacheKey.js';
 import type { LoggedQuery } from '../cache/QueryLog.js';
 import type {
@@ -18,17 +18,13 @@ import type {
   SearchResult,
   VectorLike,
 } from '../types.js';
-import {
-  assertEf,
-  assertK,
-  packItems,
-  writeVector,
-  assertIds,
-} from '../validation/validateInput.js';
+import { assertEf, assertIds, packItems } from '../validation/validateInput.js';
 import type { EngineParams, OpenResult, SearchRequest, Timed } from '../worker/protocol.js';
-import { PerformanceMonitor, type Operation } from '../monitor/PerformanceMonitor.js';
+import { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
 import type { IndexGauges } from '../export/toPrometheus.js';
+import { CallMeter, type Measured } from './CallMeter.js';
 import { PrimaryWorker } from './PrimaryWorker.js';
+import { QueryPacker } from './QueryPacker.js';
 import { ReplicaPool } from './ReplicaPool.js';
 import {
   DEFAULTS,
@@ -73,14 +69,13 @@ export class VectorIndex {
   #stale = false;
   #autosaveError: IndexStats['autosaveError'] = null;
   #cache: IndexCache | null;
-  /** Writes sent to the worker so far (counted when sent, so that a search after one sees it). */
-  #sent = 0;
-  /** The saved content the worker held after `sent` writes; the index is clean while no more were sent. */
-  #clean: { readonly sent: number; readonly checksum: string } | null;
+  /** Names the content that answers, for the query cache's keys. */
+  readonly #version: ContentVersion;
   /** The index's default efSearch, as last set. */
   #efSearch: number;
-  /** Calls of the page in flight (the cache warmer's own are not counted). */
-  #calls = 0;
+  /** Times the page's calls into the monitor; the warmer's own are not counted. */
+  readonly #meter: CallMeter;
+  readonly #queries: QueryPacker;
   /** Every public operation, timed on the page, with the worker's own share. */
   readonly monitor: PerformanceMonitor;
 
@@ -103,14 +98,15 @@ export class VectorIndex {
     );
     this.#size = opened.size;
     this.monitor = monitor;
+    this.#meter = new CallMeter(monitor);
+    this.#queries = new QueryPacker(this.dimensions, this.metric, options.embed);
     this.#efSearch = opened.efSearch;
-    this.#clean = opened.checksum === null ? null : { sent: 0, checksum: opened.checksum };
+    this.#version = new ContentVersion(this.#id, opened.checksum);
     primary.onReopen = (reopened) => {
       this.#size = reopened.size;
       this.#stale = false;
       this.#efSearch = reopened.efSearch;
-      this.#clean =
-        reopened.checksum === null ? null : { sent: this.#sent, checksum: reopened.checksum };
+      this.#version.reopened(reopened.checksum);
       this.#pool.changed();
     };
     this.#cache = options.cache
@@ -121,7 +117,7 @@ export class VectorIndex {
             version: () => this.#cacheVersion(),
             efSearch: () => this.#efSearch,
             warmSearch: (query) => this.#warmSearch(query),
-            busy: () => this.#calls > 0,
+            busy: () => this.#meter.busy,
           },
           options.logger,
         )
@@ -215,8 +211,8 @@ export class VectorIndex {
     // Replicas and cached answers go stale before the write is sent: a search
     // called after this one, even before it resolves, must see it.
     this.#pool.changed();
-    this.#sent++;
-    const result = await this.#measured('upsert', undefined, async () => {
+    this.#version.sending();
+    const result = await this.#meter.measure('upsert', undefined, async () => {
       const done = await this.#primary.call(
         (api) => api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata),
         ids.length * PER_VECTOR_MS,
@@ -235,8 +231,8 @@ export class VectorIndex {
     assertIds(ids, 'ids');
     if (ids.length === 0) return 0;
     this.#pool.changed();
-    this.#sent++;
-    const result = await this.#measured('remove', undefined, async () => {
+    this.#version.sending();
+    const result = await this.#meter.measure('remove', undefined, async () => {
       const done = await this.#primary.call((api) => api.remove([...ids]));
       return { value: done, workerMs: done.workerMs };
     });
@@ -253,8 +249,8 @@ export class VectorIndex {
    */
   async search(query: VectorLike | string, options: SearchOptions = {}): Promise<SearchResult> {
     this.#assertOpen();
-    const request = this.#request(options);
-    return this.#measured('search', request.efSearch ?? this.#efSearch, () =>
+    const request = this.#queries.request(options);
+    return this.#meter.measure('search', request.efSearch ?? this.#efSearch, () =>
       this.#search(query, request, true),
     );
   }
@@ -266,7 +262,7 @@ export class VectorIndex {
   ): Promise<Measured<SearchResult>> {
     const cache = this.#cache;
     // A vector is checked and copied once: the copy is both the cache key's query and what is sent.
-    let vector = typeof query === 'string' ? undefined : this.#packOne(query);
+    let vector = typeof query === 'string' ? undefined : this.#queries.one(query);
     const cacheQuery = vector ? vector.slice() : (query as string);
     const part = cache ? queryKey(cacheQuery) : '';
     const filter = request.filter as Filter | undefined;
@@ -276,7 +272,7 @@ export class VectorIndex {
       const hit = cache?.lookup(key, cacheQuery);
       if (hit) return { value: result(hit, true), cached: true };
     }
-    vector ??= await this.#packed([query]);
+    vector ??= await this.#queries.many([query]);
     const packed = vector;
     const replica = this.#pool.pick(this.#primary.inFlight);
     const { value: hits, workerMs } = replica
@@ -298,60 +294,12 @@ export class VectorIndex {
   }
 
   /**
-   * Runs a call of the page and records it in the monitor: the time the
-   * caller waited, the worker's own share, and how it ended.
-   */
-  async #measured<T>(
-    operation: Operation,
-    efSearch: number | undefined,
-    run: () => Promise<Measured<T>>,
-  ): Promise<T> {
-    const startedAt = this.monitor.now();
-    try {
-      const { value, workerMs, cached } = await this.#tracked(run);
-      this.monitor.record({
-        operation,
-        startedAt,
-        totalMs: this.monitor.now() - startedAt,
-        ...(workerMs === undefined ? {} : { workerMs }),
-        ...(cached ? { cached } : {}),
-        ...(efSearch === undefined ? {} : { efSearch }),
-      });
-      return value;
-    } catch (error) {
-      this.monitor.record({
-        operation,
-        startedAt,
-        totalMs: this.monitor.now() - startedAt,
-        error: toVicinityError(error, 'ENGINE_ERROR').code,
-        ...(efSearch === undefined ? {} : { efSearch }),
-      });
-      throw error;
-    }
-  }
-
-  /** Counts a call of the page while it runs (the cache warmer stops while there are any). */
-  async #tracked<T>(call: () => Promise<T>): Promise<T> {
-    this.#calls++;
-    try {
-      return await call();
-    } finally {
-      this.#calls--;
-    }
-  }
-
-  /**
-   * Names the content that answers searches now: the saved snapshot's
-   * checksum while nothing was written since it (such answers may be stored
-   * across reloads and tabs), else this object and its write count. Null
-   * while another tab holds newer content, and while a failed worker is
-   * being replaced: then nothing is served from the cache.
+   * The content version for cache keys; null while another tab holds newer
+   * content, and while a failed worker is being replaced: then nothing is
+   * served from the cache.
    */
   #cacheVersion(): string | null {
-    if (this.#stale || this.#primary.recovering) return null;
-    const clean = this.#clean;
-    if (clean && clean.sent === this.#sent) return `${SAVED_VERSION}${clean.checksum.slice(0, 32)}`;
-    return `u${this.#id}.${this.#sent}`;
+    return this.#stale || this.#primary.recovering ? null : this.#version.current();
   }
 
   /**
@@ -365,9 +313,9 @@ export class VectorIndex {
     this.#assertOpen();
     if (!Array.isArray(queries))
       throw new VicinityError('INVALID_VECTOR', 'searchBatch takes an array of queries');
-    const request = this.#request(options);
+    const request = this.#queries.request(options);
     if (queries.length === 0) return [];
-    return this.#measured('searchBatch', request.efSearch ?? this.#efSearch, async () => {
+    return this.#meter.measure('searchBatch', request.efSearch ?? this.#efSearch, async () => {
       const cache = this.#cache;
       if (!cache) {
         const { value, workerMs } = await this.#searchMany(queries, request);
@@ -377,7 +325,7 @@ export class VectorIndex {
       const missing: { at: number; query: Float32Array | string; key: string | null }[] = [];
       const answers: SearchResult[] = [];
       queries.forEach((q, at) => {
-        const query = typeof q === 'string' ? q : this.#packOne(q);
+        const query = typeof q === 'string' ? q : this.#queries.one(q);
         const part = queryKey(query);
         const key = cache.key(query, request.k, request.efSearch, filter, part);
         cache.record(query, request.k, filter, part);
@@ -404,7 +352,7 @@ export class VectorIndex {
     queries: readonly (VectorLike | string)[],
     request: SearchRequest,
   ): Promise<Timed<Hit[][]>> {
-    const packed = await this.#packed(queries);
+    const packed = await this.#queries.many(queries);
     const replicas = this.#pool.currentReplicas();
     if (replicas.length === 0 || queries.length < 2 * (replicas.length + 1)) {
       return this.#primary.call(
@@ -452,9 +400,9 @@ export class VectorIndex {
     this.#assertOpen();
     assertEf(efSearch);
     this.#pool.changed();
-    this.#sent++;
+    this.#version.sending();
     this.#efSearch = efSearch;
-    await this.#tracked(() => this.#primary.call((api) => api.setEfSearch(efSearch)));
+    await this.#meter.track(() => this.#primary.call((api) => api.setEfSearch(efSearch)));
     this.#primary.wrote(1);
     this.#scheduleAutosave();
   }
@@ -462,9 +410,9 @@ export class VectorIndex {
   /** Writes a new generation; durable once the promise resolves. */
   async save(): Promise<{ generation: number; byteLength: number }> {
     this.#assertOpen();
-    const sent = this.#sent;
+    const sent = this.#version.sent;
     // Saving copies the whole index: allow for its size beyond the base deadline.
-    const { generation, byteLength, checksum } = await this.#measured(
+    const { generation, byteLength, checksum } = await this.#meter.measure(
       'save',
       undefined,
       async () => {
@@ -477,7 +425,7 @@ export class VectorIndex {
     );
     this.#primary.saved(generation);
     // What was sent before the save is what was saved.
-    this.#clean = { sent, checksum };
+    this.#version.saved(sent, checksum);
     this.#autosaveError = null;
     this.#channel?.postMessage({ source: this.#id, generation });
     return { generation, byteLength };
@@ -560,64 +508,6 @@ export class VectorIndex {
   #assertOpen(): void {
     if (this.#closed) throw new VicinityError('CLOSED', `index "${this.name}" is closed`);
   }
-
-  #request(options: SearchOptions): SearchRequest {
-    if (typeof options !== 'object' || options === null) {
-      throw new VicinityError('INVALID_K', 'search options must be an object');
-    }
-    const k = options.k ?? 10;
-    assertK(k);
-    if (options.efSearch !== undefined) assertEf(options.efSearch);
-    // Compiling checks the filter here, before it tries to cross to the worker.
-    if (options.filter !== undefined) compileFilter(options.filter);
-    return { k, filter: options.filter, efSearch: options.efSearch };
-  }
-
-  /** Checks one query vector and copies it into a Float32Array. */
-  #packOne(query: VectorLike): Float32Array {
-    const out = new Float32Array(this.dimensions);
-    writeVector(query, this.dimensions, this.metric, out, 0, 'query');
-    return out;
-  }
-
-  /** Embeds the text queries in one call and packs every query into one buffer. */
-  async #packed(queries: readonly (VectorLike | string)[]): Promise<Float32Array> {
-    const texts = queries.filter((q): q is string => typeof q === 'string');
-    let embedded: VectorLike[] = [];
-    if (texts.length > 0) {
-      const { embed } = this.#options;
-      if (!embed)
-        throw new VicinityError(
-          'NO_EMBEDDER',
-          'a text query needs the `embed` option of VectorIndex.open',
-        );
-      try {
-        embedded = await embed(texts);
-      } catch (error) {
-        throw toVicinityError(error, 'INVALID_VECTOR', 'embed failed');
-      }
-      if (!Array.isArray(embedded) || embedded.length !== texts.length) {
-        throw new VicinityError(
-          'INVALID_VECTOR',
-          `embed returned ${String(embedded?.length)} vectors for ${texts.length} texts`,
-        );
-      }
-    }
-    const out = new Float32Array(queries.length * this.dimensions);
-    let t = 0;
-    queries.forEach((q, i) => {
-      const vector = typeof q === 'string' ? embedded[t++] : q;
-      writeVector(vector, this.dimensions, this.metric, out, i * this.dimensions, `queries[${i}]`);
-    });
-    return out;
-  }
-}
-
-/** A result with what the monitor records beside it. */
-interface Measured<T> {
-  readonly value: T;
-  readonly workerMs?: number;
-  readonly cached?: boolean;
 }
 
 /** Hits with the flag that says where they came from (not enumerable: JSON and equality ignore it). */
