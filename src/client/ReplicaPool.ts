@@ -1,12 +1,6 @@
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
-import type {
-  RawHit,
-  ReplicaSnapshot,
-  SearchRequest,
-  Timed,
-  WorkerApi,
-} from '../worker/protocol.js';
+import type { ReplicaSnapshot, SearchApi, WorkerApi } from '../worker/protocol.js';
 import { spawnWorker } from './spawnWorker.js';
 
 /** Failed reloads in a row after which `settled()` stops waiting. */
@@ -18,16 +12,6 @@ interface Replica {
   /** The index version it holds, or -1 while it loads. */
   version: number;
   inFlight: number;
-}
-
-/** A place a search can run: the primary worker or a current replica. */
-export interface SearchTarget {
-  search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>>;
-  searchBatch(
-    queries: Float32Array,
-    count: number,
-    request: SearchRequest,
-  ): Promise<Timed<RawHit[][]>>;
 }
 
 /**
@@ -113,7 +97,7 @@ export class ReplicaPool {
   }
 
   /** Runs a search on a replica, with the same deadline as calls to the primary. */
-  async run<T>(replica: Replica, task: (target: SearchTarget) => Promise<T>): Promise<T> {
+  async run<T>(replica: Replica, task: (target: SearchApi) => Promise<T>): Promise<T> {
     replica.inFlight++;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {

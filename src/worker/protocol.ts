@@ -92,15 +92,19 @@ export interface ReplicaSnapshot {
   readonly engineByteLength: number;
 }
 
-/** A read-only copy in another worker: it answers searches, nothing else. */
-export interface ReplicaApi {
-  load(snapshot: ReplicaSnapshot): Promise<void>;
+/** What answers searches: the index worker, and read-only copies of it. */
+export interface SearchApi {
   search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>>;
   searchBatch(
     queries: Float32Array,
     count: number,
     request: SearchRequest,
   ): Promise<Timed<RawHit[][]>>;
+}
+
+/** A read-only copy in another worker: it answers searches, nothing else. */
+export interface ReplicaApi extends SearchApi {
+  load(snapshot: ReplicaSnapshot): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,7 +118,7 @@ export interface WorkerApi {
   readonly replica: ReplicaApi & ProxyMarked;
 }
 
-export interface EngineApi {
+export interface EngineApi extends SearchApi {
   setLogSink(sink: LogSink | undefined): void;
   open(request: OpenRequest): Promise<OpenResult>;
   upsert(
@@ -123,12 +127,6 @@ export interface EngineApi {
     metadata: (Metadata | undefined)[],
   ): Promise<MutationResult>;
   remove(ids: string[]): Promise<MutationResult>;
-  search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>>;
-  searchBatch(
-    queries: Float32Array,
-    count: number,
-    request: SearchRequest,
-  ): Promise<Timed<RawHit[][]>>;
   setEfSearch(ef: number): Promise<void>;
   save(): Promise<SaveResult>;
   exportSnapshot(): Promise<ReplicaSnapshot>;
