@@ -261,9 +261,9 @@ export class VectorIndex {
     log: boolean,
   ): Promise<Measured<SearchResult>> {
     const cache = this.#cache;
-    // A vector is checked and copied once: the copy is both the cache key's query and what is sent.
-    let vector = typeof query === 'string' ? undefined : this.#queries.one(query);
-    const cacheQuery = vector ? vector.slice() : (query as string);
+    // A vector is checked and copied once; that copy is the query the cache compares.
+    const vector = typeof query === 'string' ? undefined : this.#queries.one(query);
+    const cacheQuery = vector ?? (query as string);
     const part = cache ? queryKey(cacheQuery) : '';
     const filter = request.filter as Filter | undefined;
     const key = cache?.key(cacheQuery, request.k, request.efSearch, filter, part);
@@ -272,8 +272,8 @@ export class VectorIndex {
       const hit = cache?.lookup(key, cacheQuery);
       if (hit) return { value: result(hit, true), cached: true };
     }
-    vector ??= await this.#queries.many([query]);
-    const packed = vector;
+    // What is sent is transferred away: the cache keeps its own copy of the query.
+    const packed = vector ? (key ? vector.slice() : vector) : await this.#queries.many([query]);
     const replica = this.#pool.pick(this.#primary.inFlight);
     const { value: hits, workerMs } = replica
       ? await this.#pool.run(replica, (r) => r.search(transfer(packed, [packed.buffer]), request))
