@@ -43,7 +43,7 @@ export class CallMeter {
     run: () => Promise<Measured<T>>,
   ): Promise<T> {
     const monitor = this.#monitor;
-    const startedAt = monitor.now();
+    const startedAt = monitor.begin();
     const ef = efSearch === undefined ? {} : { efSearch };
     try {
       const { value, workerMs, cached } = await this.track(run);

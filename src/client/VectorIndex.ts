@@ -20,6 +20,7 @@ import type {
 } from '../types.js';
 import { assertEf, assertIds, packItems } from '../validation/validateInput.js';
 import type { EngineParams, OpenResult, SearchRequest, Timed } from '../worker/protocol.js';
+import { PageHealth } from '../monitor/PageHealth.js';
 import { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
 import type { IndexGauges } from '../export/toPrometheus.js';
 import { CallMeter, type Measured } from './CallMeter.js';
@@ -140,9 +141,9 @@ export class VectorIndex {
     for (const open of openIndexes.get(resolved.name) ?? [])
       assertSameBuild(resolved, open.#params);
     installErrorTransfer();
-    const monitor = new PerformanceMonitor();
-    const startedAt = monitor.now();
-    const { primary, opened } = await PrimaryWorker.start(
+    const monitor = new PerformanceMonitor({ page: PageHealth.shared() });
+    const startedAt = monitor.begin();
+    const started = PrimaryWorker.start(
       {
         name: resolved.name,
         dimensions: resolved.dimensions,
@@ -157,6 +158,11 @@ export class VectorIndex {
       resolved.logger,
       resolved.timeoutMs,
     );
+    // A failed open leaves no monitor behind to claim the page's long tasks.
+    const { primary, opened } = await started.catch((error: unknown) => {
+      monitor.dispose();
+      throw error;
+    });
     if (resolved.persist) await requestPersistence();
     const index = new VectorIndex(resolved, primary, opened, monitor);
     monitor.record({ operation: 'open', startedAt, totalMs: monitor.now() - startedAt });
@@ -472,6 +478,7 @@ export class VectorIndex {
     await this.#cache?.flush();
     openIndexes.get(this.name)?.delete(this);
     await Promise.all([this.#primary.close(), this.#pool.close()]);
+    this.monitor.dispose();
   }
 
   /**

@@ -1,4 +1,5 @@
 import { health, type Alert } from '../monitor/AlertManager.js';
+import type { PageHealthSnapshot } from '../monitor/PageHealth.js';
 import type { MonitorSnapshot } from '../monitor/PerformanceMonitor.js';
 import type { IndexGauges, MetricsSource } from './toPrometheus.js';
 
@@ -8,6 +9,8 @@ export interface DashboardDocument {
   readonly generatedAt: string;
   readonly index: IndexGauges;
   readonly metrics: MonitorSnapshot;
+  /** Web vitals and long tasks of the page (null for a monitor without one). */
+  readonly page: PageHealthSnapshot | null;
   readonly health: 'healthy' | 'degraded' | 'critical';
   readonly alerts: { readonly active: Alert[]; readonly recent: Alert[] };
   /** The optimizer's decisions, oldest first (empty while there is no optimizer). */
@@ -28,6 +31,7 @@ export function toJSON(
     generatedAt: new Date().toISOString(),
     index: { ...gauges },
     metrics: monitor.snapshot(),
+    page: monitor.page?.snapshot() ?? null,
     health: health(active),
     alerts: { active, recent: alerts.history().slice(-recentAlerts) },
     optimizer: { history: [...optimizerHistory] },

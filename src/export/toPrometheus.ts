@@ -36,7 +36,8 @@ function formatNumber(value: number): string {
  * The monitor's figures in the Prometheus text exposition format 0.0.4:
  * latency as a histogram per operation (cumulative since the page loaded),
  * counters of operations, errors and cache hits, and gauges for efSearch,
- * the cache's bytes and the index size.
+ * the cache's bytes and the index size; with the page's health, its long
+ * tasks (split by whether vicinity was working) and web vitals.
  */
 export function toPrometheus(source: MetricsSource): string {
   const { monitor } = source;
@@ -86,5 +87,45 @@ export function toPrometheus(source: MetricsSource): string {
   lines.push(`vicinity_cache_bytes{${index}} ${formatNumber(gauges.cacheBytes)}`);
   family('vicinity_index_size', 'gauge', 'Live vectors in the index.');
   lines.push(`vicinity_index_size{${index}} ${formatNumber(gauges.size)}`);
+
+  const page = monitor.page?.snapshot();
+  if (page) {
+    const { longTasks, vitals } = page;
+    const split = [
+      ['vicinity', longTasks.vicinity],
+      [
+        'other',
+        {
+          count: longTasks.count - longTasks.vicinity.count,
+          totalMs: longTasks.totalMs - longTasks.vicinity.totalMs,
+        },
+      ],
+    ] as const;
+    family(
+      'vicinity_page_long_tasks_total',
+      'counter',
+      'Main-thread tasks of 50 ms or more; overlapped="vicinity" while vicinity was working.',
+    );
+    for (const [who, totals] of split)
+      lines.push(`vicinity_page_long_tasks_total{${index},overlapped="${who}"} ${totals.count}`);
+    family('vicinity_page_long_task_seconds_total', 'counter', 'Time spent in those long tasks.');
+    for (const [who, totals] of split)
+      lines.push(
+        `vicinity_page_long_task_seconds_total{${index},overlapped="${who}"} ${formatNumber(totals.totalMs / 1000)}`,
+      );
+    family('vicinity_page_web_vital_seconds', 'gauge', 'Web vitals of the page that are times.');
+    for (const name of ['INP', 'LCP', 'FCP', 'TTFB'] as const) {
+      const vital = vitals[name];
+      if (vital)
+        lines.push(
+          `vicinity_page_web_vital_seconds{${index},name="${name}"} ${formatNumber(vital.value / 1000)}`,
+        );
+    }
+    family('vicinity_page_cumulative_layout_shift', 'gauge', 'CLS of the page (unitless).');
+    if (vitals.CLS)
+      lines.push(
+        `vicinity_page_cumulative_layout_shift{${index}} ${formatNumber(vitals.CLS.value)}`,
+      );
+  }
   return `${lines.join('\n')}\n`;
 }

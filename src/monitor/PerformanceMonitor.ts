@@ -1,4 +1,5 @@
 import { AlertManager, type AlertEvent, type AlertThresholds } from './AlertManager.js';
+import type { PageHealth, WorkSource } from './PageHealth.js';
 
 /** The operations the monitor times; `loadtest` is a load tester's traffic, kept apart. */
 export const OPERATIONS = [
@@ -72,6 +73,8 @@ export interface PerformanceMonitorOptions {
   readonly windowMs?: number;
   /** Clock in ms. @default performance.now */
   readonly now?: () => number;
+  /** The page's health, which attributes long tasks to this monitor's work. @default none */
+  readonly page?: PageHealth;
 }
 
 const NO_EF = -1;
@@ -93,8 +96,13 @@ export interface LatencyHistogram {
  * Timings of the last operations, in a ring buffer of typed arrays so that
  * recording allocates nothing: a record is a handful of array writes.
  */
-export class PerformanceMonitor {
+export class PerformanceMonitor implements WorkSource {
   readonly capacity: number;
+  /** Web vitals and long tasks of the page, when the monitor was given it. */
+  readonly page: PageHealth | null;
+  readonly #detachPage: (() => void) | undefined;
+  /** Start times of the operations begun and not yet recorded. */
+  readonly #inFlight: number[] = [];
   readonly windowMs: number;
   /** Alerts raised from this monitor's figures. */
   readonly alerts: AlertManager;
@@ -136,13 +144,45 @@ export class PerformanceMonitor {
     this.#flags = new Uint8Array(this.capacity);
     this.#efSearch = new Int32Array(this.capacity);
     this.#errors = new Array<string | undefined>(this.capacity);
+    this.page = options.page ?? null;
+    this.#detachPage = this.page?.addWorkSource(this);
+  }
+
+  /** Stops checking alerts and attributing long tasks; the figures stay readable. */
+  dispose(): void {
+    clearTimeout(this.#checkTimer);
+    this.#checkTimer = undefined;
+    this.#detachPage?.();
   }
 
   now(): number {
     return this.#now();
   }
 
+  /**
+   * Marks an operation as started and returns its start time; it counts as
+   * work in flight (for long-task attribution) until recorded with that time.
+   */
+  begin(): number {
+    const startedAt = this.#now();
+    this.#inFlight.push(startedAt);
+    return startedAt;
+  }
+
+  /** Whether an operation ran, or was in flight, at some time in [start, end]. */
+  overlapsWork(start: number, end: number): boolean {
+    if (this.#inFlight.some((startedAt) => startedAt <= end)) return true;
+    for (let i = 1; i <= this.#size; i++) {
+      const slot = (this.#next - i + this.capacity) % this.capacity;
+      const startedAt = this.#startedAt[slot] as number;
+      if (startedAt <= end && startedAt + (this.#totalMs[slot] as number) >= start) return true;
+    }
+    return false;
+  }
+
   record(record: OperationRecord): void {
+    const begun = this.#inFlight.indexOf(record.startedAt);
+    if (begun !== -1) this.#inFlight.splice(begun, 1);
     const slot = this.#next;
     const op = OPERATIONS.indexOf(record.operation);
     this.#operation[slot] = op;

@@ -1,6 +1,7 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { toPrometheus, escapeLabelValue } from '../../src/export/toPrometheus.js';
+import { PageHealth } from '../../src/monitor/PageHealth.js';
 import { PerformanceMonitor } from '../../src/monitor/PerformanceMonitor.js';
 
 interface Family {
@@ -91,5 +92,32 @@ describe('toPrometheus', () => {
     expect(labelled).toHaveLength(6);
     for (const family of labelled)
       for (const metric of family.metrics) expect(metric.labels?.index).toBe(name);
+  });
+
+  it('adds the page: long tasks split by vicinity work, and web vitals in seconds', () => {
+    let t = 0;
+    const page = new PageHealth();
+    const monitor = new PerformanceMonitor({ now: () => t, page, checkEveryMs: 0 });
+    monitor.record({ operation: 'search', startedAt: monitor.begin(), totalMs: 100 });
+    page.addLongTask({ startTime: 50, duration: 80 }); // overlaps the search
+    page.addLongTask({ startTime: 500, duration: 60 });
+    page.addLongTask({ startTime: 700, duration: 90 });
+    t = 1000;
+    const text = toPrometheus({
+      monitor,
+      gauges: () => ({ index: 'p', size: 0, efSearch: 64, cacheBytes: 0 }),
+    });
+    const families = new Map(
+      (parsePrometheusTextFormat(text) as Family[]).map((f) => [f.name, f] as const),
+    );
+    const by = (family: string, overlapped: string) =>
+      Number(families.get(family)!.metrics.find((m) => m.labels?.overlapped === overlapped)!.value);
+    expect(families.get('vicinity_page_long_tasks_total')!.type).toBe('COUNTER');
+    expect(by('vicinity_page_long_tasks_total', 'vicinity')).toBe(1);
+    expect(by('vicinity_page_long_tasks_total', 'other')).toBe(2);
+    expect(by('vicinity_page_long_task_seconds_total', 'vicinity')).toBeCloseTo(0.08);
+    expect(by('vicinity_page_long_task_seconds_total', 'other')).toBeCloseTo(0.15);
+    // No vitals reported outside a browser: the families are declared, with no samples.
+    expect(families.get('vicinity_page_web_vital_seconds')?.metrics ?? []).toHaveLength(0);
   });
 });
