@@ -38,6 +38,7 @@ export default defineConfig<{ engine: EngineName }>({
         '**/csp.spec.ts',
         '**/simd-engine.spec.ts',
         '**/consumer.spec.ts',
+        '**/dashboard.spec.ts',
       ],
     },
   ],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import MagicString from 'magic-string';
 import { defineConfig, type Plugin } from 'vite';
 
-const external = ['comlink', 'hnswlib-wasm', 'idb-keyval', 'web-vitals'];
+const external = ['comlink', 'hnswlib-wasm', 'idb-keyval', 'web-vitals', 'uplot'];
 
 /*
  * In the library build the worker is its own entry, dist/worker.js, and the
@@ -72,7 +72,15 @@ export default defineConfig({
   // later, in a worker or a lazily loaded test module, a dependency makes
   // Vite re-bundle and reload every open page, in the middle of a test.
   optimizeDeps: {
-    include: ['comlink', 'hnswlib-wasm', 'idb-keyval', 'lru-cache', 'fast-check', 'web-vitals'],
+    include: [
+      'comlink',
+      'hnswlib-wasm',
+      'idb-keyval',
+      'lru-cache',
+      'fast-check',
+      'web-vitals',
+      'uplot',
+    ],
   },
   preview: { port: 5199, strictPort: true },
   worker: { format: 'es' },
@@ -81,7 +89,11 @@ export default defineConfig({
     sourcemap: true,
     emptyOutDir: true,
     lib: {
-      entry: { index: 'src/index.ts', worker: 'src/worker/worker.ts' },
+      entry: {
+        index: 'src/index.ts',
+        worker: 'src/worker/worker.ts',
+        dashboard: 'src/dashboard/index.ts',
+      },
       formats: ['es'],
       fileName: (_format, entry) => `${entry}.js`,
     },

@@ -10,6 +10,7 @@ export type * from './monitor/AlertManager.js';
 export type * from './monitor/PageHealth.js';
 export type { IndexGauges, MetricsSource } from './export/toPrometheus.js';
 export type { DashboardDocument } from './export/toJSON.js';
+export type { OptimizerDecision, OptimizerHistorySource } from './optimizer/types.js';
 export type { CacheOptions, CacheStats, IndexCacheApi } from './cache/IndexCache.js';
 export type { WarmOptions, WarmProgress, WarmResult } from './cache/CacheWarmer.js';
 export type { LoggedQuery } from './cache/QueryLog.js';

@@ -1,4 +1,5 @@
 import { health, type Alert } from '../monitor/AlertManager.js';
+import type { OptimizerDecision } from '../optimizer/types.js';
 import type { PageHealthSnapshot } from '../monitor/PageHealth.js';
 import type { MonitorSnapshot } from '../monitor/PerformanceMonitor.js';
 import type { IndexGauges, MetricsSource } from './toPrometheus.js';
@@ -14,13 +15,13 @@ export interface DashboardDocument {
   readonly health: 'healthy' | 'degraded' | 'critical';
   readonly alerts: { readonly active: Alert[]; readonly recent: Alert[] };
   /** The optimizer's decisions, oldest first (empty while there is no optimizer). */
-  readonly optimizer: { readonly history: readonly unknown[] };
+  readonly optimizer: { readonly history: readonly OptimizerDecision[] };
 }
 
 /** The monitor, its alerts and the index's gauges as one JSON-serialisable document. */
 export function toJSON(
   source: MetricsSource,
-  optimizerHistory: readonly unknown[] = [],
+  optimizerHistory: readonly OptimizerDecision[] = [],
   recentAlerts = 20,
 ): DashboardDocument {
   const { monitor } = source;

@@ -186,7 +186,8 @@ export class AlertManager {
 }
 
 function describe(c: Condition): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  // A no-break space keeps the number and its unit on one line.
+  const pct = (x: number) => `${(x * 100).toFixed(1)}\u00a0%`;
   switch (c.kind) {
     case 'latency':
       return `${c.operation} p95 ${c.value.toFixed(1)} ms is over ${c.threshold} ms`;

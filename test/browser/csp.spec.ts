@@ -1,16 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, openHarness, test } from './fixtures';
-
-/** Serves every response, the worker script's included, with this policy: a worker takes its policy from its own response. */
-async function servePolicy(page: Page, policy: string): Promise<void> {
-  await page.route('**/*', async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({
-      response,
-      headers: { ...response.headers(), 'content-security-policy': policy },
-    });
-  });
-}
+import { expect, openHarness, servePolicy, test } from './fixtures';
 
 /** Tries each engine on the page; also proves the policy is in force (a string timer is eval). */
 async function tryEngines(page: Page) {

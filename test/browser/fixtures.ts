@@ -27,4 +27,15 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** Serves every response, the worker script's included, with this policy: a worker takes its policy from its own response. */
+export async function servePolicy(page: Page, policy: string): Promise<void> {
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), 'content-security-policy': policy },
+    });
+  });
+}
+
 export { expect };

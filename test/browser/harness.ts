@@ -36,6 +36,8 @@ const harness = {
   vicinity: { ...vicinity, VectorIndex },
   /** The SIMD engine itself, for tests of its byte checks (loaded only when asked for). */
   simdEngine: () => import('../../src/engine/SimdEngine.js'),
+  /** The dashboard element (defines <vicinity-dashboard>). */
+  dashboard: () => import('../../src/dashboard/index.js'),
   modelFuzz: () => import('../support/modelFuzz.js'),
   /** The page side of the fault-injection tests. */
   faultRounds: () => import('../support/faultRounds.js'),

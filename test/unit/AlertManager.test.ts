@@ -71,7 +71,7 @@ describe('AlertManager', () => {
     searches(monitor, time, 20, 1, { cached: true });
     searches(monitor, time, 30, 1);
     expect(alerts.check(monitor.snapshot()).map((e) => e.alert.message)).toEqual([
-      'search cache hit rate 40.0 % is under 60.0 %',
+      'search cache hit rate 40.0\u00a0% is under 60.0\u00a0%',
     ]);
     expect(health(alerts.active())).toBe('degraded');
     expect(health([])).toBe('healthy');
