@@ -54,21 +54,34 @@ function part(root, id, label, paths) {
 /** Sizes of dist/ and of hnswlib-wasm's chunk; throws when a file is missing. */
 export function measureBundle(root) {
   const dist = join(root, 'dist');
-  for (const file of ['index.js', 'worker.js', 'hnsw-simd.js', 'hnsw-simd.wasm']) {
+  for (const file of ['index.js', 'worker.js', 'dashboard.js', 'hnsw-simd.js', 'hnsw-simd.wasm']) {
     if (!existsSync(join(dist, file))) throw new Error(`dist/${file} is missing after the build`);
   }
+  // A chunk shared by several entries is counted once, with the first that needs it.
   const workerChunks = staticChunks(dist, 'worker.js').map((f) => `dist/${f}`);
+  const pageChunks = staticChunks(dist, 'index.js')
+    .map((f) => `dist/${f}`)
+    .filter((f) => !workerChunks.includes(f));
+  const dashboardChunks = staticChunks(dist, 'dashboard.js')
+    .map((f) => `dist/${f}`)
+    .filter((f) => !workerChunks.includes(f) && !pageChunks.includes(f));
   const wasmDir = join(root, 'node_modules/hnswlib-wasm/dist');
   const wasmChunks = readdirSync(wasmDir).filter((f) => /^hnswlib-[0-9a-f]+\.js$/.test(f));
   if (wasmChunks.length !== 1) {
     throw new Error(`expected one hnswlib-*.js chunk in hnswlib-wasm, found ${wasmChunks.length}`);
   }
   const parts = [
-    part(root, 'page', 'page entry', ['dist/index.js']),
+    part(root, 'page', 'page entry', ['dist/index.js', ...pageChunks]),
     part(root, 'worker', 'worker', ['dist/worker.js', ...workerChunks]),
     part(root, 'simd', "engine 'simd'", ['dist/hnsw-simd.js', 'dist/hnsw-simd.wasm']),
     part(root, 'hnswlib-wasm', "engine 'hnswlib-wasm'", [
       relative(root, join(wasmDir, wasmChunks[0])),
+    ]),
+    // Only pages that import 'vicinity/dashboard' load it; uPlot as its published minified build.
+    part(root, 'dashboard', 'vicinity/dashboard + uPlot', [
+      'dist/dashboard.js',
+      ...dashboardChunks,
+      'node_modules/uplot/dist/uPlot.iife.min.js',
     ]),
   ];
   const byId = Object.fromEntries(parts.map((p) => [p.id, p]));
@@ -83,6 +96,7 @@ export function measureBundle(root) {
     totals: [
       total("total with 'simd'", ['page', 'worker', 'simd']),
       total("total with 'hnswlib-wasm'", ['page', 'worker', 'hnswlib-wasm']),
+      total("total with 'simd' and the dashboard", ['page', 'worker', 'simd', 'dashboard']),
     ],
   };
 }

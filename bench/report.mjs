@@ -935,9 +935,10 @@ function bundleSection(bundle) {
     '## Bundle size',
     '',
     `After \`npm run build\`, gzipped with Node's zlib at level 9, file by file as a server ` +
-      `sends them. The worker imports one engine, on demand. The dependencies comlink and ` +
-      `idb-keyval are not counted; the totals count the chunk shared by \`dist/index.js\` and ` +
-      `\`dist/worker.js\` once.`,
+      `sends them. The worker imports one engine, on demand. The dependencies comlink, ` +
+      `idb-keyval, lru-cache and web-vitals are not counted; uPlot is, with the dashboard, which ` +
+      `only pages importing \`vicinity/dashboard\` load. A chunk shared by two entries is ` +
+      `counted once.`,
     '',
     markdownTable(bundleTable(bundle)),
   ];

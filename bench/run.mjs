@@ -358,6 +358,22 @@ async function main() {
       `\nmonitor: recording one operation costs ${monitorCost.medianUs.toFixed(3)} µs ` +
         `(median of blocks of 10,000; slowest block ${monitorCost.maxUs.toFixed(3)} µs; goal under 5 µs)\n`,
     );
+    const redraws = await page.evaluate(
+      (n) => window.bench.dashboardCost(n),
+      opts.quick ? 30 : 200,
+    );
+    const sortedRedraws = [...redraws.perRedrawMs].sort((a, b) => a - b);
+    monitorCost.dashboard = {
+      records: redraws.records,
+      redraws: sortedRedraws.length,
+      medianMs: sortedRedraws[Math.floor(sortedRedraws.length / 2)],
+      maxMs: sortedRedraws.at(-1),
+    };
+    console.log(
+      `dashboard: one redraw with ${redraws.records} operations in the window takes ` +
+        `${monitorCost.dashboard.medianMs.toFixed(2)} ms (median of ${sortedRedraws.length}; ` +
+        `slowest ${monitorCost.dashboard.maxMs.toFixed(2)} ms; redrawn at most twice a second)\n`,
+    );
 
     for (const data of datasets) {
       const browser = {};

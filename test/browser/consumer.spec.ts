@@ -27,7 +27,12 @@ test.beforeAll(async () => {
     root,
     configFile: false,
     logLevel: 'warn',
-    resolve: { alias: { vicinity: resolve('dist/index.js') } },
+    resolve: {
+      alias: [
+        { find: /^vicinity$/, replacement: resolve('dist/index.js') },
+        { find: /^vicinity\/dashboard$/, replacement: resolve('dist/dashboard.js') },
+      ],
+    },
     build: { outDir, emptyOutDir: true, target: 'es2022' },
     worker: { format: 'es' },
   });
@@ -60,7 +65,7 @@ test("a consumer's Vite build of the package runs the worker and the SIMD engine
   const requested: string[] = [];
   page.on('request', (request) => requested.push(new URL(request.url()).pathname));
   await page.goto(`${origin}/`);
-  await expect(page.locator('#result')).toHaveText('x simd');
+  await expect(page.locator('#result')).toHaveText('x simd | vicinity · consumer grid chart');
   expect(requested.some((path) => path.endsWith('.wasm'))).toBe(true);
   expect(requested.some((path) => /worker.*\.js$/.test(path))).toBe(true);
 });
@@ -77,7 +82,7 @@ test('the same build runs on a page that enforces Trusted Types and the strict C
         violations.push(message.text());
     });
     await page.goto(`${origin}/`);
-    await expect(page.locator('#result')).toHaveText('x simd');
+    await expect(page.locator('#result')).toHaveText('x simd | vicinity · consumer grid chart');
     expect(
       await page.evaluate(() => {
         try {
