@@ -12,6 +12,8 @@ interface TrustedTypesFactory {
 export const TRUSTED_TYPES_POLICY = 'vicinity';
 
 let policy: { createScriptURL(url: string): unknown } | undefined;
+/** The page refused a plain URL once: later workers go straight through the policy. */
+let trustedUrlsNeeded = false;
 
 /**
  * The worker is referenced with `new URL(…, import.meta.url)` inside
@@ -29,14 +31,21 @@ function construct(): Worker {
 /**
  * Starts the index worker. On a page that enforces Trusted Types
  * (`require-trusted-types-for 'script'`), a plain URL is refused; the worker
- * is then started again with its URL passed through the `vicinity` policy.
+ * is then started again with its URL passed through the `vicinity` policy,
+ * and so is every later worker of the page.
  */
 export function spawnWorker(): Worker {
+  const factory = (globalThis as { trustedTypes?: TrustedTypesFactory }).trustedTypes;
   try {
+    // Each refusal is a violation report, so a page that refused once is not asked again.
+    if (trustedUrlsNeeded && factory) return withTrustedWorkerUrls(factory, construct);
     return construct();
   } catch (error) {
-    const factory = (globalThis as { trustedTypes?: TrustedTypesFactory }).trustedTypes;
-    if (error instanceof TypeError && factory) return withTrustedWorkerUrls(factory, construct);
+    if (error instanceof TypeError && factory && !trustedUrlsNeeded) {
+      const worker = withTrustedWorkerUrls(factory, construct);
+      trustedUrlsNeeded = true;
+      return worker;
+    }
     if (error instanceof DOMException && error.name === 'SecurityError') {
       throw new VicinityError(
         'CSP_BLOCKED',

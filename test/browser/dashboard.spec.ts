@@ -283,6 +283,18 @@ test('user strings with markup are shown as text, with and without Trusted Types
   );
   await openHarness(page, 'simd');
   await expectInert(page, `xss-tt ${PAYLOAD}`);
+  // A second worker start on the page goes straight through the policy: the
+  // plain URL is refused (and reported) once per page load, not per worker.
+  const refusals = await page.evaluate(async () => {
+    const { VectorIndex } = window.harness.vicinity;
+    const index = await VectorIndex.open('xss-tt-second', { dimensions: 2 });
+    await index.close();
+    await VectorIndex.delete('xss-tt-second');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const violations = (window as unknown as { violations?: string[] }).violations ?? [];
+    return violations.filter((v) => v.includes('Worker constructor')).length;
+  });
+  expect(refusals).toBe(1);
   // The policy was in force: markup assigned as a string is refused.
   expect(
     await page.evaluate(() => {
