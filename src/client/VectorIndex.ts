@@ -1,4 +1,4 @@
-import { transfer } from 'comlink';
+import { transfer, type Remote } from 'comlink';
 import { installErrorTransfer } from '../errors/errorTransfer.js';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { scratchPrefix, sweepScratch } from '../engine/IdbfsScratch.js';
@@ -19,7 +19,13 @@ import type {
   VectorLike,
 } from '../types.js';
 import { assertEf, assertIds, packItems } from '../validation/validateInput.js';
-import type { EngineParams, OpenResult, SearchRequest, Timed } from '../worker/protocol.js';
+import type {
+  EngineApi,
+  EngineParams,
+  OpenResult,
+  SearchRequest,
+  Timed,
+} from '../worker/protocol.js';
 import { PageHealth } from '../monitor/PageHealth.js';
 import { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
 import type { IndexGauges } from '../export/toPrometheus.js';
@@ -27,6 +33,7 @@ import { CallMeter, type Measured } from './CallMeter.js';
 import { PrimaryWorker } from './PrimaryWorker.js';
 import { QueryPacker } from './QueryPacker.js';
 import { ReplicaPool } from './ReplicaPool.js';
+import { TUNING, type LiveQuery, type QueryBatch, type TuningPort } from './tuning.js';
 import {
   DEFAULTS,
   resolveOptions,
@@ -79,6 +86,10 @@ export class VectorIndex {
   readonly #queries: QueryPacker;
   /** Every public operation, timed on the page, with the worker's own share. */
   readonly monitor: PerformanceMonitor;
+  /** Upserts and removes sent, and reopens (see TuningPort.writes). */
+  #writes = 0;
+  #tuning: TuningPort | undefined;
+  readonly #searchListeners = new Set<(query: LiveQuery) => void>();
 
   private constructor(
     options: ResolvedOptions,
@@ -104,6 +115,7 @@ export class VectorIndex {
     this.#efSearch = opened.efSearch;
     this.#version = new ContentVersion(this.#id, opened.checksum);
     primary.onReopen = (reopened) => {
+      this.#writes++;
       this.#size = reopened.size;
       this.#stale = false;
       this.#efSearch = reopened.efSearch;
@@ -218,6 +230,7 @@ export class VectorIndex {
     // called after this one, even before it resolves, must see it.
     this.#pool.changed();
     this.#version.sending();
+    this.#writes++;
     const result = await this.#meter.measure('upsert', undefined, async () => {
       const done = await this.#primary.call(
         (api) => api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata),
@@ -238,6 +251,7 @@ export class VectorIndex {
     if (ids.length === 0) return 0;
     this.#pool.changed();
     this.#version.sending();
+    this.#writes++;
     const result = await this.#meter.measure('remove', undefined, async () => {
       const done = await this.#primary.call((api) => api.remove([...ids]));
       return { value: done, workerMs: done.workerMs };
@@ -256,9 +270,92 @@ export class VectorIndex {
   async search(query: VectorLike | string, options: SearchOptions = {}): Promise<SearchResult> {
     this.#assertOpen();
     const request = this.#queries.request(options);
-    return this.#meter.measure('search', request.efSearch ?? this.#efSearch, () =>
+    const efSearch = request.efSearch ?? this.#efSearch;
+    const hits = await this.#meter.measure('search', efSearch, () =>
       this.#search(query, request, true),
     );
+    this.#tell(query, request, efSearch, hits);
+    return hits;
+  }
+
+  /** Tells the tuning port's listeners of a search answered. */
+  #tell(
+    query: VectorLike | string,
+    request: SearchRequest,
+    efSearch: number,
+    hits: SearchResult,
+  ): void {
+    if (this.#searchListeners.size === 0) return;
+    const live: LiveQuery = {
+      query: typeof query === 'string' ? query : Float32Array.from(query),
+      k: request.k,
+      filter: request.filter as Filter | undefined,
+      efSearch,
+      hits,
+      cached: hits.cached,
+    };
+    for (const listener of this.#searchListeners) listener(live);
+  }
+
+  /** The load tester's and the optimizer's way in; not part of the API. */
+  [TUNING](): TuningPort {
+    this.#tuning ??= {
+      monitor: this.monitor,
+      cache: this.#cache,
+      efSearch: () => this.#efSearch,
+      size: () => this.#size,
+      writes: () => this.#writes,
+      setEfSearch: (efSearch) => this.setEfSearch(efSearch),
+      loadTestSearch: async (query, options) => {
+        this.#assertOpen();
+        const request = this.#queries.request(options);
+        const efSearch = request.efSearch ?? this.#efSearch;
+        const hits = await this.#meter.measure('loadtest', efSearch, () =>
+          this.#search(query, request, false),
+        );
+        this.#tell(query, request, efSearch, hits);
+        return hits;
+      },
+      approximate: (batch, efSearch) =>
+        this.#unrecorded(batch, efSearch, (api, packed, request) =>
+          api.searchBatch(packed, batch.queries.length, request),
+        ),
+      exact: (batch) =>
+        this.#unrecorded(
+          batch,
+          undefined,
+          (api, packed, request) => api.exactSearchBatch(packed, batch.queries.length, request),
+          // Every item is compared with every query: allow 2 µs per pair.
+          batch.queries.length * this.#size * 0.002,
+        ),
+      onSearch: (listener) => {
+        this.#searchListeners.add(listener);
+        return () => this.#searchListeners.delete(listener);
+      },
+    };
+    return this.#tuning;
+  }
+
+  /** A batch for the tuning port: on the primary, past the cache, not recorded. */
+  async #unrecorded(
+    batch: QueryBatch,
+    efSearch: number | undefined,
+    call: (
+      api: Remote<EngineApi>,
+      packed: Float32Array,
+      request: SearchRequest,
+    ) => Promise<Timed<Hit[][]>>,
+    allowanceMs = batch.queries.length * PER_QUERY_MS,
+  ): Promise<Hit[][]> {
+    this.#assertOpen();
+    const request = this.#queries.request({ k: batch.k, filter: batch.filter, efSearch });
+    if (batch.queries.length === 0) return [];
+    const packed = await this.#queries.many(batch.queries);
+    const { value } = await this.#primary.call(
+      (api) => call(api, transfer(packed, [packed.buffer]), request),
+      allowanceMs,
+    );
+    return value;
   }
 
   async #search(
@@ -321,7 +418,8 @@ export class VectorIndex {
       throw new VicinityError('INVALID_VECTOR', 'searchBatch takes an array of queries');
     const request = this.#queries.request(options);
     if (queries.length === 0) return [];
-    return this.#meter.measure('searchBatch', request.efSearch ?? this.#efSearch, async () => {
+    const efSearch = request.efSearch ?? this.#efSearch;
+    const answers = await this.#meter.measure('searchBatch', efSearch, async () => {
       const cache = this.#cache;
       if (!cache) {
         const { value, workerMs } = await this.#searchMany(queries, request);
@@ -351,6 +449,8 @@ export class VectorIndex {
       });
       return { value: answers, workerMs: found.workerMs };
     });
+    queries.forEach((query, i) => this.#tell(query, request, efSearch, answers[i] as SearchResult));
+    return answers;
   }
 
   /** The worker side of searchBatch: one call, or one per worker with a current copy. */

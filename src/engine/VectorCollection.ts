@@ -172,6 +172,36 @@ export class VectorCollection {
     return out;
   }
 
+  /**
+   * The true nearest neighbours, by comparing every matching item: the
+   * reference a recall estimate is measured against. Each stored vector is
+   * read once for all the queries.
+   */
+  exactBatch(queries: Float32Array, count: number, request: SearchRequest): RawHit[][] {
+    const k = Math.min(request.k, this.size);
+    const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
+    const { dimensions, metric } = this.params;
+    const views = Array.from({ length: count }, (_, q) =>
+      queries.subarray(q * dimensions, (q + 1) * dimensions),
+    );
+    // Per query, the best k so far as [label, distance], sorted by distance.
+    const best: [number, number][][] = views.map(() => []);
+    for (const label of this.#idOf.keys()) {
+      if (predicate && !predicate(this.#metadata.get(label))) continue;
+      const vector = this.engine.getVector(label);
+      views.forEach((query, q) => {
+        const top = best[q] as [number, number][];
+        const distance = engineDistance(metric, query, vector);
+        if (top.length === k && distance >= (top[k - 1] as [number, number])[1]) return;
+        let at = top.length;
+        while (at > 0 && (top[at - 1] as [number, number])[1] > distance) at--;
+        top.splice(at, 0, [label, distance]);
+        if (top.length > k) top.pop();
+      });
+    }
+    return best.map((top) => top.map(([label, distance]) => this.#hit(label, distance)));
+  }
+
   assertQuery(query: unknown, count: number): asserts query is Float32Array {
     assertPackedVectors(query, count, this.params.dimensions, this.params.metric);
   }

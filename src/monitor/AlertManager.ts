@@ -25,7 +25,8 @@ export const ALERT_DEFAULTS: AlertThresholds = {
   clearMargin: 0.2,
 };
 
-export type AlertKind = 'latency' | 'errors' | 'cacheHitRate';
+/** `recallFloor`: set by an optimizer when the latency target cannot be met without losing recall. */
+export type AlertKind = 'latency' | 'errors' | 'cacheHitRate' | 'recallFloor';
 
 export interface Alert {
   /** `kind:operation`: one alert per condition at a time. */
@@ -49,7 +50,7 @@ export interface AlertEvent {
 }
 
 interface Condition {
-  readonly kind: AlertKind;
+  readonly kind: Exclude<AlertKind, 'recallFloor'>;
   readonly operation: Operation;
   readonly value: number;
   readonly threshold: number;
@@ -72,6 +73,8 @@ export class AlertManager {
   readonly thresholds: AlertThresholds;
   readonly #historySize: number;
   #active = new Map<string, Alert>();
+  /** Ids of alerts set from outside (`set`): a monitor check never clears them. */
+  readonly #external = new Set<string>();
   #history: Alert[] = [];
   #listeners = new Set<(event: AlertEvent) => void>();
 
@@ -130,14 +133,44 @@ export class AlertManager {
     }
     // An operation that left the window has nothing wrong left to report.
     for (const [id, active] of this.#active) {
-      if (!seen.has(id)) events.push({ type: 'cleared', alert: this.#clear(active, snapshot.at) });
+      if (!seen.has(id) && !this.#external.has(id))
+        events.push({ type: 'cleared', alert: this.#clear(active, snapshot.at) });
     }
+    this.#emit(events);
+    return events;
+  }
+
+  /**
+   * Raises (`active`) or clears an alert judged outside the monitor, such as
+   * an optimizer's; like the others, raised once and cleared once.
+   */
+  set(
+    condition: Omit<Alert, 'raisedAt' | 'clearedAt'>,
+    active: boolean,
+    at: number,
+  ): AlertEvent | null {
+    this.#external.add(condition.id);
+    const current = this.#active.get(condition.id);
+    let event: AlertEvent | null = null;
+    if (active && !current) {
+      const alert: Alert = { ...condition, raisedAt: at, clearedAt: null };
+      this.#active.set(condition.id, alert);
+      event = { type: 'raised', alert };
+    } else if (!active && current) {
+      event = { type: 'cleared', alert: this.#clear(current, at) };
+    } else if (active && current) {
+      this.#active.set(condition.id, { ...current, ...condition });
+    }
+    if (event) this.#emit([event]);
+    return event;
+  }
+
+  #emit(events: readonly AlertEvent[]): void {
     for (const event of events) {
       this.#history.push(event.alert);
       if (this.#history.length > this.#historySize) this.#history.shift();
       for (const listener of this.#listeners) listener(event);
     }
-    return events;
   }
 
   #clear(alert: Alert, at: number): Alert {

@@ -8,7 +8,7 @@ import {
   type EngineLoaders,
 } from '../engine/chooseEngine.js';
 import { decodeSnapshot } from '../engine/SnapshotCodec.js';
-import { VectorCollection, type SearchRequest } from '../engine/VectorCollection.js';
+import { VectorCollection, type RawHit, type SearchRequest } from '../engine/VectorCollection.js';
 import { scratchPrefix } from '../engine/IdbfsScratch.js';
 import { assertRoomFor } from '../storage/assertRoomFor.js';
 import { IndexStore } from '../storage/IndexStore.js';
@@ -210,6 +210,20 @@ export class IndexService implements EngineApi {
   }
 
   searchBatch(queries: Float32Array, count: number, request: SearchRequest) {
+    return this.#batch(queries, count, request, (c) => c.searchBatch(queries, count, request));
+  }
+
+  exactSearchBatch(queries: Float32Array, count: number, request: SearchRequest) {
+    return this.#batch(queries, count, request, (c) => c.exactBatch(queries, count, request));
+  }
+
+  /** Checks a batch of queries, then answers it in turn with the others. */
+  #batch(
+    queries: Float32Array,
+    count: number,
+    request: SearchRequest,
+    answer: (collection: VectorCollection) => RawHit[][],
+  ) {
     return this.#run(() =>
       timed(() => {
         const collection: VectorCollection = this.#open().collection;
@@ -217,7 +231,7 @@ export class IndexService implements EngineApi {
         if (!Number.isSafeInteger(count) || count < 0)
           throw new VicinityError('INVALID_VECTOR', 'bad query count');
         collection.assertQuery(queries, count);
-        return collection.searchBatch(queries, count, request);
+        return answer(collection);
       }),
     );
   }

@@ -1,0 +1,269 @@
+import { TUNING, type TuningPort } from '../client/tuning.js';
+import type { VectorIndex } from '../client/VectorIndex.js';
+import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
+import { percentiles, type Percentiles } from '../monitor/PerformanceMonitor.js';
+import type { SearchOptions, VectorLike } from '../types.js';
+import { seededRandom } from '../util/seededRandom.js';
+import { queryVariations, type VariationOptions } from './queryVariations.js';
+import { RunningHistogram } from './RunningHistogram.js';
+
+export interface LoadTestOptions {
+  /** The queries to send (vectors or, with an `embed` option on the index, text). */
+  readonly queries: readonly (VectorLike | string)[];
+  /** Variants of the queries sent among them; false: only the queries as given. @default { perQuery: 3, noise: 0.05 } */
+  readonly variations?: VariationOptions | false;
+  /** Virtual users: each sends one search, waits for it, thinks, and sends the next. @default 4 */
+  readonly users?: number;
+  /** How long to send, ms; the default when `requests` is not given. @default 10000 */
+  readonly durationMs?: number;
+  /** Stop after this many searches (instead of, or as well as, a duration). */
+  readonly requests?: number;
+  /** Users start evenly spread over this time, ms. @default 0 */
+  readonly rampUpMs?: number;
+  /** A user waits a random time in this range between searches, ms. @default [0, 0] */
+  readonly thinkTimeMs?: number | readonly [number, number];
+  /** Options of every search. */
+  readonly search?: SearchOptions;
+  readonly signal?: AbortSignal;
+  /** Called about every `progressEveryMs` while the test runs, and once at the end. */
+  readonly onProgress?: (progress: LoadTestProgress) => void;
+  /** @default 250 */
+  readonly progressEveryMs?: number;
+  /** Seeds the choice of queries and think times. @default 1 */
+  readonly seed?: number;
+}
+
+export interface LoadTestProgress {
+  readonly elapsedMs: number;
+  readonly done: number;
+  readonly errors: number;
+  readonly activeUsers: number;
+  /** Over the whole run so far. */
+  readonly requestsPerSecond: number;
+  /** p95 latency so far, ms (from a histogram, within 5 %). */
+  readonly p95Ms: number;
+}
+
+export interface LoadTestSecond {
+  /** Seconds since the start. */
+  readonly second: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+}
+
+export interface LoadTestResult {
+  readonly users: number;
+  readonly requests: number;
+  readonly errors: number;
+  /** Failures by VicinityError code. */
+  readonly errorCodes: Readonly<Record<string, number>>;
+  readonly cacheHits: number;
+  readonly durationMs: number;
+  readonly requestsPerSecond: number;
+  /** Of every search, failed ones included: what the virtual users waited. */
+  readonly latencyMs: Percentiles & { readonly mean: number };
+  readonly timeline: readonly LoadTestSecond[];
+  /** Why it ended. */
+  readonly stopped: 'duration' | 'requests' | 'aborted';
+}
+
+/**
+ * Drives an index with virtual users, in the page, as the page's own users
+ * would: searches of chosen queries and their variants, with think time and
+ * ramp-up. Its searches are recorded in the index's monitor as `loadtest`,
+ * apart from real use. The users yield to the page at least every few
+ * milliseconds, so that the test itself makes no long task even when the
+ * query cache answers without a round trip.
+ */
+export class LoadTester {
+  readonly #port: TuningPort;
+
+  constructor(index: VectorIndex) {
+    this.#port = index[TUNING]();
+  }
+
+  async run(options: LoadTestOptions): Promise<LoadTestResult> {
+    const plan = checkOptions(options);
+    const port = this.#port;
+    const random = seededRandom(options.seed ?? 1);
+    const pool =
+      options.variations === false
+        ? options.queries.map((q) => (typeof q === 'string' ? q : Float32Array.from(q)))
+        : queryVariations(options.queries, options.variations);
+    const started = performance.now();
+    const latencies: number[] = [];
+    const histogram = new RunningHistogram();
+    const seconds: { requests: number; errors: number; latencies: number[] }[] = [];
+    const errorCodes: Record<string, number> = {};
+    let issued = 0;
+    let errors = 0;
+    let cacheHits = 0;
+    let active = 0;
+    let stopped: LoadTestResult['stopped'] | null = null;
+    const stop = (why: LoadTestResult['stopped']) => (stopped ??= why);
+    const onAbort = () => stop('aborted');
+    options.signal?.addEventListener('abort', onAbort);
+    if (options.signal?.aborted) stop('aborted');
+    const progress = (): LoadTestProgress => {
+      const elapsedMs = performance.now() - started;
+      return {
+        elapsedMs,
+        done: latencies.length,
+        errors,
+        activeUsers: active,
+        requestsPerSecond: latencies.length / Math.max(elapsedMs / 1000, 1e-3),
+        p95Ms: histogram.quantile(0.95),
+      };
+    };
+    const reporter =
+      options.onProgress &&
+      setInterval(() => options.onProgress?.(progress()), options.progressEveryMs ?? 250);
+    const deadline = plan.durationMs === undefined ? Infinity : started + plan.durationMs;
+    let lastYield = performance.now();
+
+    const user = async (u: number) => {
+      if (plan.rampUpMs > 0) await sleep((plan.rampUpMs * u) / plan.users, options.signal);
+      active++;
+      try {
+        while (stopped === null) {
+          if (performance.now() >= deadline) {
+            stop('duration');
+            break;
+          }
+          if (plan.requests !== undefined && issued >= plan.requests) {
+            stop('requests');
+            break;
+          }
+          issued++;
+          const query = pool[Math.floor(random() * pool.length)] as Float32Array | string;
+          const t0 = performance.now();
+          let failed = false;
+          try {
+            const hits = await port.loadTestSearch(query, plan.search);
+            if (hits.cached) cacheHits++;
+          } catch (error) {
+            failed = true;
+            errors++;
+            const code = toVicinityError(error, 'ENGINE_ERROR').code;
+            errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+          }
+          const t1 = performance.now();
+          const ms = t1 - t0;
+          latencies.push(ms);
+          histogram.add(ms);
+          const second = Math.floor((t1 - started) / 1000);
+          for (let s = seconds.length; s <= second; s++)
+            seconds.push({ requests: 0, errors: 0, latencies: [] });
+          const bucket = seconds[second] as (typeof seconds)[number];
+          bucket.requests++;
+          if (failed) bucket.errors++;
+          bucket.latencies.push(ms);
+          const think = plan.thinkMin + random() * (plan.thinkMax - plan.thinkMin);
+          if (think > 0) {
+            await sleep(think, options.signal);
+            lastYield = performance.now();
+          } else if (performance.now() - lastYield > 4) {
+            // Answers from the cache come back in microtasks: give the page its turn.
+            await nextTask();
+            lastYield = performance.now();
+          }
+        }
+      } finally {
+        active--;
+      }
+    };
+
+    try {
+      await Promise.all(Array.from({ length: plan.users }, (_, u) => user(u)));
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (reporter !== undefined) clearInterval(reporter);
+    }
+    options.onProgress?.(progress());
+    const durationMs = performance.now() - started;
+    const sum = latencies.reduce((a, b) => a + b, 0);
+    return {
+      users: plan.users,
+      requests: latencies.length,
+      errors,
+      errorCodes,
+      cacheHits,
+      durationMs,
+      requestsPerSecond: latencies.length / Math.max(durationMs / 1000, 1e-3),
+      latencyMs: { ...percentiles(latencies), mean: latencies.length ? sum / latencies.length : 0 },
+      timeline: seconds.map((s, second) => {
+        const p = s.latencies.length ? percentiles(s.latencies) : null;
+        return {
+          second,
+          requests: s.requests,
+          errors: s.errors,
+          p50Ms: p?.p50 ?? null,
+          p95Ms: p?.p95 ?? null,
+        };
+      }),
+      stopped: stopped ?? 'duration',
+    };
+  }
+}
+
+function checkOptions(options: LoadTestOptions) {
+  const fail = (message: string): never => {
+    throw new VicinityError('INVALID_OPTIONS', message);
+  };
+  if (typeof options !== 'object' || options === null) fail('load test options must be an object');
+  if (!Array.isArray(options.queries) || options.queries.length === 0)
+    fail('a load test needs at least one query');
+  const users = options.users ?? 4;
+  if (!Number.isSafeInteger(users) || users < 1 || users > 1024)
+    fail('users must be a whole number from 1 to 1024');
+  const { requests } = options;
+  if (requests !== undefined && (!Number.isSafeInteger(requests) || requests < 1))
+    fail('requests must be a whole number ≥ 1');
+  const durationMs = options.durationMs ?? (requests === undefined ? 10_000 : undefined);
+  if (durationMs !== undefined && !(durationMs > 0 && Number.isFinite(durationMs)))
+    fail('durationMs must be a positive number');
+  const rampUpMs = options.rampUpMs ?? 0;
+  if (!(rampUpMs >= 0 && Number.isFinite(rampUpMs))) fail('rampUpMs must be a number ≥ 0');
+  const think = options.thinkTimeMs ?? 0;
+  const [thinkMin = Number.NaN, thinkMax = Number.NaN] =
+    typeof think === 'number' ? [think, think] : Array.isArray(think) ? think : [];
+  if (!(thinkMin >= 0 && thinkMax >= thinkMin && Number.isFinite(thinkMax)))
+    fail('thinkTimeMs must be a number ≥ 0 or a range [min, max]');
+  return {
+    users,
+    requests,
+    durationMs,
+    rampUpMs,
+    thinkMin,
+    thinkMax,
+    search: options.search ?? {},
+  };
+}
+
+/** Resolves after `ms`, or at once when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Resolves in a new task (a message, not a clamped timer). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}

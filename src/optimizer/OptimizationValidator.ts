@@ -1,0 +1,188 @@
+import { TUNING, type TuningPort } from '../client/tuning.js';
+import type { VectorIndex } from '../client/VectorIndex.js';
+import { VicinityError } from '../errors/VicinityError.js';
+import { percentiles } from '../monitor/PerformanceMonitor.js';
+import type { VectorLike } from '../types.js';
+import { uncachedSearchLatencies } from './observe.js';
+import type { EfGoal } from './OptimizerPolicy.js';
+import type { RecallEstimator } from './RecallEstimator.js';
+
+export interface ValidatorOptions {
+  /**
+   * `live`: judge by the next `liveQueries` searches of the page (and of
+   * load tests); `fixed`: time a fixed query set at both values, alternately.
+   * @default 'live'
+   */
+  readonly mode?: 'live' | 'fixed';
+  /** @default 30 */
+  readonly liveQueries?: number;
+  /** Give up waiting for live searches after this long, ms; the change is then kept. @default 60000 */
+  readonly liveTimeoutMs?: number;
+  /** The fixed query set (mode `fixed`). */
+  readonly queries?: readonly (VectorLike | string)[];
+  /** k for the fixed set. @default 10 */
+  readonly k?: number;
+  /** Passes over the fixed set at each value. @default 3 */
+  readonly rounds?: number;
+  /** A change made for latency is kept when p95 improved by at least this share. @default 0.05 */
+  readonly minImprovement?: number;
+  /** …and recall fell by at most this much. @default 0.02 */
+  readonly recallTolerance?: number;
+}
+
+export interface ValidatedChange {
+  readonly from: number;
+  readonly to: number;
+  readonly goal: EfGoal;
+  /** p95 before the change (live mode), ms. */
+  readonly p95BeforeMs: number | null;
+  /** When it was applied, on the monitor's clock. */
+  readonly at: number;
+  /** The optimizer's latency target (a raise for headroom must stay under it). */
+  readonly targetP95Ms: number;
+  /** The optimizer's recall floor. */
+  readonly recallFloor: number;
+}
+
+export interface Validation {
+  readonly keep: boolean;
+  readonly reason: string;
+  readonly before: { readonly p95Ms: number | null; readonly recall: number | null };
+  readonly after: { readonly p95Ms: number | null; readonly recall: number | null };
+}
+
+const pct = (x: number | null) => (x === null ? 'unknown' : `${(x * 100).toFixed(1)} %`);
+const ms = (x: number | null) => (x === null ? 'unknown' : `${x.toFixed(2)} ms`);
+
+/**
+ * Judges an efSearch change by its effect: latency and recall before and
+ * after, on the next live searches or on a fixed query set. A change made
+ * for latency is kept when p95 improved by at least `minImprovement` with
+ * recall within `recallTolerance` (and at or above the floor); a raise for
+ * headroom when p95 stayed under the target and recall did not fall; a
+ * raise to get back to the recall floor always (the floor wins).
+ */
+export class OptimizationValidator {
+  readonly #port: TuningPort;
+  readonly #estimator: RecallEstimator;
+  readonly #options: Required<Omit<ValidatorOptions, 'queries'>> & {
+    queries: readonly (VectorLike | string)[];
+  };
+  #fixedTruth: Set<string>[] | null = null;
+  #fixedWrites = -1;
+
+  constructor(index: VectorIndex, estimator: RecallEstimator, options: ValidatorOptions = {}) {
+    this.#port = index[TUNING]();
+    this.#estimator = estimator;
+    this.#options = {
+      mode: options.mode ?? 'live',
+      liveQueries: options.liveQueries ?? 30,
+      liveTimeoutMs: options.liveTimeoutMs ?? 60_000,
+      queries: options.queries ?? [],
+      k: options.k ?? 10,
+      rounds: options.rounds ?? 3,
+      minImprovement: options.minImprovement ?? 0.05,
+      recallTolerance: options.recallTolerance ?? 0.02,
+    };
+    if (this.#options.mode === 'fixed' && this.#options.queries.length === 0)
+      throw new VicinityError('INVALID_OPTIONS', "the validator's fixed mode needs queries");
+  }
+
+  async validate(change: ValidatedChange, signal?: AbortSignal): Promise<Validation> {
+    const measured =
+      this.#options.mode === 'fixed' ? await this.#fixed(change) : await this.#live(change, signal);
+    return { ...measured, ...judge(change, measured, this.#options) };
+  }
+
+  /** Live: the next searches after the change against those before it; recall on the samples. */
+  async #live(change: ValidatedChange, signal?: AbortSignal) {
+    const { monitor } = this.#port;
+    const deadline = monitor.now() + this.#options.liveTimeoutMs;
+    let after = uncachedSearchLatencies(monitor, change.at);
+    while (after.length < this.#options.liveQueries && monitor.now() < deadline) {
+      if (signal?.aborted) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = uncachedSearchLatencies(monitor, change.at);
+    }
+    const recall = async (ef: number) => {
+      const r = await this.#estimator.estimate(ef);
+      return r.samples > 0 ? r.recall : null;
+    };
+    return {
+      before: { p95Ms: change.p95BeforeMs, recall: await recall(change.from) },
+      after: {
+        p95Ms: after.length > 0 ? percentiles(after).p95 : null,
+        recall: await recall(change.to),
+      },
+    };
+  }
+
+  /** Fixed: each query timed alone at both values, alternating, `rounds` times; recall against exact answers. */
+  async #fixed(change: ValidatedChange) {
+    const port = this.#port;
+    const { queries, k, rounds } = this.#options;
+    if (!this.#fixedTruth || this.#fixedWrites !== port.writes()) {
+      this.#fixedWrites = port.writes();
+      const exact = await port.exact({ queries: [...queries] as (Float32Array | string)[], k });
+      this.#fixedTruth = exact.map((hits) => new Set(hits.map((h) => h.id)));
+    }
+    const truth = this.#fixedTruth;
+    const times = { from: [] as number[], to: [] as number[] };
+    const found = { from: 0, to: 0 };
+    let total = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (let q = 0; q < queries.length; q++) {
+        const query = queries[q] as Float32Array | string;
+        for (const side of round % 2 === 0
+          ? (['from', 'to'] as const)
+          : (['to', 'from'] as const)) {
+          const t0 = performance.now();
+          const [hits = []] = await port.approximate({ queries: [query], k }, change[side]);
+          times[side].push(performance.now() - t0);
+          if (round === 0) found[side] += hits.filter((h) => truth[q]?.has(h.id)).length;
+        }
+        if (round === 0) total += truth[q]?.size ?? 0;
+      }
+    }
+    const recall = (n: number) => (total === 0 ? null : n / total);
+    return {
+      before: { p95Ms: percentiles(times.from).p95, recall: recall(found.from) },
+      after: { p95Ms: percentiles(times.to).p95, recall: recall(found.to) },
+    };
+  }
+}
+
+function judge(
+  change: ValidatedChange,
+  m: { before: Validation['before']; after: Validation['after'] },
+  o: { minImprovement: number; recallTolerance: number },
+): { keep: boolean; reason: string } {
+  const { before, after } = m;
+  const figures = `p95 ${ms(before.p95Ms)} → ${ms(after.p95Ms)}, recall ${pct(before.recall)} → ${pct(after.recall)}`;
+  if (change.goal === 'recall')
+    return { keep: true, reason: `kept: raised for the recall floor (${figures})` };
+  if (before.p95Ms === null || after.p95Ms === null)
+    return { keep: true, reason: `kept: too few searches to judge (${figures})` };
+  const recallHeld =
+    before.recall === null ||
+    after.recall === null ||
+    (after.recall >= before.recall - o.recallTolerance && after.recall >= change.recallFloor);
+  if (change.goal === 'latency') {
+    const improved = after.p95Ms <= before.p95Ms * (1 - o.minImprovement);
+    if (improved && recallHeld) return { keep: true, reason: `kept: ${figures}` };
+    return {
+      keep: false,
+      reason: `reverted: ${improved ? 'recall fell too far' : `p95 did not improve by ${o.minImprovement * 100} %`} (${figures})`,
+    };
+  }
+  const underTarget = after.p95Ms <= change.targetP95Ms;
+  const recallKept =
+    before.recall === null ||
+    after.recall === null ||
+    after.recall >= before.recall - o.recallTolerance;
+  if (underTarget && recallKept) return { keep: true, reason: `kept: ${figures}` };
+  return {
+    keep: false,
+    reason: `reverted: ${underTarget ? 'recall fell' : 'p95 went over the target'} (${figures})`,
+  };
+}

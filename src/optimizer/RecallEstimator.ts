@@ -1,0 +1,160 @@
+import { TUNING, type LiveQuery, type TuningPort } from '../client/tuning.js';
+import type { VectorIndex } from '../client/VectorIndex.js';
+import { canonicalJson } from '../cache/cacheKey.js';
+import type { Filter } from '../types.js';
+
+export interface RecallEstimatorOptions {
+  /** One live query in this many is kept as a sample. @default 50 */
+  readonly sampleEvery?: number;
+  /** Samples kept, the newest. @default 64 */
+  readonly sampleSize?: number;
+  /** Exact answers computed per idle period. @default 4 */
+  readonly exactPerIdle?: number;
+}
+
+export interface RecallEstimate {
+  /** Mean recall@k over the samples: the share of the true k nearest that came back. */
+  readonly recall: number;
+  readonly samples: number;
+}
+
+interface Sample {
+  readonly query: Float32Array | string;
+  readonly k: number;
+  readonly filter: Filter | undefined;
+  /** Ids of the true nearest, once computed. */
+  exact: Set<string> | null;
+  /** TuningPort.writes() when `exact` was computed. */
+  writes: number;
+}
+
+/**
+ * A running estimate of recall@k from the page's own queries: one in
+ * `sampleEvery` is kept, and in idle time the worker answers it exactly, by
+ * comparing every item. `estimate(ef)` then asks the graph for the samples at
+ * that efSearch and counts how many of the true neighbours it found. Exact
+ * answers from before a write are computed again.
+ */
+export class RecallEstimator {
+  readonly #port: TuningPort;
+  readonly #every: number;
+  readonly #size: number;
+  readonly #perIdle: number;
+  readonly #samples: Sample[] = [];
+  #seen = 0;
+  #unsubscribe: (() => void) | undefined;
+  #working = false;
+  #idle: number | undefined;
+
+  constructor(index: VectorIndex, options: RecallEstimatorOptions = {}) {
+    this.#port = index[TUNING]();
+    this.#every = Math.max(1, Math.round(options.sampleEvery ?? 50));
+    this.#size = Math.max(1, Math.round(options.sampleSize ?? 64));
+    this.#perIdle = Math.max(1, Math.round(options.exactPerIdle ?? 4));
+  }
+
+  start(): void {
+    this.#unsubscribe ??= this.#port.onSearch((query) => this.offer(query));
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    if (this.#idle !== undefined) cancelIdle(this.#idle);
+    this.#idle = undefined;
+  }
+
+  /** Counts a live query; every `sampleEvery`-th becomes a sample. */
+  offer(query: LiveQuery): void {
+    if (this.#seen++ % this.#every !== 0) return;
+    this.#samples.push({
+      query: query.query,
+      k: query.k,
+      filter: query.filter,
+      exact: null,
+      writes: -1,
+    });
+    if (this.#samples.length > this.#size) this.#samples.shift();
+    this.#schedule();
+  }
+
+  /** Samples whose exact answers are current. */
+  get ready(): number {
+    const writes = this.#port.writes();
+    return this.#samples.filter((s) => s.exact && s.writes === writes).length;
+  }
+
+  /** Recall@k at `efSearch` over the samples with current exact answers. */
+  async estimate(efSearch: number): Promise<RecallEstimate> {
+    const writes = this.#port.writes();
+    const ready = this.#samples.filter((s) => s.exact && s.writes === writes);
+    // One batch per (k, filter): a batch shares its options.
+    const groups = new Map<string, Sample[]>();
+    for (const s of ready) {
+      const key = `${s.k}|${s.filter === undefined ? '' : canonicalJson(s.filter)}`;
+      const group = groups.get(key);
+      if (group) group.push(s);
+      else groups.set(key, [s]);
+    }
+    let total = 0;
+    let counted = 0;
+    for (const group of groups.values()) {
+      const first = group[0] as Sample;
+      const answers = await this.#port.approximate(
+        { queries: group.map((s) => s.query), k: first.k, filter: first.filter },
+        efSearch,
+      );
+      group.forEach((s, i) => {
+        const truth = s.exact as Set<string>;
+        if (truth.size === 0) return;
+        const found = (answers[i] ?? []).filter((hit) => truth.has(hit.id)).length;
+        total += found / truth.size;
+        counted++;
+      });
+    }
+    return { recall: counted === 0 ? 1 : total / counted, samples: counted };
+  }
+
+  /** Computes missing exact answers now (the idle work, also for tests and validation). */
+  async fill(limit = Infinity): Promise<void> {
+    const writes = this.#port.writes();
+    const todo = this.#samples.filter((s) => !s.exact || s.writes !== writes).slice(0, limit);
+    for (const sample of todo) {
+      const [hits] = await this.#port.exact({
+        queries: [sample.query],
+        k: sample.k,
+        filter: sample.filter,
+      });
+      sample.exact = new Set((hits ?? []).map((h) => h.id));
+      sample.writes = writes;
+    }
+  }
+
+  #schedule(): void {
+    if (this.#idle !== undefined || this.#working || !this.#unsubscribe) return;
+    this.#idle = onIdle(() => {
+      this.#idle = undefined;
+      this.#working = true;
+      this.fill(this.#perIdle)
+        .catch(() => {
+          // The index closed or its worker is being replaced: the next sample tries again.
+        })
+        .finally(() => {
+          this.#working = false;
+          if (this.#samples.some((s) => !s.exact || s.writes !== this.#port.writes()))
+            this.#schedule();
+        });
+    });
+  }
+}
+
+function onIdle(callback: () => void): number {
+  return typeof requestIdleCallback === 'function'
+    ? requestIdleCallback(callback, { timeout: 2000 })
+    : (setTimeout(callback, 50) as unknown as number);
+}
+
+function cancelIdle(handle: number): void {
+  if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle);
+  else clearTimeout(handle);
+}
