@@ -39,6 +39,7 @@ export default defineConfig<{ engine: EngineName }>({
         '**/simd-engine.spec.ts',
         '**/consumer.spec.ts',
         '**/dashboard.spec.ts',
+        '**/optimizer.spec.ts',
       ],
     },
   ],

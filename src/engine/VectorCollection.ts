@@ -175,9 +175,16 @@ export class VectorCollection {
   /**
    * The true nearest neighbours, by comparing every matching item: the
    * reference a recall estimate is measured against. Each stored vector is
-   * read once for all the queries.
+   * read once for all the queries. `range` limits it to a slice of the items
+   * (in a fixed order while nothing is written), so that a caller can spread
+   * the work over several short calls and merge the answers by distance.
    */
-  exactBatch(queries: Float32Array, count: number, request: SearchRequest): RawHit[][] {
+  exactBatch(
+    queries: Float32Array,
+    count: number,
+    request: SearchRequest,
+    range: { offset: number; limit: number } = { offset: 0, limit: Infinity },
+  ): RawHit[][] {
     const k = Math.min(request.k, this.size);
     const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
     const { dimensions, metric } = this.params;
@@ -186,7 +193,8 @@ export class VectorCollection {
     );
     // Per query, the best k so far as [label, distance], sorted by distance.
     const best: [number, number][][] = views.map(() => []);
-    for (const label of this.#idOf.keys()) {
+    const labels = [...this.#idOf.keys()].slice(range.offset, range.offset + range.limit);
+    for (const label of labels) {
       if (predicate && !predicate(this.#metadata.get(label))) continue;
       const vector = this.engine.getVector(label);
       views.forEach((query, q) => {

@@ -97,10 +97,11 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
     }
   }
 
-  /** Stops cycles (a validation under way still ends); efSearch stays where it is. */
+  /** Stops cycles and any validation under way (its change is kept); efSearch stays where it is. */
   disable(): void {
     if (!this.#enabled) return;
     this.#enabled = false;
+    this.#validating?.abort();
     clearInterval(this.#timer);
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
@@ -178,6 +179,13 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
         },
         controller.signal,
       );
+      if (controller.signal.aborted) {
+        this.#settle(entry, {
+          outcome: 'kept',
+          validation: 'not judged: the optimizer was disabled while validating',
+        });
+        return;
+      }
       if (!result.keep && this.#port.efSearch() === entry.to) {
         await this.#port.setEfSearch(entry.from);
         this.policy.reverted(this.#port.monitor.now(), entry.to);

@@ -170,10 +170,11 @@ function judge(
   if (change.goal === 'latency') {
     const improved = after.p95Ms <= before.p95Ms * (1 - o.minImprovement);
     if (improved && recallHeld) return { keep: true, reason: `kept: ${figures}` };
-    return {
-      keep: false,
-      reason: `reverted: ${improved ? 'recall fell too far' : `p95 did not improve by ${o.minImprovement * 100} %`} (${figures})`,
-    };
+    const problems = [
+      ...(improved ? [] : [`p95 did not improve by ${o.minImprovement * 100} %`]),
+      ...(recallHeld ? [] : ['recall fell too far']),
+    ];
+    return { keep: false, reason: `reverted: ${problems.join(' and ')} (${figures})` };
   }
   const underTarget = after.p95Ms <= change.targetP95Ms;
   const recallKept =

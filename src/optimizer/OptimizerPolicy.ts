@@ -6,6 +6,12 @@ export interface OptimizerSettings {
   readonly targetP95Ms: number;
   /** Estimated recall@k never goes below this: it wins over the latency target. @default 0.95 */
   readonly recallFloor: number;
+  /**
+   * efSearch goes down only when the estimate at the lower value is at least
+   * this far above the floor, so that the estimate's noise cannot walk it
+   * under the floor and back. @default 0.01
+   */
+  readonly recallMargin: number;
   /** @default 8 */
   readonly minEfSearch: number;
   /** @default 512 */
@@ -27,6 +33,7 @@ export interface OptimizerSettings {
 export const OPTIMIZER_DEFAULTS: OptimizerSettings = {
   targetP95Ms: 50,
   recallFloor: 0.95,
+  recallMargin: 0.01,
   minEfSearch: 8,
   maxEfSearch: 512,
   step: 0.25,
@@ -166,14 +173,14 @@ export class OptimizerPolicy {
         return hold(`${over}; efSearch ${this.lower(ef)} was reverted recently`);
       if (!enough(recallAtCandidate))
         return hold(`${over}; waiting for recall samples before lowering efSearch`);
-      if (recallAtCandidate.recall < s.recallFloor) {
+      if (recallAtCandidate.recall < s.recallFloor + s.recallMargin) {
         this.#floor = {
           unreachable: true,
-          reason: `${over}, but efSearch ${candidate} would bring estimated recall to ${pct(recallAtCandidate.recall)}, under the floor ${pct(s.recallFloor)}`,
+          reason: `${over}, but efSearch ${candidate} would bring estimated recall to ${pct(recallAtCandidate.recall)}, too close to the floor ${pct(s.recallFloor)}`,
         };
         return hold(this.#floor.reason);
       }
-      this.#floor = { unreachable: false, reason: '' };
+      // The target may still be out of reach: the alert stays until p95 meets it.
       return this.#set(
         now,
         ef,
@@ -237,6 +244,7 @@ function checkSettings(s: OptimizerSettings): OptimizerSettings {
   };
   if (!(s.targetP95Ms > 0)) bad('targetP95Ms must be a positive number');
   if (!(s.recallFloor >= 0 && s.recallFloor <= 1)) bad('recallFloor must be between 0 and 1');
+  if (!(s.recallMargin >= 0 && s.recallMargin < 1)) bad('recallMargin must be between 0 and 1');
   if (!(Number.isSafeInteger(s.minEfSearch) && s.minEfSearch >= 1))
     bad('minEfSearch must be a whole number ≥ 1');
   if (!(Number.isSafeInteger(s.maxEfSearch) && s.maxEfSearch >= s.minEfSearch))

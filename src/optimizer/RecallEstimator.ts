@@ -8,8 +8,12 @@ export interface RecallEstimatorOptions {
   readonly sampleEvery?: number;
   /** Samples kept, the newest. @default 64 */
   readonly sampleSize?: number;
-  /** Exact answers computed per idle period. @default 4 */
-  readonly exactPerIdle?: number;
+  /**
+   * Exact answers take at most this share of the time: after one that took
+   * d ms, the next waits d × (1 / share − 1). Exact answers compare every
+   * item, and searches of the page wait behind them in the worker. @default 0.05
+   */
+  readonly maxShare?: number;
 }
 
 export interface RecallEstimate {
@@ -39,8 +43,14 @@ export class RecallEstimator {
   readonly #port: TuningPort;
   readonly #every: number;
   readonly #size: number;
-  readonly #perIdle: number;
+  readonly #share: number;
+  /** performance.now() before which no exact answer is computed. */
+  #notBefore = 0;
+  #wait: ReturnType<typeof setTimeout> | undefined;
+  /** Samples with exact answers (current or from before a write), oldest first. */
   readonly #samples: Sample[] = [];
+  /** Queries taken and waiting for their exact answers, newest last. */
+  readonly #pending: Sample[] = [];
   #seen = 0;
   #unsubscribe: (() => void) | undefined;
   #working = false;
@@ -50,7 +60,7 @@ export class RecallEstimator {
     this.#port = index[TUNING]();
     this.#every = Math.max(1, Math.round(options.sampleEvery ?? 50));
     this.#size = Math.max(1, Math.round(options.sampleSize ?? 64));
-    this.#perIdle = Math.max(1, Math.round(options.exactPerIdle ?? 4));
+    this.#share = Math.min(1, Math.max(0.001, options.maxShare ?? 0.05));
   }
 
   start(): void {
@@ -62,19 +72,21 @@ export class RecallEstimator {
     this.#unsubscribe = undefined;
     if (this.#idle !== undefined) cancelIdle(this.#idle);
     this.#idle = undefined;
+    clearTimeout(this.#wait);
+    this.#wait = undefined;
   }
 
   /** Counts a live query; every `sampleEvery`-th becomes a sample. */
   offer(query: LiveQuery): void {
     if (this.#seen++ % this.#every !== 0) return;
-    this.#samples.push({
+    this.#pending.push({
       query: query.query,
       k: query.k,
       filter: query.filter,
       exact: null,
       writes: -1,
     });
-    if (this.#samples.length > this.#size) this.#samples.shift();
+    if (this.#pending.length > this.#size) this.#pending.shift();
     this.#schedule();
   }
 
@@ -115,11 +127,16 @@ export class RecallEstimator {
     return { recall: counted === 0 ? 1 : total / counted, samples: counted };
   }
 
-  /** Computes missing exact answers now (the idle work, also for tests and validation). */
+  /**
+   * Computes exact answers now, up to `limit`: first those a write made
+   * stale, then the newest queries taken. (The idle work; also for tests.)
+   */
   async fill(limit = Infinity): Promise<void> {
-    const writes = this.#port.writes();
-    const todo = this.#samples.filter((s) => !s.exact || s.writes !== writes).slice(0, limit);
-    for (const sample of todo) {
+    for (let done = 0; done < limit; done++) {
+      const writes = this.#port.writes();
+      const stale = this.#samples.find((s) => s.writes !== writes);
+      const sample = stale ?? this.#pending.pop();
+      if (!sample) return;
       const [hits] = await this.#port.exact({
         queries: [sample.query],
         k: sample.k,
@@ -127,22 +144,44 @@ export class RecallEstimator {
       });
       sample.exact = new Set((hits ?? []).map((h) => h.id));
       sample.writes = writes;
+      if (!stale) {
+        this.#samples.push(sample);
+        if (this.#samples.length > this.#size) this.#samples.shift();
+      }
     }
   }
 
+  /** Whether exact answers are missing: stale ones, or queries waiting. */
+  #owed(): boolean {
+    const writes = this.#port.writes();
+    return this.#pending.length > 0 || this.#samples.some((s) => s.writes !== writes);
+  }
+
+  /** One exact answer per idle period, within the time share. */
   #schedule(): void {
-    if (this.#idle !== undefined || this.#working || !this.#unsubscribe) return;
+    if (this.#idle !== undefined || this.#wait !== undefined || this.#working) return;
+    if (!this.#unsubscribe) return;
+    const wait = this.#notBefore - performance.now();
+    if (wait > 0) {
+      this.#wait = setTimeout(() => {
+        this.#wait = undefined;
+        this.#schedule();
+      }, wait);
+      return;
+    }
     this.#idle = onIdle(() => {
       this.#idle = undefined;
       this.#working = true;
-      this.fill(this.#perIdle)
+      const started = performance.now();
+      this.fill(1)
         .catch(() => {
           // The index closed or its worker is being replaced: the next sample tries again.
         })
         .finally(() => {
+          const took = performance.now() - started;
+          this.#notBefore = performance.now() + took * (1 / this.#share - 1);
           this.#working = false;
-          if (this.#samples.some((s) => !s.exact || s.writes !== this.#port.writes()))
-            this.#schedule();
+          if (this.#owed()) this.#schedule();
         });
     });
   }

@@ -213,8 +213,15 @@ export class IndexService implements EngineApi {
     return this.#batch(queries, count, request, (c) => c.searchBatch(queries, count, request));
   }
 
-  exactSearchBatch(queries: Float32Array, count: number, request: SearchRequest) {
-    return this.#batch(queries, count, request, (c) => c.exactBatch(queries, count, request));
+  exactSearchBatch(
+    queries: Float32Array,
+    count: number,
+    request: SearchRequest,
+    range: { offset: number; limit: number },
+  ) {
+    return this.#batch(queries, count, request, (c) =>
+      c.exactBatch(queries, count, request, range),
+    );
   }
 
   /** Checks a batch of queries, then answers it in turn with the others. */

@@ -128,11 +128,12 @@ export interface EngineApi extends SearchApi {
   ): Promise<MutationResult>;
   remove(ids: string[]): Promise<MutationResult>;
   setEfSearch(ef: number): Promise<void>;
-  /** The true nearest neighbours by comparing every item (for recall estimates). */
+  /** The true nearest neighbours among a slice of the items, by comparing each (for recall estimates). */
   exactSearchBatch(
     queries: Float32Array,
     count: number,
     request: SearchRequest,
+    range: { offset: number; limit: number },
   ): Promise<Timed<RawHit[][]>>;
   save(): Promise<SaveResult>;
   exportSnapshot(): Promise<ReplicaSnapshot>;
