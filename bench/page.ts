@@ -4,6 +4,7 @@
 // the library waits for: validation on the page, the hop to the worker, the
 // search in the engine, and the way back.
 import {
+  LoadTester,
   PerformanceMonitor,
   VectorIndex,
   type Hit,
@@ -516,7 +517,39 @@ async function dashboardCost(redraws: number) {
   return { perRedrawMs, records: monitor.capacity };
 }
 
+/**
+ * The saved index under a sustained load: `users` virtual users of the
+ * LoadTester for `durationMs`, on the page's main thread as an application's
+ * would be, with the longest main-thread task seen meanwhile.
+ */
+async function sustained(name: string, engine: EngineName, users: number, durationMs: number) {
+  const d = loaded();
+  const idx = await VectorIndex.open(name, { engine });
+  const queries = queryList(d);
+  const t0 = performance.now();
+  const result = await new LoadTester(idx).run({
+    queries,
+    users,
+    durationMs,
+    search: { k: 10 },
+  });
+  const t1 = performance.now();
+  await idx.close();
+  return {
+    users,
+    durationMs: result.durationMs,
+    requests: result.requests,
+    errors: result.errors,
+    errorCodes: result.errorCodes,
+    cacheHits: result.cacheHits,
+    requestsPerSecond: result.requestsPerSecond,
+    latencyMs: result.latencyMs,
+    longestTaskMs: longestTask(t0, t1),
+  };
+}
+
 const bench = {
+  sustained,
   load,
   build,
   sweep,

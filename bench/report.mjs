@@ -189,6 +189,7 @@ export function summarise(data, browser, native, poolConfig) {
         ),
       }
     : null;
+  const sustained = Object.values(browser).find((raw) => raw.sustained)?.sustained ?? null;
   return {
     vectors: data.n,
     queries: data.q,
@@ -196,6 +197,7 @@ export function summarise(data, browser, native, poolConfig) {
     k: data.k,
     engines,
     pool,
+    sustained,
     native: nativeSide,
     ratios: { toNative, simdToWasm, pool: poolRatios },
   };
@@ -928,6 +930,46 @@ function whatLimitsIt(results) {
     .join('\n');
 }
 
+function sustainedSection(size) {
+  const s = size.sustained;
+  const longest =
+    s.longestTaskMs === null ? 'none of 50 ms or more' : `${s.longestTaskMs.toFixed(0)} ms`;
+  return [
+    '## Sustained load',
+    '',
+    `The LoadTester's ${s.users} virtual users for ${(s.durationMs / 1000).toFixed(0)} s against ` +
+      `the saved ${int(size.vectors)}-vector index (engine \`simd\`, query cache on, no think ` +
+      `time), on the page's main thread as an application's users would be: the ` +
+      `${int(size.queries)} held-out queries and 3 perturbed copies of each, chosen at random.`,
+    '',
+    markdownTable({
+      header: [
+        'searches',
+        'errors (goal 0)',
+        'searches/s',
+        'p50',
+        'p95',
+        'p99',
+        'cache hits',
+        'longest main-thread task (goal < 50 ms)',
+      ],
+      align: ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      rows: [
+        [
+          int(s.requests),
+          int(s.errors),
+          int(Math.round(s.requestsPerSecond)),
+          `${s.latencyMs.p50.toFixed(2)} ms`,
+          `${s.latencyMs.p95.toFixed(2)} ms`,
+          `${s.latencyMs.p99.toFixed(2)} ms`,
+          int(s.cacheHits),
+          longest,
+        ],
+      ],
+    }),
+  ];
+}
+
 function bundleSection(bundle) {
   const simd = bundle.parts.find((p) => p.id === 'simd');
   const wasm = bundle.parts.find((p) => p.id === 'hnswlib-wasm');
@@ -1058,6 +1100,7 @@ export function renderMarkdown(results) {
     );
   }
   if (bundle) lines.push('', ...bundleSection(bundle));
+  for (const size of sizes.filter((s) => s.sustained)) lines.push('', ...sustainedSection(size));
   for (const size of sizes) {
     lines.push('', `## ${int(size.vectors)} vectors`, '', sizeTitle(size, config) + '.', '');
     for (const table of sizeTables(size)) lines.push(markdownTable(table), '');

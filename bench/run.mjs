@@ -41,6 +41,8 @@ const PARAMS = { M: 16, efConstruction: 200, seed: 100, batch: 1000, k: 10, efSe
 /** Each builds its own index on the same data; the first is also measured with a pool. */
 const ENGINES = ['simd', 'hnswlib-wasm'];
 const POOL = { engine: 'simd', workers: 2, callers: 8 };
+/** The sustained load on the largest index: the LoadTester's virtual users, on the page. */
+const SUSTAINED = { engine: 'simd', users: 32, durationMs: 60_000, quickMs: 3_000 };
 /** Recall at the widest efSearch below this means the setup is broken, not slow. */
 const MIN_RECALL = 0.9;
 
@@ -200,8 +202,28 @@ async function runEngine(page, url, data, engine, opts, fail) {
       }
     }
   }
+  let sustained;
+  if (engine === SUSTAINED.engine && data.n === Math.max(...opts.sizes)) {
+    const durationMs = opts.quick ? SUSTAINED.quickMs : SUSTAINED.durationMs;
+    log(`${label}: sustained load, ${SUSTAINED.users} virtual users for ${durationMs / 1000} s`);
+    sustained = await page.evaluate(
+      ([n, e, u, d]) => window.bench.sustained(n, e, u, d),
+      [name, engine, SUSTAINED.users, durationMs],
+    );
+    if (sustained.errors > 0)
+      fail(
+        `${label}: ${sustained.errors} of ${sustained.requests} searches failed under load ${JSON.stringify(sustained.errorCodes)}`,
+      );
+    console.log(
+      `\nsustained load (${data.n} vectors, ${engine}): ${sustained.users} users × ` +
+        `${(sustained.durationMs / 1000).toFixed(0)} s: ${sustained.requests} searches, ` +
+        `${sustained.errors} errors (goal 0), ${sustained.requestsPerSecond.toFixed(0)}/s, ` +
+        `p95 ${sustained.latencyMs.p95.toFixed(2)} ms, ${sustained.cacheHits} cache hits, ` +
+        `longest main-thread task ${sustained.longestTaskMs === null ? 'none ≥ 50 ms' : `${sustained.longestTaskMs.toFixed(0)} ms`} (goal under 50 ms)\n`,
+    );
+  }
   await page.evaluate((n) => window.bench.remove(n), name);
-  return { build, sweep, save, open, cache, pool };
+  return { build, sweep, save, open, cache, pool, sustained };
 }
 
 /**

@@ -1,92 +1,97 @@
 import { expect, test, uniqueName } from './fixtures';
 
-test('8 virtual users for 5 s: every search counted as loadtest, progress reported, no long task', async ({
-  harness,
-}) => {
-  const name = uniqueName('loadtest');
-  const r = await harness.evaluate(async (name) => {
-    const { vicinity, fetchWords, longTasks } = window.harness;
-    const words = await fetchWords();
-    const index = await vicinity.VectorIndex.open(name, { dimensions: 100 });
-    await index.upsert(
-      words.base.ids.slice(0, 3000).map((id, i) => ({ id, vector: words.base.vectors[i]! })),
-    );
-    const progress: { done: number; p95Ms: number; activeUsers: number }[] = [];
-    const tasksBefore = longTasks.length;
-    const started = performance.now();
-    const result = await new vicinity.LoadTester(index).run({
-      queries: words.queries.vectors.slice(0, 40),
-      users: 8,
-      durationMs: 5000,
-      rampUpMs: 800,
-      thinkTimeMs: [0, 4],
-      search: { k: 10 },
-      onProgress: (p) => progress.push(p),
-    });
-    const tasks = longTasks.slice(tasksBefore).filter((t) => t.start >= started);
-    const snapshot = index.monitor.snapshot();
-    await index.close();
-    await vicinity.VectorIndex.delete(name);
-    return { result, progress, tasks, snapshot };
-  }, name);
-  const { result } = r;
-  console.log(
-    `load test: ${result.requests} searches in ${(result.durationMs / 1000).toFixed(1)} s, ` +
-      `${result.requestsPerSecond.toFixed(0)}/s, p95 ${result.latencyMs.p95.toFixed(2)} ms, ` +
-      `${result.cacheHits} cache hits`,
-  );
-  expect(result).toMatchObject({ users: 8, errors: 0, stopped: 'duration' });
-  expect(result.requests).toBeGreaterThan(100);
-  expect(result.durationMs).toBeGreaterThanOrEqual(5000);
-  expect(result.timeline.reduce((n, s) => n + s.requests, 0)).toBe(result.requests);
-  expect(result.timeline.length).toBeGreaterThanOrEqual(5);
-  expect(result.latencyMs.p95).toBeGreaterThanOrEqual(result.latencyMs.p50);
-  // Its traffic is in the monitor, apart from the page's own searches.
-  expect(r.snapshot.totals.loadtest.count).toBe(result.requests);
-  expect(r.snapshot.totals.loadtest.cacheHits).toBe(result.cacheHits);
-  expect(r.snapshot.totals.search.count).toBe(0);
-  // Progress came while it ran: users ramped up, counts grew, a p95 so far.
-  expect(r.progress.length).toBeGreaterThan(10);
-  expect(Math.max(...r.progress.map((p) => p.activeUsers))).toBe(8);
-  expect(r.progress.at(-1)!.done).toBe(result.requests);
-  expect(r.progress.at(-1)!.p95Ms).toBeGreaterThan(0);
-  expect(r.tasks.filter((t) => t.duration >= 50)).toEqual([]);
-});
+test.describe('load tester', () => {
+  // It drives the index through its public calls: once, with the default engine.
+  test.skip(({ engine }) => engine !== 'simd', 'engine-independent');
 
-test('a load test stops on abort, with what finished counted', async ({ harness }) => {
-  const name = uniqueName('loadtest-abort');
-  const r = await harness.evaluate(async (name) => {
-    const { vicinity, fetchWords } = window.harness;
-    const words = await fetchWords();
-    const index = await vicinity.VectorIndex.open(name, { dimensions: 100 });
-    await index.upsert(
-      words.base.ids.slice(0, 1000).map((id, i) => ({ id, vector: words.base.vectors[i]! })),
+  test('8 virtual users for 5 s: every search counted as loadtest, progress reported, no long task', async ({
+    harness,
+  }) => {
+    const name = uniqueName('loadtest');
+    const r = await harness.evaluate(async (name) => {
+      const { vicinity, fetchWords, longTasks } = window.harness;
+      const words = await fetchWords();
+      const index = await vicinity.VectorIndex.open(name, { dimensions: 100 });
+      await index.upsert(
+        words.base.ids.slice(0, 3000).map((id, i) => ({ id, vector: words.base.vectors[i]! })),
+      );
+      const progress: { done: number; p95Ms: number; activeUsers: number }[] = [];
+      const tasksBefore = longTasks.length;
+      const started = performance.now();
+      const result = await new vicinity.LoadTester(index).run({
+        queries: words.queries.vectors.slice(0, 40),
+        users: 8,
+        durationMs: 5000,
+        rampUpMs: 800,
+        thinkTimeMs: [0, 4],
+        search: { k: 10 },
+        onProgress: (p) => progress.push(p),
+      });
+      const tasks = longTasks.slice(tasksBefore).filter((t) => t.start >= started);
+      const snapshot = index.monitor.snapshot();
+      await index.close();
+      await vicinity.VectorIndex.delete(name);
+      return { result, progress, tasks, snapshot };
+    }, name);
+    const { result } = r;
+    console.log(
+      `load test: ${result.requests} searches in ${(result.durationMs / 1000).toFixed(1)} s, ` +
+        `${result.requestsPerSecond.toFixed(0)}/s, p95 ${result.latencyMs.p95.toFixed(2)} ms, ` +
+        `${result.cacheHits} cache hits`,
     );
-    const controller = new AbortController();
-    const started = performance.now();
-    setTimeout(() => controller.abort(), 1000);
-    const result = await new vicinity.LoadTester(index).run({
-      queries: words.queries.vectors.slice(0, 10),
-      users: 4,
-      durationMs: 60_000,
-      thinkTimeMs: [5, 20],
-      signal: controller.signal,
-    });
-    const tookMs = performance.now() - started;
-    const bad = await new vicinity.LoadTester(index).run({ queries: [], users: 2 }).then(
-      () => 'accepted',
-      (e: { code?: string }) => e.code,
-    );
-    const count = index.monitor.snapshot().totals.loadtest.count;
-    await index.close();
-    await vicinity.VectorIndex.delete(name);
-    return { result, tookMs, bad, count };
-  }, name);
-  expect(r.result.stopped).toBe('aborted');
-  expect(r.tookMs).toBeLessThan(5000);
-  expect(r.result.requests).toBeGreaterThan(0);
-  expect(r.count).toBe(r.result.requests);
-  expect(r.bad).toBe('INVALID_OPTIONS');
+    expect(result).toMatchObject({ users: 8, errors: 0, stopped: 'duration' });
+    expect(result.requests).toBeGreaterThan(100);
+    expect(result.durationMs).toBeGreaterThanOrEqual(5000);
+    expect(result.timeline.reduce((n, s) => n + s.requests, 0)).toBe(result.requests);
+    expect(result.timeline.length).toBeGreaterThanOrEqual(5);
+    expect(result.latencyMs.p95).toBeGreaterThanOrEqual(result.latencyMs.p50);
+    // Its traffic is in the monitor, apart from the page's own searches.
+    expect(r.snapshot.totals.loadtest.count).toBe(result.requests);
+    expect(r.snapshot.totals.loadtest.cacheHits).toBe(result.cacheHits);
+    expect(r.snapshot.totals.search.count).toBe(0);
+    // Progress came while it ran: users ramped up, counts grew, a p95 so far.
+    expect(r.progress.length).toBeGreaterThan(10);
+    expect(Math.max(...r.progress.map((p) => p.activeUsers))).toBe(8);
+    expect(r.progress.at(-1)!.done).toBe(result.requests);
+    expect(r.progress.at(-1)!.p95Ms).toBeGreaterThan(0);
+    expect(r.tasks.filter((t) => t.duration >= 50)).toEqual([]);
+  });
+
+  test('a load test stops on abort, with what finished counted', async ({ harness }) => {
+    const name = uniqueName('loadtest-abort');
+    const r = await harness.evaluate(async (name) => {
+      const { vicinity, fetchWords } = window.harness;
+      const words = await fetchWords();
+      const index = await vicinity.VectorIndex.open(name, { dimensions: 100 });
+      await index.upsert(
+        words.base.ids.slice(0, 1000).map((id, i) => ({ id, vector: words.base.vectors[i]! })),
+      );
+      const controller = new AbortController();
+      const started = performance.now();
+      setTimeout(() => controller.abort(), 1000);
+      const result = await new vicinity.LoadTester(index).run({
+        queries: words.queries.vectors.slice(0, 10),
+        users: 4,
+        durationMs: 60_000,
+        thinkTimeMs: [5, 20],
+        signal: controller.signal,
+      });
+      const tookMs = performance.now() - started;
+      const bad = await new vicinity.LoadTester(index).run({ queries: [], users: 2 }).then(
+        () => 'accepted',
+        (e: { code?: string }) => e.code,
+      );
+      const count = index.monitor.snapshot().totals.loadtest.count;
+      await index.close();
+      await vicinity.VectorIndex.delete(name);
+      return { result, tookMs, bad, count };
+    }, name);
+    expect(r.result.stopped).toBe('aborted');
+    expect(r.tookMs).toBeLessThan(5000);
+    expect(r.result.requests).toBeGreaterThan(0);
+    expect(r.count).toBe(r.result.requests);
+    expect(r.bad).toBe('INVALID_OPTIONS');
+  });
 });
 
 test('the recall estimator samples live queries and agrees with a brute-force oracle', async ({
