@@ -269,12 +269,21 @@ export class VectorIndex {
    * An answer in the query cache comes back without a call to the worker
    * (`result.cached`).
    */
-  async search(query: VectorLike | string, options: SearchOptions = {}): Promise<SearchResult> {
+  search(query: VectorLike | string, options: SearchOptions = {}): Promise<SearchResult> {
+    return this.#measuredSearch('search', query, options);
+  }
+
+  /** A search timed into the monitor as `operation`; a load test's stays out of the query log. */
+  async #measuredSearch(
+    operation: 'search' | 'loadtest',
+    query: VectorLike | string,
+    options: SearchOptions,
+  ): Promise<SearchResult> {
     this.#assertOpen();
     const request = this.#queries.request(options);
     const efSearch = request.efSearch ?? this.#efSearch;
-    const hits = await this.#meter.measure('search', efSearch, () =>
-      this.#search(query, request, true),
+    const hits = await this.#meter.measure(operation, efSearch, () =>
+      this.#search(query, request, operation === 'search'),
     );
     this.#tell(query, request, efSearch, hits);
     return hits;
@@ -308,16 +317,7 @@ export class VectorIndex {
       size: () => this.#size,
       writes: () => this.#writes,
       setEfSearch: (efSearch) => this.setEfSearch(efSearch),
-      loadTestSearch: async (query, options) => {
-        this.#assertOpen();
-        const request = this.#queries.request(options);
-        const efSearch = request.efSearch ?? this.#efSearch;
-        const hits = await this.#meter.measure('loadtest', efSearch, () =>
-          this.#search(query, request, false),
-        );
-        this.#tell(query, request, efSearch, hits);
-        return hits;
-      },
+      loadTestSearch: (query, options) => this.#measuredSearch('loadtest', query, options),
       approximate: (batch, efSearch) =>
         this.#unrecorded(batch, efSearch, (api, packed, request) =>
           api.searchBatch(packed, batch.queries.length, request),

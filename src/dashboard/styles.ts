@@ -5,6 +5,22 @@
  */
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 
+/** The dark palette: for theme="dark", and for the system's dark scheme unless theme="light". */
+const DARK = `
+  --vd-bg: #16191d;
+  --vd-panel: #1f2328;
+  --vd-fg: #e6e8eb;
+  --vd-muted: #9aa3ad;
+  --vd-border: #333a42;
+  --vd-grid: #2b3138;
+  --vd-p50: #6ea0ff;
+  --vd-p95: #ff8a50;
+  --vd-rate: #5ccf7a;
+  --vd-ok: #5ccf7a;
+  --vd-warn: #f0a640;
+  --vd-bad: #ff6b6b;
+`;
+
 /* uPlot's own stylesheet positions the chart's layers; ours follows it. */
 export const DASHBOARD_CSS = `${uplotCss}
 
@@ -31,35 +47,9 @@ export const DASHBOARD_CSS = `${uplotCss}
   box-sizing: border-box;
 }
 :host([hidden]) { display: none; }
-:host([theme='dark']) {
-  --vd-bg: #16191d;
-  --vd-panel: #1f2328;
-  --vd-fg: #e6e8eb;
-  --vd-muted: #9aa3ad;
-  --vd-border: #333a42;
-  --vd-grid: #2b3138;
-  --vd-p50: #6ea0ff;
-  --vd-p95: #ff8a50;
-  --vd-rate: #5ccf7a;
-  --vd-ok: #5ccf7a;
-  --vd-warn: #f0a640;
-  --vd-bad: #ff6b6b;
-}
+:host([theme='dark']) {${DARK}}
 @media (prefers-color-scheme: dark) {
-  :host(:not([theme='light'])) {
-    --vd-bg: #16191d;
-    --vd-panel: #1f2328;
-    --vd-fg: #e6e8eb;
-    --vd-muted: #9aa3ad;
-    --vd-border: #333a42;
-    --vd-grid: #2b3138;
-    --vd-p50: #6ea0ff;
-    --vd-p95: #ff8a50;
-    --vd-rate: #5ccf7a;
-    --vd-ok: #5ccf7a;
-    --vd-warn: #f0a640;
-    --vd-bad: #ff6b6b;
-  }
+  :host(:not([theme='light'])) {${DARK}}
 }
 * { box-sizing: border-box; }
 header {

@@ -1,6 +1,6 @@
 import { TUNING, type TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
 import { searchHitRate, uncachedSearchLatencies } from './observe.js';
 import { OptimizationValidator, type ValidatorOptions } from './OptimizationValidator.js';
@@ -63,6 +63,7 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
   #queriesSinceCycle = 0;
   #cycling: Promise<OptimizerDecision | null> | null = null;
   #validating: AbortController | null = null;
+  #lastError: VicinityError | null = null;
 
   constructor(index: VectorIndex, options: AdaptiveOptimizerOptions = {}) {
     this.#port = index[TUNING]();
@@ -89,12 +90,30 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
     if (this.#enabled) return;
     this.#enabled = true;
     this.recall.start();
-    this.#timer = setInterval(() => void this.cycle(), this.#intervalMs);
+    this.#timer = setInterval(() => this.#background(), this.#intervalMs);
     if (this.#everyQueries > 0) {
       this.#unsubscribe = this.#port.onSearch(() => {
-        if (++this.#queriesSinceCycle >= this.#everyQueries) void this.cycle();
+        if (++this.#queriesSinceCycle >= this.#everyQueries) this.#background();
       });
     }
+  }
+
+  /** The last error of a cycle run by the interval or the query count (null after a good one). */
+  get lastError(): VicinityError | null {
+    return this.#lastError;
+  }
+
+  /** A cycle nobody awaits: its failure is kept in `lastError`; a closed index disables the optimizer. */
+  #background(): void {
+    this.cycle().then(
+      () => {
+        this.#lastError = null;
+      },
+      (error: unknown) => {
+        this.#lastError = toVicinityError(error, 'ENGINE_ERROR');
+        if (this.#lastError.code === 'CLOSED') this.disable();
+      },
+    );
   }
 
   /** Stops cycles and any validation under way (its change is kept); efSearch stays where it is. */

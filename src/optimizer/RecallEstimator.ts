@@ -1,6 +1,7 @@
 import { TUNING, type LiveQuery, type TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
 import { canonicalJson } from '../cache/cacheKey.js';
+import { toVicinityError } from '../errors/VicinityError.js';
 import type { Filter } from '../types.js';
 
 export interface RecallEstimatorOptions {
@@ -173,13 +174,17 @@ export class RecallEstimator {
       this.#idle = undefined;
       this.#working = true;
       const started = performance.now();
+      let failed = false;
       this.fill(1)
-        .catch(() => {
-          // The index closed or its worker is being replaced: the next sample tries again.
+        .catch((error: unknown) => {
+          failed = true;
+          // A closed index has nothing more to sample; a worker being replaced is tried again later.
+          if (toVicinityError(error, 'ENGINE_ERROR').code === 'CLOSED') this.stop();
         })
         .finally(() => {
           const took = performance.now() - started;
-          this.#notBefore = performance.now() + took * (1 / this.#share - 1);
+          this.#notBefore =
+            performance.now() + Math.max(failed ? 1000 : 0, took * (1 / this.#share - 1));
           this.#working = false;
           if (this.#owed()) this.#schedule();
         });
