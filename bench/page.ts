@@ -520,11 +520,13 @@ async function dashboardCost(redraws: number) {
 /**
  * The saved index under a sustained load: `users` virtual users of the
  * LoadTester for `durationMs`, on the page's main thread as an application's
- * would be, with the longest main-thread task seen meanwhile.
+ * would be, with the longest main-thread task seen meanwhile. The query
+ * cache is off: with it, every search after the first seconds would be a
+ * repeat answered on the page, and this would measure the cache.
  */
 async function sustained(name: string, engine: EngineName, users: number, durationMs: number) {
   const d = loaded();
-  const idx = await VectorIndex.open(name, { engine });
+  const idx = await VectorIndex.open(name, { engine, cache: false });
   const queries = queryList(d);
   const t0 = performance.now();
   const result = await new LoadTester(idx).run({

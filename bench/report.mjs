@@ -938,7 +938,7 @@ function sustainedSection(size) {
     '## Sustained load',
     '',
     `The LoadTester's ${s.users} virtual users for ${(s.durationMs / 1000).toFixed(0)} s against ` +
-      `the saved ${int(size.vectors)}-vector index (engine \`simd\`, query cache on, no think ` +
+      `the saved ${int(size.vectors)}-vector index (engine \`simd\`, query cache off, no think ` +
       `time), on the page's main thread as an application's users would be: the ` +
       `${int(size.queries)} held-out queries and 3 perturbed copies of each, chosen at random.`,
     '',

@@ -295,3 +295,46 @@ test('the validator reverts a change that made recall worse, and the dashboard s
   expect(r.panel).toContain('reverted');
   await tearDown(page, name);
 });
+
+test('the cache grows while few searches hit it, within its bounds', async ({ harness: page }) => {
+  const name = uniqueName('optimizer-cache');
+  const r = await page.evaluate(async (name) => {
+    const { vicinity, fetchWords } = window.harness;
+    const words = await fetchWords();
+    const index = await vicinity.VectorIndex.open(name, {
+      dimensions: 100,
+      cache: { maxBytes: 1 << 20, persist: false },
+    });
+    await index.upsert(
+      words.base.ids.slice(0, 500).map((id, i) => ({ id, vector: words.base.vectors[i]! })),
+    );
+    const optimizer = new vicinity.AdaptiveOptimizer(index, {
+      intervalMs: 60_000,
+      minSamples: 20,
+      cooldownMs: 0,
+      validate: false,
+      cacheBytes: { min: 1 << 18, max: 2 << 20 },
+    });
+    // 40 different queries: none hits the cache.
+    for (const q of words.queries.vectors.slice(0, 40)) await index.search(q, { k: 5 });
+    await optimizer.cycle();
+    const first = index.cache!.stats().maxBytes;
+    await optimizer.cycle();
+    const second = index.cache!.stats().maxBytes;
+    await optimizer.cycle();
+    const third = index.cache!.stats().maxBytes;
+    const history = optimizer.history().filter((d) => d.parameter === 'cacheBytes');
+    optimizer.disable();
+    await index.close();
+    await vicinity.VectorIndex.delete(name);
+    return { first, second, third, history };
+  }, name);
+  expect(r.first).toBe(Math.round((1 << 20) * 1.5));
+  expect(r.second).toBe(2 << 20); // capped at the maximum
+  expect(r.third).toBe(2 << 20);
+  expect(r.history.map((d) => [d.from, d.to])).toEqual([
+    [1 << 20, Math.round((1 << 20) * 1.5)],
+    [Math.round((1 << 20) * 1.5), 2 << 20],
+  ]);
+  expect(r.history[0]!.reason).toMatch(/cache hit rate 0.0 % is under 50 %/);
+});
