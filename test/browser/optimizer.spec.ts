@@ -15,8 +15,8 @@ type Window_ = Window & {
 };
 
 /**
- * 12,000 real words (cache off: every search reaches the worker). `wide`:
- * each vector is four consecutive words' vectors end to end (400
+ * 12,000 real words (cache off: every search reaches the worker). `wide`: 8,000 of them,
+ * each vector four consecutive words' vectors end to end (400
  * dimensions), so that the search itself, which efSearch scales, is a larger
  * part of what a caller waits.
  */
@@ -36,7 +36,9 @@ async function setUp(page: Page, name: string, efSearch = 256, wide = false) {
         efSearch,
         cache: false,
       });
-      for (let from = 0; from < words.base.ids.length; from += 2000)
+      // Wide vectors: the first 8,000 words are enough (and quicker to build).
+      const count = wide ? 8000 : words.base.ids.length;
+      for (let from = 0; from < count; from += 2000)
         await index.upsert(
           words.base.ids
             .slice(from, from + 2000)
@@ -124,7 +126,7 @@ async function tearDown(page: Page, name: string) {
 test('with the CPU throttled 4×, efSearch goes down until p95 meets the target with recall at the floor or above; unthrottled, it goes back up', async ({
   harness: page,
 }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(360_000);
   const name = uniqueName('optimizer-throttle');
   const cdp = await page.context().newCDPSession(page);
   const t0 = Date.now();
@@ -137,8 +139,9 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
   let [slow, fast] = await calibrate(page, [512, 64]);
   for (let retry = 0; retry < 3 && slow! / fast! < 1.15; retry++)
     [slow, fast] = await calibrate(page, [512, 64]);
-  // A target between what efSearch 512 and 64 cost on this machine, now.
-  const target = (slow! + fast!) / 2;
+  // A target a third of the way from what efSearch 512 costs on this machine, now,
+  // to what 64 costs: reachable, but only by going down.
+  const target = slow! - (slow! - fast!) / 3;
   console.log(
     `throttled 4×: p95 ${slow!.toFixed(2)} ms at ef 512, ${fast!.toFixed(2)} ms at ef 64; target ${target.toFixed(2)} ms`,
   );
@@ -152,25 +155,37 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
         recallFloor: floor,
         intervalMs: 300,
         cooldownMs: 500,
-        minSamples: 60,
-        // Exact answers over 12,000 × 400 dimensions take a while: a larger share, for a short test.
+        // p95 of 100 searches: on a shared machine, fewer make the validator's 5 % rule a coin toss.
+        minSamples: 100,
+        // Exact answers over 8,000 × 400 dimensions take a while: a larger share, for a short test.
         recall: { sampleEvery: 10, maxShare: 0.25 },
-        validate: { mode: 'live', liveQueries: 60 },
+        validate: { mode: 'live', liveQueries: 100 },
         cacheBytes: null,
       });
     },
     { target, floor },
   );
   await startLoad(page);
+  let last: Awaited<ReturnType<typeof state>> | undefined;
   await expect
     .poll(
       async () => {
-        const s = await state(page);
-        return s.efSearch < 512 && s.samples >= 60 && s.p95 !== null && s.p95 <= target;
+        const s = (last = await state(page));
+        return s.efSearch < 512 && s.samples >= 100 && s.p95 !== null && s.p95 <= target;
       },
-      { timeout: 150_000, intervals: [1000] },
+      { timeout: 180_000, intervals: [1000] },
     )
-    .toBe(true);
+    .toBe(true)
+    .catch((error: unknown) => {
+      // What the optimizer did, to tell a slow machine from a wrong rule.
+      console.log(
+        `not met: ef ${last?.efSearch}, p95 ${last?.p95} over ${last?.samples}; ` +
+          (last?.history ?? [])
+            .map((d) => `${d.from}→${d.to} ${d.validation ?? d.outcome}`)
+            .join('; '),
+      );
+      throw error;
+    });
   phase('target met');
   const met = await state(page);
   console.log(
