@@ -50,8 +50,11 @@ import {
 const PER_VECTOR_MS = 20;
 const PER_QUERY_MS = 10;
 const PER_VECTOR_SAVE_MS = 1;
-/** Items compared per call of an exact search (about 2 ms of worker time at 100 dimensions). */
-const EXACT_SLICE = 2048;
+/**
+ * Vector components compared per call of an exact search: 2,048 items at 100
+ * dimensions, about 2 ms of worker time, which a search of the page may wait.
+ */
+const EXACT_SLICE_FLOATS = 204_800;
 
 /** Indexes open in this page, so that `delete` can close them first. */
 const openIndexes = new Map<string, Set<VectorIndex>>();
@@ -332,17 +335,18 @@ export class VectorIndex {
   }
 
   /**
-   * True nearest neighbours for the tuning port, EXACT_SLICE items per call,
+   * True nearest neighbours for the tuning port, a slice of the items per call,
    * so that searches of the page wait behind a few milliseconds of it at most.
    */
   async #exact(batch: QueryBatch): Promise<Hit[][]> {
     const merged: Hit[][] = batch.queries.map(() => []);
     const k = batch.k;
-    for (let offset = 0; offset < this.#size; offset += EXACT_SLICE) {
+    const slice = Math.max(64, Math.floor(EXACT_SLICE_FLOATS / this.dimensions));
+    for (let offset = 0; offset < this.#size; offset += slice) {
       const part = await this.#unrecorded(batch, undefined, (api, packed, request) =>
         api.exactSearchBatch(packed, batch.queries.length, request, {
           offset,
-          limit: EXACT_SLICE,
+          limit: slice,
         }),
       );
       part.forEach((hits, q) => {

@@ -31,7 +31,12 @@ interface Sample {
   exact: Set<string> | null;
   /** TuningPort.writes() when `exact` was computed. */
   writes: number;
+  /** Of the true nearest, how many the graph found at each efSearch asked (since `exact`). */
+  found: Map<number, number>;
 }
+
+/** Queries per graph call of an estimate, so that searches of the page interleave. */
+const ESTIMATE_BATCH = 8;
 
 /**
  * A running estimate of recall@k from the page's own queries: one in
@@ -86,6 +91,7 @@ export class RecallEstimator {
       filter: query.filter,
       exact: null,
       writes: -1,
+      found: new Map(),
     });
     if (this.#pending.length > this.#size) this.#pending.shift();
     this.#schedule();
@@ -97,33 +103,45 @@ export class RecallEstimator {
     return this.#samples.filter((s) => s.exact && s.writes === writes).length;
   }
 
-  /** Recall@k at `efSearch` over the samples with current exact answers. */
+  /**
+   * Recall@k at `efSearch` over the samples with current exact answers. A
+   * sample is searched once per efSearch (until a write), so that repeated
+   * estimates cost only the samples new since the last.
+   */
   async estimate(efSearch: number): Promise<RecallEstimate> {
     const writes = this.#port.writes();
     const ready = this.#samples.filter((s) => s.exact && s.writes === writes);
-    // One batch per (k, filter): a batch shares its options.
+    // Batches share k and filter.
     const groups = new Map<string, Sample[]>();
     for (const s of ready) {
+      if (s.found.has(efSearch)) continue;
       const key = `${s.k}|${s.filter === undefined ? '' : canonicalJson(s.filter)}`;
       const group = groups.get(key);
       if (group) group.push(s);
       else groups.set(key, [s]);
     }
+    for (const group of groups.values()) {
+      for (let from = 0; from < group.length; from += ESTIMATE_BATCH) {
+        const part = group.slice(from, from + ESTIMATE_BATCH);
+        const first = part[0] as Sample;
+        const answers = await this.#port.approximate(
+          { queries: part.map((s) => s.query), k: first.k, filter: first.filter },
+          efSearch,
+        );
+        part.forEach((s, i) => {
+          const truth = s.exact as Set<string>;
+          s.found.set(efSearch, (answers[i] ?? []).filter((hit) => truth.has(hit.id)).length);
+        });
+      }
+    }
     let total = 0;
     let counted = 0;
-    for (const group of groups.values()) {
-      const first = group[0] as Sample;
-      const answers = await this.#port.approximate(
-        { queries: group.map((s) => s.query), k: first.k, filter: first.filter },
-        efSearch,
-      );
-      group.forEach((s, i) => {
-        const truth = s.exact as Set<string>;
-        if (truth.size === 0) return;
-        const found = (answers[i] ?? []).filter((hit) => truth.has(hit.id)).length;
-        total += found / truth.size;
-        counted++;
-      });
+    for (const s of ready) {
+      const truth = s.exact as Set<string>;
+      const found = s.found.get(efSearch);
+      if (truth.size === 0 || found === undefined || s.writes !== this.#port.writes()) continue;
+      total += found / truth.size;
+      counted++;
     }
     return { recall: counted === 0 ? 1 : total / counted, samples: counted };
   }
@@ -145,6 +163,7 @@ export class RecallEstimator {
       });
       sample.exact = new Set((hits ?? []).map((h) => h.id));
       sample.writes = writes;
+      sample.found = new Map();
       if (!stale) {
         this.#samples.push(sample);
         if (this.#samples.length > this.#size) this.#samples.shift();

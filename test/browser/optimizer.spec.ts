@@ -157,8 +157,7 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
         cooldownMs: 500,
         // p95 of 100 searches: on a shared machine, fewer make the validator's 5 % rule a coin toss.
         minSamples: 100,
-        // Exact answers over 8,000 × 400 dimensions take a while: a larger share, for a short test.
-        recall: { sampleEvery: 10, maxShare: 0.25 },
+        recall: { sampleEvery: 10 },
         validate: { mode: 'live', liveQueries: 100 },
         cacheBytes: null,
       });
