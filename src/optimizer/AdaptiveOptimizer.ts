@@ -63,6 +63,8 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
   #queriesSinceCycle = 0;
   #cycling: Promise<OptimizerDecision | null> | null = null;
   #validating: AbortController | null = null;
+  /** The validation under way, for `settled()`. */
+  #validation: Promise<void> | null = null;
   #lastError: VicinityError | null = null;
 
   constructor(index: VectorIndex, options: AdaptiveOptimizerOptions = {}) {
@@ -176,7 +178,13 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
       this.#metrics(seen, recallNow),
       this.#validator ? 'pending' : 'kept',
     );
-    if (this.#validator) void this.#validate(entry, decision.goal as EfGoal, seen.p95Ms, at);
+    if (this.#validator) {
+      this.#validation = this.#validate(entry, decision.goal as EfGoal, seen.p95Ms, at).finally(
+        () => {
+          this.#validation = null;
+        },
+      );
+    }
     return entry;
   }
 
@@ -231,7 +239,7 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
   /** Waits for the cycle and the validation under way, if any. */
   async settled(): Promise<void> {
     await this.#cycling;
-    while (this.#validating) await new Promise((resolve) => setTimeout(resolve, 50));
+    await this.#validation;
   }
 
   #observe(): Observation {
