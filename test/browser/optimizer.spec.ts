@@ -15,10 +15,11 @@ type Window_ = Window & {
 };
 
 /**
- * 12,000 real words (cache off: every search reaches the worker). `wide`: 8,000 of them,
- * each vector four consecutive words' vectors end to end (400
- * dimensions), so that the search itself, which efSearch scales, is a larger
- * part of what a caller waits.
+ * 12,000 real words (cache off: every search reaches the worker). `wide`: 16,000
+ * vectors of 400 dimensions, each four words' vectors end to end, so that the
+ * search itself, which efSearch scales, is a larger part of what a caller waits
+ * (throttling slows the page, not the worker), and so that efSearch up to 1,024
+ * still scales it (on 8,000 vectors the search at 512 already visits most of them).
  */
 async function setUp(page: Page, name: string, efSearch = 256, wide = false) {
   await page.evaluate(
@@ -28,7 +29,9 @@ async function setUp(page: Page, name: string, efSearch = 256, wide = false) {
       const widen = (list: Float32Array[], i: number) => {
         if (!wide) return list[i]!;
         const out = new Float32Array(400);
-        for (let j = 0; j < 4; j++) out.set(list[(i + j) % list.length]!, j * 100);
+        const n = list.length;
+        // Past the word list, other combinations of words.
+        for (let j = 0; j < 4; j++) out.set(list[(i < n ? i + j : i * 7 + j * 13) % n]!, j * 100);
         return out;
       };
       const index = await vicinity.VectorIndex.open(name, {
@@ -36,13 +39,13 @@ async function setUp(page: Page, name: string, efSearch = 256, wide = false) {
         efSearch,
         cache: false,
       });
-      // Wide vectors: the first 8,000 words are enough (and quicker to build).
-      const count = wide ? 8000 : words.base.ids.length;
+      const count = wide ? 16_000 : words.base.ids.length;
       for (let from = 0; from < count; from += 2000)
         await index.upsert(
-          words.base.ids
-            .slice(from, from + 2000)
-            .map((id, i) => ({ id, vector: widen(words.base.vectors, from + i) })),
+          Array.from({ length: Math.min(2000, count - from) }, (_, i) => ({
+            id: words.base.ids[from + i] ?? `combined-${from + i}`,
+            vector: widen(words.base.vectors, from + i),
+          })),
         );
       const queries = words.queries.vectors.slice(0, 200).map((_, i, all) => widen(all, i));
       (window as unknown as Window_).opt = { index, queries };
@@ -132,59 +135,80 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
   const t0 = Date.now();
   const phase = (what: string) =>
     console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
-  await setUp(page, name, 512, true);
+  await setUp(page, name, 1024, true);
   phase('built');
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-  // This machine is shared: measure again when a burst of other work hid the difference.
-  let [slow, fast] = await calibrate(page, [512, 64]);
-  for (let retry = 0; retry < 3 && slow! / fast! < 1.15; retry++)
-    [slow, fast] = await calibrate(page, [512, 64]);
-  // A target a third of the way from what efSearch 512 costs on this machine, now,
-  // to what 64 costs: reachable, but only by going down.
-  const target = slow! - (slow! - fast!) / 3;
-  console.log(
-    `throttled 4×: p95 ${slow!.toFixed(2)} ms at ef 512, ${fast!.toFixed(2)} ms at ef 64; target ${target.toFixed(2)} ms`,
-  );
-  expect(slow! / fast!).toBeGreaterThan(1.15); // efSearch must matter, or there is nothing to tune
   const floor = 0.9;
-  await page.evaluate(
-    ({ target, floor }) => {
-      const o = (window as unknown as Window_).opt;
-      o.optimizer = new window.harness.vicinity.AdaptiveOptimizer(o.index, {
-        targetP95Ms: target,
-        recallFloor: floor,
-        intervalMs: 300,
-        cooldownMs: 500,
-        // p95 of 100 searches: on a shared machine, fewer make the validator's 5 % rule a coin toss.
-        minSamples: 100,
-        recall: { sampleEvery: 10 },
-        validate: { mode: 'live', liveQueries: 100 },
-        cacheBytes: null,
-      });
-    },
-    { target, floor },
-  );
-  await startLoad(page);
+  let target = 0;
   let last: Awaited<ReturnType<typeof state>> | undefined;
-  await expect
-    .poll(
-      async () => {
-        const s = (last = await state(page));
-        return s.efSearch < 512 && s.samples >= 100 && s.p95 !== null && s.p95 <= target;
+  // This machine is shared and its speed drifts: when it got faster after the
+  // target was set, so that efSearch 1,024 meets it and there is nothing to
+  // lower, the test measures again and sets a new target.
+  for (let attempt = 1; ; attempt++) {
+    // Measure again when a burst of other work hid the difference.
+    let [slow, fast] = await calibrate(page, [1024, 64]);
+    for (let retry = 0; retry < 3 && slow! / fast! < 1.25; retry++)
+      [slow, fast] = await calibrate(page, [1024, 64]);
+    // A target a third of the way from what efSearch 1,024 costs on this machine,
+    // now, to what 64 costs: reachable, but only by going down.
+    target = slow! - (slow! - fast!) / 3;
+    console.log(
+      `throttled 4×: p95 ${slow!.toFixed(2)} ms at ef 1024, ${fast!.toFixed(2)} ms at ef 64; target ${target.toFixed(2)} ms`,
+    );
+    expect(slow! / fast!).toBeGreaterThan(1.25); // efSearch must matter, or there is nothing to tune
+    await page.evaluate(
+      ({ target, floor }) => {
+        const o = (window as unknown as Window_).opt;
+        o.optimizer = new window.harness.vicinity.AdaptiveOptimizer(o.index, {
+          targetP95Ms: target,
+          recallFloor: floor,
+          maxEfSearch: 1024,
+          intervalMs: 300,
+          cooldownMs: 500,
+          // p95 of 100 searches: on a shared machine, fewer make the validator's 5 % rule a coin toss.
+          minSamples: 100,
+          recall: { sampleEvery: 10 },
+          validate: { mode: 'live', liveQueries: 100 },
+          cacheBytes: null,
+        });
       },
-      { timeout: 180_000, intervals: [1000] },
-    )
-    .toBe(true)
-    .catch((error: unknown) => {
-      // What the optimizer did, to tell a slow machine from a wrong rule.
-      console.log(
-        `not met: ef ${last?.efSearch}, p95 ${last?.p95} over ${last?.samples}; ` +
-          (last?.history ?? [])
-            .map((d) => `${d.from}→${d.to} ${d.validation ?? d.outcome}`)
-            .join('; '),
+      { target, floor },
+    );
+    await startLoad(page);
+    const outcome = await expect
+      .poll(
+        async () => {
+          const s = (last = await state(page));
+          if (s.samples < 100 || s.p95 === null || s.p95 > target) return false;
+          return s.efSearch < 1024 ? 'met' : s.history.length === 0 && s.samples >= 300;
+        },
+        { timeout: 180_000, intervals: [1000] },
+      )
+      .toBeTruthy()
+      .then(
+        () => (last!.efSearch < 1024 ? 'met' : 'drifted'),
+        (error: unknown) => {
+          // What the optimizer did, to tell a slow machine from a wrong rule.
+          console.log(
+            `not met: ef ${last?.efSearch}, p95 ${last?.p95} over ${last?.samples}; ` +
+              (last?.history ?? [])
+                .map((d) => `${d.from}→${d.to} ${d.validation ?? d.outcome}`)
+                .join('; '),
+          );
+          throw error;
+        },
       );
-      throw error;
+    if (outcome === 'met') break;
+    console.log(`the machine got faster: p95 ${last!.p95} ms at ef 1024 meets the target`);
+    expect(attempt).toBeLessThan(3);
+    await page.evaluate(async () => {
+      const o = (window as unknown as Window_).opt;
+      o.optimizer!.disable();
+      o.load!.abort();
+      await o.loadDone;
+      await o.optimizer!.settled();
     });
+  }
   phase('target met');
   const met = await state(page);
   console.log(
