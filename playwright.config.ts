@@ -9,6 +9,7 @@ const port = 5199;
 export default defineConfig<{ engine: EngineName }>({
   testDir: 'test/browser',
   testMatch: '**/*.spec.ts',
+  globalSetup: './test/browser/globalSetup.ts',
   // One worker: the machine has two cores, and timing-sensitive checks
   // (long tasks) must not compete with a second browser.
   workers: 1,

@@ -1,126 +1,202 @@
-import { VectorIndex, VicinityError } from '../src/index.js';
-import { fetchWords } from '../test/support/words.js';
+import { AdaptiveOptimizer, VectorIndex, VicinityError, type Hit } from '../src/index.js';
+import '../src/dashboard/index.js';
+import { fetchEmbedder, fetchManifest, streamSynsets, type Manifest } from './assets.js';
+import { mountPanels } from './panels.js';
 
-const INDEX = 'demo-words';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const query = $<HTMLInputElement>('query');
-const kInput = $<HTMLInputElement>('k');
-const minLength = $<HTMLInputElement>('min-length');
 const status = $<HTMLParagraphElement>('status');
 const progress = $<HTMLProgressElement>('progress');
 const results = $<HTMLOListElement>('results');
 const unknown = $<HTMLParagraphElement>('unknown');
+const posField = $<HTMLFieldSetElement>('pos');
 
-const words = await fetchWords('/test/fixtures/words');
-const allIds = [...words.base.ids, ...words.queries.ids];
-const allVectors = [...words.base.vectors, ...words.queries.vectors];
-const vectorOf = new Map(allIds.map((id, i) => [id, allVectors[i]!]));
+/** Descriptions the load test sends (with rewrites and typos of its own). */
+export const EXAMPLES = [
+  'a large body of salt water',
+  'the first meal of the day',
+  'a building where books are kept',
+  'frozen water',
+  'a young dog',
+  'a doctor for animals',
+  'a tool for cutting wood',
+  'a place where airplanes land',
+  'unable to see',
+  'to speak very quietly',
+  'a person who writes books',
+  'feeling very happy',
+];
 
-/** A text is the mean of the vectors of the words we know; the others are reported. */
+const [manifest, embedder] = await Promise.all([fetchManifest(), fetchEmbedder()]).catch(
+  (error: unknown) => {
+    showError(error);
+    throw error;
+  },
+);
+
+/** The `embed` option: queries are embedded on the page exactly as the definitions were. */
 function embed(texts: string[]): Float32Array[] {
   return texts.map((text) => {
-    const sum = new Float32Array(words.dimensions);
-    for (const token of tokens(text)) {
-      const v = vectorOf.get(token);
-      if (v) v.forEach((x, d) => (sum[d]! += x));
-    }
-    return sum;
+    const vector = embedder.embed(text);
+    if (!vector) throw new Error(`no word of "${text}" is in the vocabulary`);
+    return vector;
   });
 }
 
-function tokens(text: string): string[] {
-  return text.toLowerCase().match(/[a-z]+/g) ?? [];
+/** New assets make a new index; the one made from the old assets is deleted. */
+async function indexName(manifest: Manifest): Promise<string> {
+  const name = `reverse-dictionary-${manifest.format}-${manifest.script}`;
+  const key = 'vicinity-demo-index';
+  const previous = localStorage.getItem(key);
+  if (previous !== null && previous !== name) await VectorIndex.delete(previous);
+  localStorage.setItem(key, name);
+  return name;
 }
 
-async function openOrBuild(rebuild: boolean): Promise<VectorIndex> {
-  if (rebuild) await VectorIndex.delete(INDEX);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const count = (n: number) => n.toLocaleString('en');
+
+async function openSaved(name: string): Promise<VectorIndex | null> {
   const started = performance.now();
+  let index: VectorIndex;
   try {
-    const index = await VectorIndex.open(INDEX, { embed });
-    status.textContent = `Opened ${index.size.toLocaleString()} words from IndexedDB in ${Math.round(performance.now() - started)} ms.`;
-    return index;
+    index = await VectorIndex.open(name, { embed });
   } catch (error) {
-    if (!(error instanceof VicinityError) || error.code !== 'NOT_FOUND') throw error;
+    if (error instanceof VicinityError && error.code === 'NOT_FOUND') return null;
+    throw error;
   }
-  const index = await VectorIndex.open(INDEX, { dimensions: words.dimensions, embed });
-  progress.hidden = false;
-  for (let i = 0; i < allIds.length; i += 500) {
-    await index.upsert(
-      allIds
-        .slice(i, i + 500)
-        .map((id, j) => ({ id, vector: allVectors[i + j]!, metadata: { length: id.length } })),
-    );
-    progress.value = Math.min(1, (i + 500) / allIds.length);
-    status.textContent = `Indexing… ${Math.min(i + 500, allIds.length).toLocaleString()} of ${allIds.length.toLocaleString()} words`;
+  if (index.size !== manifest.synsets) {
+    // Saved from a build that did not finish: start again.
+    await index.close();
+    await VectorIndex.delete(name);
+    return null;
   }
-  await index.save();
-  progress.hidden = true;
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  status.textContent = `Indexed and saved ${index.size.toLocaleString()} words in ${seconds} s. Reload: it opens from IndexedDB.`;
+  const ms = performance.now() - started;
+  status.dataset.source = 'indexeddb';
+  status.textContent = `Opened ${count(index.size)} definitions from IndexedDB in ${Math.round(ms)} ms.`;
   return index;
 }
 
-let index = await openOrBuild(false);
-progress.hidden = true;
-query.disabled = false;
-query.focus();
-
-let pending = 0;
-async function search(): Promise<void> {
-  const text = query.value.trim();
-  const known = tokens(text).filter((t) => vectorOf.has(t));
-  const missing = tokens(text).filter((t) => !vectorOf.has(t));
-  unknown.textContent = missing.length > 0 ? `Not in the vocabulary: ${missing.join(', ')}` : '';
-  const ticket = ++pending;
-  if (known.length === 0) {
-    results.replaceChildren();
-    return;
-  }
-  const k = Math.max(1, Math.min(50, Number(kInput.value) || 10));
-  const min = Math.max(0, Number(minLength.value) || 0);
+async function build(name: string): Promise<VectorIndex> {
   const started = performance.now();
-  const hits = await index.search(text, {
-    k: k + known.length,
-    filter: min > 0 ? { length: { $gte: min } } : undefined,
+  const index = await VectorIndex.open(name, {
+    dimensions: embedder.dimensions,
+    // A lighter build than the default 200: the first visit waits for it.
+    efConstruction: 100,
+    initialCapacity: manifest.synsets,
+    embed,
   });
-  if (ticket !== pending) return;
-  // The query's own words are trivially nearest: leave them out.
-  const shown = hits.filter((h) => !known.includes(h.id)).slice(0, k);
-  results.replaceChildren(
-    ...shown.map((hit) => {
-      const li = document.createElement('li');
-      const word = document.createElement('span');
-      word.className = 'word';
-      word.textContent = hit.id;
-      const bar = document.createElement('span');
-      bar.className = 'bar';
-      bar.style.width = `${Math.max(0, hit.score) * 100}%`;
-      word.append(bar);
-      const score = document.createElement('span');
-      score.className = 'score';
-      score.textContent = hit.score.toFixed(3);
-      li.append(word, score);
-      li.dataset.id = hit.id;
-      return li;
-    }),
-  );
-  status.textContent = `${shown.length} neighbours in ${(performance.now() - started).toFixed(1)} ms (worker round trip included).`;
+  progress.hidden = false;
+  let megabytes = '';
+  for await (const batch of streamSynsets(1000, (received, total) => {
+    megabytes = total
+      ? ` (downloaded ${(received / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB)`
+      : '';
+  })) {
+    await index.upsert(
+      batch.map((synset) => ({
+        id: synset.id,
+        vector: embedder.embed(synset.definition)!,
+        metadata: { pos: synset.pos, words: synset.words, definition: synset.definition },
+      })),
+    );
+    progress.value = index.size / manifest.synsets;
+    status.textContent = `Indexing definitions in the worker: ${count(index.size)} of ${count(manifest.synsets)}${megabytes}…`;
+  }
+  status.textContent = 'Saving to IndexedDB…';
+  await index.save();
+  progress.hidden = true;
+  status.dataset.source = 'built';
+  status.textContent = `Indexed and saved ${count(index.size)} definitions in ${seconds(performance.now() - started)}. A reload opens them from IndexedDB.`;
+  return index;
 }
-
-for (const input of [query, kInput, minLength]) {
-  input.addEventListener('input', () => void search().catch(showError));
-}
-$<HTMLButtonElement>('rebuild').addEventListener('click', () => {
-  query.disabled = true;
-  void (async () => {
-    await index.close();
-    index = await openOrBuild(true);
-    query.disabled = false;
-    await search();
-  })().catch(showError);
-});
 
 function showError(error: unknown): void {
+  status.dataset.source = 'error';
   status.textContent =
     error instanceof VicinityError ? `${error.code}: ${error.message}` : String(error);
 }
+
+function renderHit(hit: Hit): HTMLLIElement {
+  const { pos, words, definition } = hit.metadata as {
+    pos: string;
+    words: string;
+    definition: string;
+  };
+  const [word, ...others] = words.split(', ');
+  const li = document.createElement('li');
+  li.dataset.id = hit.id;
+  li.dataset.words = words;
+  li.dataset.pos = pos;
+  const head = document.createElement('div');
+  head.className = 'head';
+  const w = document.createElement('span');
+  w.className = 'word';
+  w.textContent = word!;
+  const p = document.createElement('span');
+  p.className = 'pos';
+  p.textContent = pos;
+  const s = document.createElement('span');
+  s.className = 'score';
+  s.textContent = hit.score.toFixed(3);
+  s.title = 'cosine similarity';
+  head.append(w, p, s);
+  li.append(head);
+  if (others.length > 0) {
+    const also = document.createElement('p');
+    also.className = 'also';
+    also.textContent = others.join(', ');
+    li.append(also);
+  }
+  const d = document.createElement('p');
+  d.className = 'definition';
+  d.textContent = definition;
+  li.append(d);
+  return li;
+}
+
+const name = await indexName(manifest);
+const index = await openSaved(name)
+  .then((saved) => saved ?? build(name))
+  .catch((error: unknown) => {
+    showError(error);
+    throw error;
+  });
+progress.hidden = true;
+
+const optimizer = new AdaptiveOptimizer(index, { enabled: false });
+const dashboard = $<HTMLElement & { index: VectorIndex; optimizer: AdaptiveOptimizer }>(
+  'dashboard',
+);
+dashboard.index = index;
+dashboard.optimizer = optimizer;
+mountPanels(index, optimizer, EXAMPLES);
+
+let ticket = 0;
+async function search(): Promise<void> {
+  const mine = ++ticket;
+  const text = query.value.trim();
+  const missing = embedder.unknown(text);
+  unknown.textContent = missing.length > 0 ? `Not in the vocabulary: ${missing.join(', ')}` : '';
+  if (embedder.embed(text) === null) {
+    results.replaceChildren();
+    return;
+  }
+  const pos = posField.querySelector<HTMLInputElement>('input:checked')?.value ?? '';
+  const started = performance.now();
+  const hits = await index.search(text, { k: 10, filter: pos ? { pos } : undefined });
+  if (mine !== ticket) return; // a later keystroke has its own answer coming
+  results.replaceChildren(...hits.map(renderHit));
+  const ms = (performance.now() - started).toFixed(1);
+  status.textContent = `${hits.length} words in ${ms} ms${hits.cached ? ', from the query cache' : ''}.`;
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+query.addEventListener('input', () => {
+  clearTimeout(timer);
+  timer = setTimeout(() => void search().catch(showError), 150);
+});
+posField.addEventListener('change', () => void search().catch(showError));
+query.disabled = false;
+query.focus();
+if (query.value.trim() !== '') void search().catch(showError);

@@ -1,54 +1,153 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
-test('the demo builds, searches as you type, filters, and reopens from IndexedDB', async ({
-  page,
-}, testInfo) => {
-  await page.goto('/demo/');
-  const query = page.locator('#query');
-  await expect(query).toBeEnabled({ timeout: 60_000 });
-  await expect(page.locator('#status')).toContainText('Indexed and saved');
+// The demo used as a person would: the first visit builds the index of every
+// WordNet definition, then descriptions are typed and the words that mean
+// them must come first.
 
-  await query.fill('ocean');
-  const results = page.locator('#results li');
-  await expect(results).toHaveCount(10);
-  const words = await results.evaluateAll((items) =>
-    items.map((li) => (li as HTMLElement).dataset.id),
-  );
-  expect(words).not.toContain('ocean');
-  expect(words.some((w) => ['sea', 'pacific', 'atlantic', 'seas', 'coast'].includes(w!))).toBe(
-    true,
-  );
+/** The words of the first `n` results, each entry the synset's words ("ocean, sea"). */
+function topWords(page: Page, n: number) {
+  return page
+    .locator('#results li')
+    .evaluateAll(
+      (items, n) => items.slice(0, n).map((li) => (li as HTMLElement).dataset.words!),
+      n,
+    );
+}
 
-  // Two words: their mean.
-  await query.fill('king woman');
-  await expect(page.locator('#results li[data-id="queen"]')).toBeVisible();
-
-  // The filter runs in the worker: every word shown has at least 8 letters.
-  await page.locator('#min-length').fill('8');
-  await expect(results.first()).toBeVisible();
+/** Types `text` and waits until the top 5 hold one of `expected` as a word of their own. */
+async function expectWord(page: Page, text: string, expected: string[]) {
+  await page.locator('#query').fill(text);
   await expect
-    .poll(async () =>
-      (
-        await results.evaluateAll((items) =>
-          items.map((li) => (li as HTMLElement).dataset.id!.length),
-        )
-      ).every((n) => n >= 8),
+    .poll(
+      async () =>
+        (await topWords(page, 5)).some((words) =>
+          words.split(', ').some((w) => expected.includes(w)),
+        ),
+      { message: `"${text}" → one of ${expected.join(', ')} in the top 5` },
     )
     .toBe(true);
+}
 
-  await query.fill('zzzqx');
-  await expect(page.locator('#unknown')).toContainText('zzzqx');
-  await expect(results).toHaveCount(0);
+function tile(page: Page, key: string) {
+  return page.locator(`vicinity-dashboard [data-tile="${key}"] .value`);
+}
+
+test('the reverse dictionary: built on the first visit, describes words, filters, load-tests, reopens from IndexedDB and works offline', async ({
+  page,
+  context,
+}, testInfo) => {
+  test.setTimeout(420_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/demo/');
+  // The first visit: a progress bar while the worker indexes every definition.
+  await expect(page.locator('#progress')).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator('#status')).toHaveAttribute('data-source', /^(built|error)$/, {
+    timeout: 360_000,
+  });
+  await expect(page.locator('#status')).toHaveAttribute('data-source', 'built', { timeout: 1 });
+  const built = await page.locator('#status').textContent();
+  console.log(built);
+  expect(built).toMatch(/^Indexed and saved 117,\d{3} definitions in [\d.]+ s\./);
+  await expect(page.locator('#progress')).toBeHidden();
+  await expect(page.locator('#query')).toBeEnabled();
+
+  // Descriptions → the words that mean them.
+  await expectWord(page, 'the first meal of the day', ['breakfast']);
+  await expectWord(page, 'a building where books are kept', ['library']);
+  await expectWord(page, 'frozen water', ['ice']);
+  await expectWord(page, 'a young dog', ['puppy', 'pup']);
+  await expectWord(page, 'a tool for cutting wood', ['saw', 'power saw']);
+  await expectWord(page, 'a place where airplanes land', ['airport', 'airfield', 'airdrome']);
+  await expectWord(page, 'unable to see', ['blind']);
+  await expectWord(page, 'a person who writes books', ['writer', 'author']);
+  const first = page.locator('#results li').first();
+  await expect(first.locator('.definition')).not.toBeEmpty();
+  await expect(first.locator('.score')).toHaveText(/^0\.\d{3}$/);
+
+  // The part-of-speech filter runs in the worker.
+  await page.locator('#query').fill('to speak very quietly');
+  await page.getByLabel('verb', { exact: true }).check();
+  await expect
+    .poll(async () =>
+      page.locator('#results li').evaluateAll((items) => items.map((li) => li.dataset.pos)),
+    )
+    .toEqual(Array(10).fill('verb'));
+  expect((await topWords(page, 5)).some((w) => /\b(whisper|murmur)\b/.test(w))).toBe(true);
+  await page.getByLabel('noun', { exact: true }).check();
+  await expect
+    .poll(async () =>
+      page.locator('#results li').evaluateAll((items) => items.map((li) => li.dataset.pos)),
+    )
+    .toEqual(Array(10).fill('noun'));
+  await page.getByLabel('any', { exact: true }).check();
+
+  // A word the vocabulary does not have is named, not silently dropped.
+  await page.locator('#query').fill('a qzxv animal');
+  await expect(page.locator('#unknown')).toHaveText('Not in the vocabulary: qzxv');
+
+  // A load test moves the dashboard and the cache.
+  await expect(tile(page, 'size')).toHaveText(/117,\d{3}/);
+  const searchesBefore = await tile(page, 'errors').locator('..').locator('.detail').textContent();
+  await page.locator('#load-users').fill('4');
+  await page.locator('#load-seconds').fill('3');
+  await page.locator('#load-start').click();
+  await expect(page.locator('#load-start')).toHaveText('Stop');
+  await expect(page.locator('#load-progress')).toHaveAttribute('data-state', 'running');
+  await expect(page.locator('#load-progress')).toHaveAttribute('data-state', 'done', {
+    timeout: 30_000,
+  });
+  const summary = await page.locator('#load-progress').textContent();
+  console.log(summary);
+  expect(summary).toMatch(/^Done: [\d,]+ searches in [\d.]+ s/);
+  expect(summary).toMatch(/; 0 errors\.$/);
+  await expect(tile(page, 'errors').locator('..').locator('.detail')).not.toHaveText(
+    searchesBefore!,
+  );
+  await expect(tile(page, 'throughput')).not.toHaveText('0.0/s');
+  await expect(page.locator('vicinity-dashboard [data-panel="operations"]')).toContainText(
+    'loadtest',
+  );
+  await expect(page.locator('[data-stat="hits"]')).not.toHaveText('0');
+
+  // The optimizer's switch.
+  await page.locator('#optimizer-switch').check();
+  await expect(page.locator('#optimizer-state')).toHaveText(/^On; efSearch \d+/);
 
   for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    await query.fill('river');
-    await expect(results.first()).toBeVisible();
+    await page.setViewportSize({ width, height: 900 });
+    await page.locator('#query').fill('a large body of salt water');
+    await expect(page.locator('#results li')).toHaveCount(10);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow, `nothing sticks out at ${width} px`).toBeLessThanOrEqual(0);
     await page.screenshot({ path: testInfo.outputPath(`demo-${width}.png`), fullPage: true });
   }
 
+  // A reload opens the saved index instead of building it again.
   await page.reload();
-  await expect(page.locator('#status')).toContainText('from IndexedDB', { timeout: 30_000 });
-  await page.locator('#query').fill('ocean');
-  await expect(results).toHaveCount(10);
+  await expect(page.locator('#status')).toHaveAttribute('data-source', 'indexeddb', {
+    timeout: 60_000,
+  });
+  const opened = await page.locator('#status').textContent();
+  console.log(opened);
+  expect(opened).toMatch(/^Opened 117,\d{3} definitions from IndexedDB in \d+ ms\.$/);
+  await expectWord(page, 'frozen water', ['ice']);
+
+  // With the network off, the page still answers.
+  await context.setOffline(true);
+  await expect
+    .poll(() =>
+      page.evaluate(() =>
+        fetch('/demo/assets/manifest.json', { cache: 'no-store' }).then(
+          () => 'online',
+          () => 'offline',
+        ),
+      ),
+    )
+    .toBe('offline');
+  await expectWord(page, 'a young dog', ['puppy', 'pup']);
+  await expectWord(page, 'unable to see', ['blind']);
+  expect(errors).toEqual([]);
 });
