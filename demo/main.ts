@@ -12,7 +12,7 @@ const unknown = $<HTMLParagraphElement>('unknown');
 const posField = $<HTMLFieldSetElement>('pos');
 
 /** Descriptions the load test sends (with rewrites and typos of its own). */
-export const EXAMPLES = [
+const EXAMPLES = [
   'a large body of salt water',
   'the first meal of the day',
   'a building where books are kept',
@@ -43,14 +43,16 @@ function embed(texts: string[]): Float32Array[] {
   });
 }
 
-/** New assets make a new index; the one made from the old assets is deleted. */
-async function indexName(manifest: Manifest): Promise<string> {
-  const name = `reverse-dictionary-${manifest.format}-${manifest.script}`;
-  const key = 'vicinity-demo-index';
-  const previous = localStorage.getItem(key);
-  if (previous !== null && previous !== name) await VectorIndex.delete(previous);
-  localStorage.setItem(key, name);
-  return name;
+const INDEX = 'reverse-dictionary';
+
+/** An index built from other assets (an older script, other packages) is deleted. */
+async function forgetOlderBuild(manifest: Manifest): Promise<void> {
+  const key = 'vicinity-demo-assets';
+  const assets = `${manifest.format}-${manifest.script}-${manifest.wordnet}-${manifest.embeddings}`;
+  if (localStorage.getItem(key) !== assets) {
+    await VectorIndex.delete(INDEX);
+    localStorage.setItem(key, assets);
+  }
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -155,7 +157,8 @@ function renderHit(hit: Hit): HTMLLIElement {
   return li;
 }
 
-const name = await indexName(manifest);
+await forgetOlderBuild(manifest);
+const name = INDEX;
 const index = await openSaved(name)
   .then((saved) => saved ?? build(name))
   .catch((error: unknown) => {
@@ -180,6 +183,7 @@ async function search(): Promise<void> {
   unknown.textContent = missing.length > 0 ? `Not in the vocabulary: ${missing.join(', ')}` : '';
   if (embedder.embed(text) === null) {
     results.replaceChildren();
+    results.dataset.query = text;
     return;
   }
   const pos = posField.querySelector<HTMLInputElement>('input:checked')?.value ?? '';
@@ -187,6 +191,7 @@ async function search(): Promise<void> {
   const hits = await index.search(text, { k: 10, filter: pos ? { pos } : undefined });
   if (mine !== ticket) return; // a later keystroke has its own answer coming
   results.replaceChildren(...hits.map(renderHit));
+  results.dataset.query = text;
   const ms = (performance.now() - started).toFixed(1);
   status.textContent = `${hits.length} words in ${ms} ms${hits.cached ? ', from the query cache' : ''}.`;
 }

@@ -293,14 +293,16 @@ export class VicinityDashboard extends Base {
       `${formatCount(Math.round(errors))} of ${formatCount(count)}`,
       thresholds && errorRate !== null && errorRate > thresholds.errorRate ? 'bad' : 'ok',
     );
-    const searches = [ops.search, ops.searchBatch].filter((s): s is OperationStats => !!s);
+    // The page's own searches; the load test's when there are none (as the latency tiles do).
+    const real = [ops.search, ops.searchBatch].filter((s): s is OperationStats => !!s);
+    const searches = real.length > 0 || !ops.loadtest ? real : [ops.loadtest];
     const searchCount = searches.reduce((n, s) => n + s.count, 0);
     const hits = searches.reduce((n, s) => n + s.cacheHitRate * s.count, 0);
     const hitRate = searchCount ? hits / searchCount : null;
     this.#tile(
       'hits',
       formatPercent(hitRate),
-      `${formatBytes(document.index.cacheBytes)} cached`,
+      `${real.length === 0 && ops.loadtest ? 'loadtest, ' : ''}${formatBytes(document.index.cacheBytes)} cached`,
       thresholds?.cacheHitRate != null &&
         hitRate !== null &&
         searchCount >= thresholds.minSamples &&

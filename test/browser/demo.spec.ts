@@ -17,6 +17,7 @@ function topWords(page: Page, n: number) {
 /** Types `text` and waits until the top 5 hold one of `expected` as a word of their own. */
 async function expectWord(page: Page, text: string, expected: string[]) {
   await page.locator('#query').fill(text);
+  await expect(page.locator('#results')).toHaveAttribute('data-query', text);
   await expect
     .poll(
       async () =>
@@ -109,6 +110,7 @@ test('the reverse dictionary: built on the first visit, describes words, filters
     'loadtest',
   );
   await expect(page.locator('[data-stat="hits"]')).not.toHaveText('0');
+  await expect(tile(page, 'hits')).toHaveText(/^\d+ %$/);
 
   // The optimizer's switch.
   await page.locator('#optimizer-switch').check();
@@ -117,6 +119,10 @@ test('the reverse dictionary: built on the first visit, describes words, filters
   for (const width of [360, 1280]) {
     await page.setViewportSize({ width, height: 900 });
     await page.locator('#query').fill('a large body of salt water');
+    await expect(page.locator('#results')).toHaveAttribute(
+      'data-query',
+      'a large body of salt water',
+    );
     await expect(page.locator('#results li')).toHaveCount(10);
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -124,6 +130,9 @@ test('the reverse dictionary: built on the first visit, describes words, filters
     expect(overflow, `nothing sticks out at ${width} px`).toBeLessThanOrEqual(0);
     await page.screenshot({ path: testInfo.outputPath(`demo-${width}.png`), fullPage: true });
   }
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: testInfo.outputPath('demo-1280-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // A reload opens the saved index instead of building it again.
   await page.reload();
