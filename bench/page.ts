@@ -225,6 +225,111 @@ async function sweep(params: SweepParams) {
   };
 }
 
+export interface DirectParams extends SweepParams {
+  readonly M: number;
+  readonly efConstruction: number;
+  readonly seed: number;
+  readonly batch: number;
+}
+
+/** Ends the current task: the next line runs in a new one (no timer clamping, unlike setTimeout). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * hnswlib-wasm called directly on the page's main thread, as a page that
+ * skips vicinity would: the same data and parameters, and the same calls as
+ * vicinity's hnswlib-wasm engine makes in its worker ('cosine' space, raw
+ * vectors, one addPoint per vector). The build goes in batches of
+ * `params.batch` vectors with a yield to the event loop between them, as a
+ * careful caller would; each search pass is one loop over all queries.
+ * Labels are base positions, so hits need no id lookup. Called on a freshly
+ * loaded page: loading the module is timed too.
+ */
+async function direct(params: DirectParams) {
+  const d = loaded();
+  const n = d.ids.length;
+  const dim = d.dimensions;
+  const { efs, k, repeat } = params;
+  const queries = queryList(d);
+
+  const t0 = performance.now();
+  const { loadHnswlib } = await import('hnswlib-wasm');
+  const lib = await loadHnswlib();
+  const t1 = performance.now();
+  // A new task for the build, so that the load's last task is not counted as the build's.
+  await nextTask();
+  const b0 = performance.now();
+  const hnsw = new lib.HierarchicalNSW('cosine', dim, '');
+  hnsw.initIndex(n, params.M, params.efConstruction, params.seed);
+  let longestBatchMs = 0;
+  for (let start = 0; start < n; start += params.batch) {
+    const batch0 = performance.now();
+    for (let i = start; i < Math.min(n, start + params.batch); i++) {
+      hnsw.addPoint(d.base.subarray(i * dim, (i + 1) * dim), i, false);
+    }
+    longestBatchMs = Math.max(longestBatchMs, performance.now() - batch0);
+    await nextTask();
+  }
+  const t2 = performance.now();
+  const size = hnsw.getCurrentCount();
+  const wasmMemoryBytes = lib.HEAPU8.buffer.byteLength;
+
+  await nextTask();
+  hnsw.setEfSearch(efs[0]!);
+  for (const q of queries.slice(0, params.warmup)) hnsw.searchKnn(q, k, undefined);
+  await nextTask();
+
+  const search: Pass[] = efs.map((ef) => ({ ef, ms: [], hits: [] }));
+  /** The slowest single query of the first pass, per efSearch. */
+  const slowestQueryMs: number[] = efs.map(() => 0);
+  const s0 = performance.now();
+  for (let r = 0; r < repeat; r++) {
+    for (const [e, ef] of efs.entries()) {
+      const pass = search[e] as Pass;
+      hnsw.setEfSearch(ef);
+      const found: number[][] = [];
+      const p0 = performance.now();
+      if (r === 0) {
+        for (const q of queries) {
+          const q0 = performance.now();
+          found.push(hnsw.searchKnn(q, k, undefined).neighbors);
+          slowestQueryMs[e] = Math.max(slowestQueryMs[e]!, performance.now() - q0);
+        }
+      } else {
+        for (const q of queries) found.push(hnsw.searchKnn(q, k, undefined).neighbors);
+      }
+      pass.ms.push(performance.now() - p0);
+      if (r === 0) pass.hits = found;
+      // Each pass is one task: the longest task is the longest pass, not all passes in one.
+      await nextTask();
+    }
+  }
+  const s1 = performance.now();
+  return {
+    loadMs: t1 - t0,
+    buildMs: t2 - b0,
+    longestBatchMs,
+    size,
+    wasmMemoryBytes,
+    search,
+    slowestQueryMs,
+    longestTaskMs: {
+      load: longestTask(t0, t1),
+      build: longestTask(b0, t2),
+      search: longestTask(s0, s1),
+    },
+  };
+}
+
 /** Saves, reads the stats, and closes the index. */
 async function save() {
   const idx = opened();
@@ -561,6 +666,7 @@ const bench = {
   monitorCost,
   dashboardCost,
   pool,
+  direct,
   smoke,
   remove,
 };

@@ -1,6 +1,8 @@
 // Turns the raw timings of bench/run.mjs into results: recall and QPS per
-// efSearch, the ratios between the engines, the worker pool and native
-// hnswlib, the console tables and BENCHMARKS.md.
+// efSearch, the ratios between the engines, the worker pool, hnswlib-wasm on
+// the main thread and native hnswlib, the console tables, the charts and
+// BENCHMARKS.md.
+import { recallQpsChart } from './chart.mjs';
 
 /** Recall at which the sides are compared. */
 export const TARGET_RECALL = 0.95;
@@ -51,7 +53,6 @@ function withOverall(tasks) {
   return { ...tasks, overall: maxOf(Object.values(tasks)) };
 }
 
-/** One engine in the browser: build, sweep, save and cold open. */
 /** The p-th percentile (0–100) of the values, nearest rank. */
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -123,12 +124,40 @@ function poolSide(data, pool, { workers, callers }) {
   };
 }
 
+/** hnswlib-wasm called on the page's main thread: build, searches, long tasks. */
+function directSide(data, direct) {
+  return {
+    loadMs: direct.loadMs,
+    buildMs: direct.buildMs,
+    buildVectorsPerSecond: (data.n * 1000) / direct.buildMs,
+    longestBatchMs: direct.longestBatchMs,
+    wasmMemoryBytes: direct.wasmMemoryBytes,
+    search: passes(direct.search, data).map((row, i) => ({
+      ...row,
+      slowestQueryMs: direct.slowestQueryMs[i],
+    })),
+    longestTaskMs: withOverall(direct.longestTaskMs),
+  };
+}
+
+/** `longest` over `baseline`; with no long task on the `longest` side, a bound instead. */
+function taskRatio(longest, baseline) {
+  if (baseline === null || baseline === undefined)
+    return { longestTask: null, longestTaskAtMost: null };
+  return {
+    longestTask: longest === null ? null : longest / baseline,
+    // Chromium reports tasks of 50 ms and more only; with none, this bounds the ratio.
+    longestTaskAtMost: longest === null ? 50 / baseline : null,
+  };
+}
+
 /**
  * Everything measured for one size, in the shape of the JSON results.
  * `browser` maps each engine to its raw results; the engine named in
- * `poolConfig` also carries the pool's.
+ * `poolConfig` also carries the pool's. `direct`: hnswlib-wasm on the page's
+ * main thread, or null when it was not measured.
  */
-export function summarise(data, browser, native, poolConfig) {
+export function summarise(data, browser, native, poolConfig, direct = null) {
   const engines = Object.fromEntries(
     Object.entries(browser).map(([engine, raw]) => [engine, engineSide(data, raw)]),
   );
@@ -145,25 +174,42 @@ export function summarise(data, browser, native, poolConfig) {
   };
   const nativeLongest = nativeSide.longestBlockMs.overall;
   const toNative = Object.fromEntries(
-    Object.entries(engines).map(([engine, v]) => {
-      const longest = v.longestTaskMs.overall;
-      return [
-        engine,
-        {
-          build: v.buildVectorsPerSecond / nativeSide.buildVectorsPerSecond,
-          search: compare(v.search, nativeSide.search),
-          searchBatch: compare(v.searchBatch, nativeSide.search),
-          searchBatchPooled:
-            pool?.engine === engine ? compare(pool.pooled.searchBatch, nativeSide.search) : null,
-          coldOpen: v.coldOpenMs / nativeSide.openMs,
-          save: v.saveMs / nativeSide.saveMs,
-          longestTask: longest === null ? null : longest / nativeLongest,
-          // Chromium reports tasks of 50 ms and more only; with none, this bounds the ratio.
-          longestTaskAtMost: longest === null ? 50 / nativeLongest : null,
-        },
-      ];
-    }),
+    Object.entries(engines).map(([engine, v]) => [
+      engine,
+      {
+        build: v.buildVectorsPerSecond / nativeSide.buildVectorsPerSecond,
+        search: compare(v.search, nativeSide.search),
+        searchBatch: compare(v.searchBatch, nativeSide.search),
+        searchBatchPooled:
+          pool?.engine === engine ? compare(pool.pooled.searchBatch, nativeSide.search) : null,
+        coldOpen: v.coldOpenMs / nativeSide.openMs,
+        save: v.saveMs / nativeSide.saveMs,
+        ...taskRatio(v.longestTaskMs.overall, nativeLongest),
+      },
+    ]),
   );
+  const directResult = direct ? directSide(data, direct) : null;
+  const directToNative = directResult
+    ? {
+        build: directResult.buildVectorsPerSecond / nativeSide.buildVectorsPerSecond,
+        search: compare(directResult.search, nativeSide.search),
+        ...taskRatio(directResult.longestTaskMs.overall, nativeLongest),
+      }
+    : null;
+  // vicinity's calls, each through a worker, against the same searches made on the page.
+  const toDirect = directResult
+    ? Object.fromEntries(
+        Object.entries(engines).map(([engine, v]) => [
+          engine,
+          {
+            build: v.buildVectorsPerSecond / directResult.buildVectorsPerSecond,
+            search: compare(v.search, directResult.search),
+            searchBatch: compare(v.searchBatch, directResult.search),
+            ...taskRatio(v.longestTaskMs.overall, directResult.longestTaskMs.overall),
+          },
+        ]),
+      )
+    : null;
   const simd = engines.simd;
   const wasm = engines['hnswlib-wasm'];
   const simdToWasm =
@@ -197,9 +243,10 @@ export function summarise(data, browser, native, poolConfig) {
     k: data.k,
     engines,
     pool,
+    direct: directResult,
     sustained,
     native: nativeSide,
-    ratios: { toNative, simdToWasm, pool: poolRatios },
+    ratios: { toNative, simdToWasm, pool: poolRatios, directToNative, toDirect },
   };
 }
 
@@ -227,8 +274,10 @@ const pct = (x) => `${Math.round(x * 100)} %`;
 const task = (x) => (x === null || x === undefined ? 'none ≥ 50 ms' : `${ms(x)} ms`);
 const point = (p) =>
   `${int(p.qps)} QPS (ef ${p.ef}${p.reached ? '' : `, recall ${recall(p.recall)}`})`;
-const longestRatio = (r) =>
-  r.longestTask === null ? `< ${times(r.longestTaskAtMost)}` : times(r.longestTask);
+const longestRatio = (r) => {
+  if (r.longestTask !== null) return times(r.longestTask);
+  return r.longestTaskAtMost === null ? '—' : `< ${times(r.longestTaskAtMost)}`;
+};
 
 function textTable({ header, rows, align }) {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
@@ -253,12 +302,14 @@ function engineNames(size) {
   return Object.keys(size.engines);
 }
 
-/** Recall and QPS per efSearch: every engine, one worker, and native. */
+/** Recall and QPS per efSearch: every engine, one worker; hnswlib-wasm on the page; native. */
 function efTable(size) {
   const names = engineNames(size);
+  const { direct } = size;
   const header = [
     'efSearch',
     ...names.flatMap((e) => [`${e} recall`, `${e} search QPS`, `${e} searchBatch QPS`]),
+    ...(direct ? ['direct recall', 'direct QPS', 'direct slowest query'] : []),
     'native recall',
     'native QPS',
   ];
@@ -268,6 +319,13 @@ function efTable(size) {
       const v = size.engines[e];
       return [recall(v.search[i].recall), int(v.search[i].qps), int(v.searchBatch[i].qps)];
     }),
+    ...(direct
+      ? [
+          recall(direct.search[i].recall),
+          int(direct.search[i].qps),
+          `${ms(direct.search[i].slowestQueryMs)} ms`,
+        ]
+      : []),
     recall(nat.recall),
     int(nat.qps),
   ]);
@@ -306,99 +364,109 @@ function poolTable(size) {
   return { header, rows, align: header.map(() => 'r') };
 }
 
-/** Each engine and native side by side, at the operating point, with the ratios. */
+/**
+ * Each engine, hnswlib-wasm on the page and native side by side, at the
+ * operating point, with the ratios.
+ */
 function comparisonTable(size) {
   const names = engineNames(size);
-  const { native: n, ratios, pool } = size;
+  const { native: n, ratios, pool, direct } = size;
   const pair = names.length === 2 && ratios.simdToWasm !== null;
   const header = [
     '',
     ...names,
+    ...(direct ? ['hnswlib-wasm direct, main thread'] : []),
     'native hnswlib-node',
     ...names.map((e) => `${e} / native`),
+    ...(direct ? ['direct / native'] : []),
     ...(pair ? ['simd / hnswlib-wasm'] : []),
   ];
-  const row = (label, each, nativeCell, ratio, pairCell = '') => [
+  /**
+   * One row: `each` per engine, then the cells of the direct side, native,
+   * the ratio of each engine to native, of direct to native, and simd / hnswlib-wasm.
+   */
+  const row = (
+    label,
+    each,
+    { direct: directCell = '—', native, ratio, directRatio = '', pair: pairCell = '' },
+  ) => [
     label,
     ...names.map((e) => each(size.engines[e], e)),
-    nativeCell,
+    ...(direct ? [directCell] : []),
+    native,
     ...names.map((e) => ratio(ratios.toNative[e], e)),
+    ...(direct ? [directRatio] : []),
     ...(pair ? [pairCell] : []),
   ];
   const op = (key) => (v) => point(operatingPoint(v[key]));
   const pooled = (e) => pool?.engine === e;
+  const d = ratios.directToNative;
   const rows = [
-    row(
-      'build',
-      (v) => `${int(v.buildVectorsPerSecond)} vectors/s`,
-      `${int(n.buildVectorsPerSecond)} vectors/s`,
-      (r) => times(r.build),
-      pair && times(ratios.simdToWasm.build),
-    ),
-    row(
-      `search at recall ≥ ${TARGET_RECALL}`,
-      op('search'),
-      point(operatingPoint(n.search)),
-      (r) => times(r.search.ratio),
-      pair && times(ratios.simdToWasm.search.ratio),
-    ),
-    row(
-      `searchBatch at recall ≥ ${TARGET_RECALL}, 1 worker`,
-      op('searchBatch'),
-      point(operatingPoint(n.search)),
-      (r) => times(r.searchBatch.ratio),
-      pair && times(ratios.simdToWasm.searchBatch.ratio),
-    ),
+    row('build', (v) => `${int(v.buildVectorsPerSecond)} vectors/s`, {
+      direct: direct && `${int(direct.buildVectorsPerSecond)} vectors/s`,
+      native: `${int(n.buildVectorsPerSecond)} vectors/s`,
+      ratio: (r) => times(r.build),
+      directRatio: d && times(d.build),
+      pair: pair && times(ratios.simdToWasm.build),
+    }),
+    row(`search at recall ≥ ${TARGET_RECALL}`, op('search'), {
+      direct: direct && point(operatingPoint(direct.search)),
+      native: point(operatingPoint(n.search)),
+      ratio: (r) => times(r.search.ratio),
+      directRatio: d && times(d.search.ratio),
+      pair: pair && times(ratios.simdToWasm.search.ratio),
+    }),
+    row(`searchBatch at recall ≥ ${TARGET_RECALL}, 1 worker`, op('searchBatch'), {
+      native: point(operatingPoint(n.search)),
+      ratio: (r) => times(r.searchBatch.ratio),
+      pair: pair && times(ratios.simdToWasm.searchBatch.ratio),
+    }),
   ];
   if (pool) {
     rows.push(
       row(
         `searchBatch at recall ≥ ${TARGET_RECALL}, ${pool.workers} workers`,
         (_, e) => (pooled(e) ? point(operatingPoint(pool.pooled.searchBatch)) : '—'),
-        point(operatingPoint(n.search)),
-        (r) => (r.searchBatchPooled ? times(r.searchBatchPooled.ratio) : '—'),
+        {
+          native: point(operatingPoint(n.search)),
+          ratio: (r) => (r.searchBatchPooled ? times(r.searchBatchPooled.ratio) : '—'),
+        },
       ),
     );
   }
   rows.push(
-    row(
-      'cold open',
-      (v) => `${ms(v.coldOpenMs)} ms`,
-      `${ms(n.openMs)} ms (readIndex)`,
-      (r) => times(r.coldOpen),
-      pair && times(ratios.simdToWasm.coldOpen),
-    ),
-    row(
-      'save',
-      (v) => `${ms(v.saveMs)} ms`,
-      `${ms(n.saveMs)} ms (writeIndex)`,
-      (r) => times(r.save),
-      pair && times(ratios.simdToWasm.save),
-    ),
-    row(
-      'longest main-thread task',
-      (v) => task(v.longestTaskMs.overall),
-      `${ms(n.longestBlockMs.overall)} ms blocked`,
-      longestRatio,
-    ),
-    row(
-      'WASM memory after cold open',
-      (v) => mib(v.wasmMemoryBytes.afterColdOpen),
-      '',
-      () => '',
-      pair && times(ratios.simdToWasm.wasmMemory),
-    ),
-    row(
-      'stored size',
-      (v) => `${mib(v.snapshotBytes)} snapshot`,
-      `${mib(n.fileBytes)} file`,
-      () => '',
-    ),
+    row('cold open', (v) => `${ms(v.coldOpenMs)} ms`, {
+      native: `${ms(n.openMs)} ms (readIndex)`,
+      ratio: (r) => times(r.coldOpen),
+      pair: pair && times(ratios.simdToWasm.coldOpen),
+    }),
+    row('save', (v) => `${ms(v.saveMs)} ms`, {
+      native: `${ms(n.saveMs)} ms (writeIndex)`,
+      ratio: (r) => times(r.save),
+      pair: pair && times(ratios.simdToWasm.save),
+    }),
+    row('longest main-thread task', (v) => task(v.longestTaskMs.overall), {
+      direct: direct && task(direct.longestTaskMs.overall),
+      native: `${ms(n.longestBlockMs.overall)} ms blocked`,
+      ratio: longestRatio,
+      directRatio: d && longestRatio(d),
+    }),
+    row('WASM memory after cold open', (v) => mib(v.wasmMemoryBytes.afterColdOpen), {
+      direct: direct && `${mib(direct.wasmMemoryBytes)} after build`,
+      native: '',
+      ratio: () => '',
+      pair: pair && times(ratios.simdToWasm.wasmMemory),
+    }),
+    row('stored size', (v) => `${mib(v.snapshotBytes)} snapshot`, {
+      native: `${mib(n.fileBytes)} file`,
+      ratio: () => '',
+    }),
   );
+  const lastLeft = names.length + (direct ? 2 : 1);
   return {
     header,
     rows: rows.map((cells) => cells.map((c) => (typeof c === 'string' ? c : ''))),
-    align: header.map((_, c) => (c === 0 ? 'l' : c <= names.length + 1 ? 'l' : 'r')),
+    align: header.map((_, c) => (c === 0 || c <= lastLeft ? 'l' : 'r')),
   };
 }
 
@@ -443,6 +511,36 @@ function detailTable(size) {
   return { header: ['', ...names], rows, align: ['l', ...names.map(() => 'r')] };
 }
 
+/** hnswlib-wasm called on the page's main thread: what it costs the page. */
+function directTable(size) {
+  const { direct, queries } = size;
+  const slowest = direct.search.reduce((a, b) => (b.slowestQueryMs > a.slowestQueryMs ? b : a));
+  const rows = [
+    [
+      'load hnswlib-wasm on the page (import, WASM compile, IDBFS mount)',
+      `${ms(direct.loadMs)} ms`,
+    ],
+    [
+      'build (addPoint; a new task every 1,000 vectors)',
+      `${ms(direct.buildMs)} ms, ${int(direct.buildVectorsPerSecond)} vectors/s`,
+    ],
+    ['longest task: loading the module', task(direct.longestTaskMs.load)],
+    ['longest task: build', task(direct.longestTaskMs.build)],
+    ['longest batch of addPoint calls (timed on the page)', `${ms(direct.longestBatchMs)} ms`],
+    [
+      `longest task: searches (all ${int(queries)} queries of a pass in one task)`,
+      task(direct.longestTaskMs.search),
+    ],
+    ['slowest single query', `${ms(slowest.slowestQueryMs)} ms (efSearch ${slowest.ef})`],
+    ['WASM memory after build', mib(direct.wasmMemoryBytes)],
+  ];
+  return {
+    header: ['', 'hnswlib-wasm direct, main thread'],
+    rows,
+    align: ['l', 'r'],
+  };
+}
+
 function sizeTitle(size, config) {
   return (
     `${int(size.vectors)} vectors × ${size.dimensions} dims, ${int(size.queries)} queries, ` +
@@ -452,7 +550,8 @@ function sizeTitle(size, config) {
 
 function sizeTables(size) {
   const pool = size.pool ? [poolTable(size)] : [];
-  return [efTable(size), ...pool, comparisonTable(size), detailTable(size)];
+  const direct = size.direct ? [directTable(size)] : [];
+  return [efTable(size), ...pool, comparisonTable(size), detailTable(size), ...direct];
 }
 
 /** The console summary of one size. */
@@ -473,8 +572,8 @@ function nativeRatioTable(sizes) {
     'cold open ms',
     'longest task',
   ];
-  const rows = sizes.flatMap((s) =>
-    engineNames(s).map((e) => {
+  const rows = sizes.flatMap((s) => {
+    const engines = engineNames(s).map((e) => {
       const r = s.ratios.toNative[e];
       return [
         int(s.vectors),
@@ -486,8 +585,50 @@ function nativeRatioTable(sizes) {
         times(r.coldOpen),
         longestRatio(r),
       ];
-    }),
-  );
+    });
+    const d = s.ratios.directToNative;
+    if (d) {
+      engines.push([
+        int(s.vectors),
+        'hnswlib-wasm direct, main thread',
+        times(d.build),
+        times(d.search.ratio),
+        '—',
+        ...(pool ? ['—'] : []),
+        '—',
+        longestRatio(d),
+      ]);
+    }
+    return engines;
+  });
+  return { header, rows, align: header.map((_, c) => (c === 1 ? 'l' : 'r')) };
+}
+
+/** Each engine of vicinity against hnswlib-wasm called directly on the page. */
+function directRatioTable(sizes) {
+  const header = [
+    'vectors',
+    'engine',
+    'build',
+    `search QPS @ ${TARGET_RECALL}`,
+    `searchBatch QPS @ ${TARGET_RECALL}`,
+    'longest main-thread task',
+  ];
+  const rows = sizes
+    .filter((s) => s.ratios.toDirect)
+    .flatMap((s) =>
+      engineNames(s).map((e) => {
+        const r = s.ratios.toDirect[e];
+        return [
+          int(s.vectors),
+          e,
+          times(r.build),
+          times(r.search.ratio),
+          times(r.searchBatch.ratio),
+          longestRatio(r),
+        ];
+      }),
+    );
   return { header, rows, align: header.map((_, c) => (c === 1 ? 'l' : 'r')) };
 }
 
@@ -543,9 +684,18 @@ function poolRatioTable(sizes) {
 /** The ratio tables of all sizes, for the console. */
 export function formatRatios(sizes) {
   const out = [
-    'vicinity / native (build and QPS: above 1× favours vicinity; open and task: below)',
+    'each side / native (build and QPS: above 1× favours the side; open and task: below)',
     textTable(nativeRatioTable(sizes)),
   ];
+  const direct = directRatioTable(sizes);
+  if (direct.rows.length > 0) {
+    out.push(
+      '',
+      'vicinity / hnswlib-wasm direct on the main thread (build and QPS: above 1× favours ' +
+        'vicinity; task: below)',
+      textTable(direct),
+    );
+  }
   const engines = engineRatioTable(sizes);
   if (engines.rows.length > 0) {
     out.push(
@@ -591,6 +741,110 @@ export function formatBundle(bundle) {
     ...plain,
     rows: plain.rows.map((row) => row.map((cell) => cell.replace(/`/g, ''))),
   });
+}
+
+// ---- charts -----------------------------------------------------------------
+
+/** Where the charts of a full run go, from the repository root; BENCHMARKS.md links them there. */
+export const CHART_DIR = 'bench/charts';
+
+/** The file name of one size's chart. */
+export function chartFile(vectors) {
+  return `recall-qps-${vectors}.svg`;
+}
+
+/*
+ * Okabe–Ito colours, which stay apart for the common colour-vision
+ * deficiencies; one colour per engine, a marker shape per engine as well,
+ * and per call: dashed with hollow markers for `search`, solid and filled
+ * for `searchBatch`.
+ */
+const ENGINE_STYLE = {
+  simd: { color: '#0072B2', marker: 'circle' },
+  'hnswlib-wasm': { color: '#D55E00', marker: 'square' },
+};
+const OTHER_ENGINE_STYLE = [
+  { color: '#CC79A7', marker: 'circle' },
+  { color: '#E69F00', marker: 'square' },
+];
+const DIRECT_STYLE = { color: '#009E73', marker: 'triangle' };
+const NATIVE_STYLE = { color: '#3b3b3b', marker: 'diamond', dash: '9 3 2 3' };
+
+/** The lines of one size's chart: vicinity per engine and call, hnswlib-wasm direct, native. */
+export function chartSeries(size) {
+  const points = (rows) => rows.map((row) => ({ recall: row.recall, qps: row.qps, ef: row.ef }));
+  const series = [];
+  engineNames(size).forEach((e, i) => {
+    const style = ENGINE_STYLE[e] ?? OTHER_ENGINE_STYLE[i % OTHER_ENGINE_STYLE.length];
+    const v = size.engines[e];
+    series.push(
+      {
+        name: `vicinity search, ${e}`,
+        points: points(v.search),
+        ...style,
+        dash: '6 4',
+        hollow: true,
+      },
+      { name: `vicinity searchBatch, ${e}`, points: points(v.searchBatch), ...style },
+    );
+  });
+  if (size.direct) {
+    series.push({
+      name: 'hnswlib-wasm direct, main thread',
+      points: points(size.direct.search),
+      ...DIRECT_STYLE,
+    });
+  }
+  series.push({ name: 'native hnswlib-node', points: points(size.native.search), ...NATIVE_STYLE });
+  return series;
+}
+
+/** The recall/QPS chart of one size, as SVG text. */
+export function sizeChart(size, config) {
+  const series = chartSeries(size);
+  const efs = size.native.search.map((row) => row.ef);
+  const efText = efs.length > 1 ? `${efs[0]} to ${efs.at(-1)}` : String(efs[0]);
+  const atTarget = series
+    .map((s) => {
+      const rows = s.points;
+      const hit = rows.find((p) => p.recall >= TARGET_RECALL);
+      return hit
+        ? `${s.name} ${int(hit.qps)} QPS (efSearch ${hit.ef}, recall ${recall(hit.recall)})`
+        : `${s.name} did not reach recall ${TARGET_RECALL} (best ${recall(Math.max(...rows.map((p) => p.recall)))})`;
+    })
+    .join('; ');
+  return recallQpsChart({
+    id: `recall-qps-${size.vectors}`,
+    title: `Recall@${size.k} against queries per second, ${int(size.vectors)} vectors`,
+    subtitle:
+      `${size.dimensions} dims, ${int(size.queries)} queries, M ${config.M}, efConstruction ` +
+      `${config.efConstruction}; one point per efSearch (${efText}); up and right is better`,
+    desc:
+      `Recall@${size.k} on the x axis against queries per second on a log-scale y axis, ` +
+      `${int(size.vectors)} vectors, one line per way of searching and one point per ` +
+      `efSearch (${efs.join(', ')}). At the lowest efSearch with recall ≥ ${TARGET_RECALL}: ` +
+      `${atTarget}.`,
+    xLabel: `recall@${size.k} (share of the true ${size.k} nearest found)`,
+    yLabel: 'queries per second (log scale)',
+    series,
+    mark: { recall: TARGET_RECALL, label: `recall ${TARGET_RECALL}` },
+    notes: [
+      'search: one awaited call per query',
+      'searchBatch: all queries in one call',
+      'vicinity: one Web Worker',
+      'direct: hnswlib-wasm called on the',
+      'page itself, blocking it meanwhile',
+      'native: hnswlib-node in Node.js',
+    ],
+  });
+}
+
+/** Every size's chart: `{ file, svg }`. */
+export function renderCharts(results) {
+  return results.sizes.map((size) => ({
+    file: chartFile(size.vectors),
+    svg: sizeChart(size, results.config),
+  }));
 }
 
 // ---- BENCHMARKS.md ----------------------------------------------------------
@@ -860,7 +1114,7 @@ function saveBullet(size) {
   );
 }
 
-function mainThreadBullet(size) {
+function mainThreadBullet(size, batchSize) {
   const { native: n } = size;
   const names = engineNames(size);
   const tasks = names.map((e) => size.engines[e].longestTaskMs.overall);
@@ -870,11 +1124,19 @@ function mainThreadBullet(size) {
     `Native hnswlib called on the same thread blocks it for up to ` +
     `${ms(n.longestBlockMs.overall)} ms at a time (1,000 inserts ${ms(n.longestBlockMs.build)} ` +
     `ms, writeIndex ${ms(n.longestBlockMs.save)} ms, readIndex ${ms(n.longestBlockMs.open)} ms).`;
+  const { direct } = size;
+  const directText = direct
+    ? ` hnswlib-wasm called directly on the page blocked it for up to ` +
+      `${ms(direct.longestTaskMs.overall)} ms at a time (loading the module ` +
+      `${task(direct.longestTaskMs.load)}, ${int(Math.min(batchSize, size.vectors))} ` +
+      `inserts ${task(direct.longestTaskMs.build)}, a pass of ${int(size.queries)} queries ` +
+      `${task(direct.longestTaskMs.search)}).`
+    : '';
   if (longest === null) {
     return (
       `- **The main thread** saw no task of 50 ms or more with either engine during build, ` +
       `searches, save or open, nor with the pool (Chromium reports long tasks from 50 ms): the ` +
-      `work runs in workers. ${blocked}`
+      `work runs in workers. ${blocked}${directText}`
     );
   }
   const each = names
@@ -887,7 +1149,54 @@ function mainThreadBullet(size) {
     })
     .join('; ');
   const pool = size.pool ? `; searches with the pool ${task(size.pool.pooled.longestTaskMs)}` : '';
-  return `- **The main thread**: the longest task was ${ms(longest)} ms (${each}${pool}). ${blocked}`;
+  return `- **The main thread**: the longest task was ${ms(longest)} ms (${each}${pool}). ${blocked}${directText}`;
+}
+
+/** What the worker costs and buys, against hnswlib-wasm called on the page. */
+function directBullet(size, batchSize) {
+  const { direct } = size;
+  const wasm = size.engines['hnswlib-wasm'];
+  if (!direct || !wasm) return null;
+  const d = operatingPoint(direct.search);
+  const one = operatingPoint(wasm.search);
+  const batch = operatingPoint(wasm.searchBatch);
+  const high = direct.search.at(-1);
+  const highBatch = wasm.searchBatch.at(-1);
+  const simd = size.engines.simd;
+  const simdBatch = simd ? operatingPoint(simd.searchBatch) : null;
+  const quiet = engineNames(size).every((e) => size.engines[e].longestTaskMs.overall === null);
+  const sameRecall = direct.search.every(
+    (row, i) => Math.abs(row.recall - wasm.search[i].recall) < 1e-9,
+  );
+  const seconds = (x) => (x >= 1000 ? `${(x / 1000).toFixed(1)} s` : `${ms(x)} ms`);
+  const inserts = int(Math.min(batchSize, size.vectors));
+  return (
+    `- **hnswlib-wasm without the worker.** At recall ≥ ${TARGET_RECALL}, hnswlib-wasm called ` +
+    `in a loop on the page answered ${int(d.qps)} QPS (efSearch ${d.ef}). The same engine ` +
+    `behind vicinity's worker reached ${int(one.qps)} QPS with \`search\` ` +
+    `(${times(one.qps / d.qps)} the direct calls` +
+    (one.qps < 0.5 * d.qps ? ': the hop to the worker costs more than the search' : '') +
+    `) and ` +
+    `${int(batch.qps)} with \`searchBatch\` (${times(batch.qps / d.qps)}); at efSearch ` +
+    `${high.ef}, where the engine's work dominates, \`searchBatch\` reached ` +
+    `${times(highBatch.qps / high.qps)} the direct calls.` +
+    (simdBatch
+      ? ` The SIMD engine's \`searchBatch\` reached ${int(simdBatch.qps)} QPS ` +
+        `(${times(simdBatch.qps / d.qps)} the direct calls) and it built ` +
+        `${times(simd.buildVectorsPerSecond / direct.buildVectorsPerSecond)} as fast.`
+      : '') +
+    ` hnswlib-wasm built ${int(direct.buildVectorsPerSecond)} vectors/s on the page and ` +
+    `${int(wasm.buildVectorsPerSecond)} in the worker` +
+    (sameRecall
+      ? `; both built the same graph (recall identical at every efSearch).`
+      : `; recall differed from the worker engine's at some efSearch.`) +
+    ` What the direct calls cost is the page's responsiveness. Its longest tasks were ` +
+    `${task(direct.longestTaskMs.build)} in the build (a task per ${inserts} inserts, one ` +
+    `after another for ${seconds(direct.buildMs)}, input and frames waiting for each); ` +
+    `${task(direct.longestTaskMs.search)} for a loop over the ` +
+    `${int(size.queries)} queries; ${task(direct.longestTaskMs.load)} while the module loaded` +
+    (quiet ? `. vicinity's page saw no task of 50 ms or more with either engine.` : '.')
+  );
 }
 
 function memoryBullet(size) {
@@ -921,9 +1230,10 @@ function whatLimitsIt(results) {
     engineBullet(size, results),
     hopBullet(size),
     poolBullet(size, results, advice),
+    directBullet(size, results.config.batch),
     openBullet(size),
     saveBullet(size),
-    mainThreadBullet(size),
+    mainThreadBullet(size, results.config.batch),
     memoryBullet(size),
   ]
     .filter((line) => line !== null)
@@ -1044,6 +1354,20 @@ export function renderMarkdown(results) {
       'into an index opened with `initialCapacity` N (build time is wall clock on the page). ' +
       '`search` is one awaited call per query; `searchBatch` sends all queries in one call, on ' +
       'one worker. Native is hnswlib-node in Node, single `searchKnn` calls in a loop.',
+    ...(sizes.some((s) => s.direct)
+      ? [
+          '- **hnswlib-wasm direct**: what a page gets that calls hnswlib-wasm itself, on its ' +
+            `main thread, without vicinity. On a freshly loaded page: \`loadHnswlib()\`, then ` +
+            "`new HierarchicalNSW('cosine', dims, '')` and `initIndex(N, M, efConstruction, " +
+            "seed)` with the parameters above, then one `addPoint` per vector, as vicinity's " +
+            `hnswlib-wasm engine does in its worker (raw vectors; the 'cosine' space normalises ` +
+            `them), with a yield to the event loop after every ${config.batch} vectors, so ` +
+            'that each batch is one task. Searches are `setEfSearch`, then `searchKnn(query, ' +
+            'k)` in a loop over all queries, one task per pass; the same warm-up, passes and ' +
+            'recall as the other sides. "Slowest query" is the longest single `searchKnn` ' +
+            "call of the first pass (the page's timer has 0.1 ms steps).",
+        ]
+      : []),
     ...(pool
       ? [
           `- **Worker pool**: the index that engine '${pool.engine}' built and saved is not ` +
@@ -1063,18 +1387,35 @@ export function renderMarkdown(results) {
     '- **Cold open**: the page is reloaded, then `VectorIndex.open(name, { engine })` of the ' +
       'saved index is timed and one search checked. Native: `readIndexSync` of the file it wrote.',
     '- **Longest task**: the longest main-thread task that `PerformanceObserver` reported ' +
-      "(type 'longtask', 50 ms and more) during build, searches, save and open. For native, the " +
+      "(type 'longtask', 50 ms and more) during build, searches, save and open (for " +
+      'hnswlib-wasm direct: loading the module, build and searches). For native, the ' +
       `longest stretch its calls block the calling thread: ${config.batch} \`addPoint\` calls, ` +
       'writeIndex or readIndex.',
     '',
     '## Ratios',
     '',
-    '### vicinity / native',
+    '### Each side / native',
     '',
     markdownTable(nativeRatioTable(sizes)),
     '',
-    'Above 1× favours vicinity for build and QPS; for cold open and longest task, below 1× does.',
+    'Above 1× favours the side for build and QPS; for cold open and longest task, below 1× ' +
+      'does. hnswlib-wasm direct searches in a loop on the page, as native does in Node, so ' +
+      'its QPS is compared in the `search` column.',
   ];
+  const directRatios = directRatioTable(sizes);
+  if (directRatios.rows.length > 0) {
+    lines.push(
+      '',
+      '### vicinity / hnswlib-wasm direct on the main thread',
+      '',
+      markdownTable(directRatios),
+      '',
+      'QPS of vicinity through its worker over QPS of hnswlib-wasm searching in a loop on the ' +
+        'page, each at its own lowest efSearch with recall ≥ ' +
+        `${TARGET_RECALL}. Above 1× favours vicinity for build and QPS; for the longest task, ` +
+        'below 1× does ("<": vicinity had no task of 50 ms or more, which bounds the ratio).',
+    );
+  }
   const engineRatios = engineRatioTable(sizes);
   if (engineRatios.rows.length > 0) {
     lines.push(
@@ -1102,7 +1443,17 @@ export function renderMarkdown(results) {
   if (bundle) lines.push('', ...bundleSection(bundle));
   for (const size of sizes.filter((s) => s.sustained)) lines.push('', ...sustainedSection(size));
   for (const size of sizes) {
-    lines.push('', `## ${int(size.vectors)} vectors`, '', sizeTitle(size, config) + '.', '');
+    lines.push(
+      '',
+      `## ${int(size.vectors)} vectors`,
+      '',
+      sizeTitle(size, config) + '.',
+      '',
+      `![Recall@${size.k} against queries per second (log scale) at ${int(size.vectors)} ` +
+        `vectors: vicinity search and searchBatch per engine, hnswlib-wasm direct on the main ` +
+        `thread, native hnswlib-node](${CHART_DIR}/${chartFile(size.vectors)})`,
+      '',
+    );
     for (const table of sizeTables(size)) lines.push(markdownTable(table), '');
     lines.pop();
   }

@@ -1,7 +1,9 @@
 // npm run bench: vicinity in headless Chromium, with each of its engines and
-// with a pool of workers, against native hnswlib-node, on real word vectors;
-// and the gzipped size of what the build ships. Prints a summary per size,
-// writes JSON results, and (except with --quick) regenerates BENCHMARKS.md.
+// with a pool of workers, against hnswlib-wasm called on the page's main
+// thread and native hnswlib-node, on real word vectors; and the gzipped size
+// of what the build ships. Prints a summary per size, writes JSON results and
+// recall/QPS charts (SVG) to --out, and (except with --quick) regenerates
+// BENCHMARKS.md and its charts in bench/charts.
 // It never asserts timings; it exits non-zero only when something is broken.
 //
 //   node bench/run.mjs [--sizes 20000,100000] [--queries 500] [--repeat 5]
@@ -13,9 +15,18 @@
 // --skip-build: measure dist/ as it is instead of running `npm run build`
 // first (it still builds when dist/ is missing).
 // --from <results.json>: no measuring; prints the summary of saved results
-// and regenerates BENCHMARKS.md from them (after a change to the report).
+// and regenerates BENCHMARKS.md and its charts from them (after a change to
+// the report).
 import { chromium } from '@playwright/test';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,10 +37,12 @@ import { buildLibrary, measureBundle } from './bundle.mjs';
 import { prepareData } from './data.mjs';
 import { runNative } from './native.mjs';
 import {
+  CHART_DIR,
   formatBundle,
   formatRatios,
   formatSize,
   recommendWorkers,
+  renderCharts,
   renderMarkdown,
   summarise,
 } from './report.mjs';
@@ -227,6 +240,34 @@ async function runEngine(page, url, data, engine, opts, fail) {
 }
 
 /**
+ * hnswlib-wasm called directly on the page's main thread, on a freshly loaded
+ * page (so that the module loads afresh and no earlier heap is reused).
+ */
+async function runDirect(page, url, data, opts, fail) {
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  await page.evaluate((s) => window.bench.load(s), `/bench/results/cache/${basename(data.stem)}`);
+  log(
+    `hnswlib-wasm direct: building ${data.n} vectors and searching on the page's main thread ` +
+      `(efSearch ${opts.efs.join(', ')}, ${opts.repeat}×)`,
+  );
+  const direct = await page.evaluate((p) => window.bench.direct(p), {
+    M: PARAMS.M,
+    efConstruction: PARAMS.efConstruction,
+    seed: PARAMS.seed,
+    batch: PARAMS.batch,
+    efs: opts.efs,
+    k: data.k,
+    repeat: opts.repeat,
+    warmup: opts.warmup,
+  });
+  if (direct.size !== data.n) {
+    fail(`hnswlib-wasm direct holds ${direct.size} vectors after adding ${data.n}`);
+  }
+  return direct;
+}
+
+/**
  * A small index through every step with each engine, and on a pool, so that
  * nothing measured pays for first loads (the dev server transforms modules
  * on their first request).
@@ -270,6 +311,7 @@ function checkRecall(size, raw, fail) {
       [`${pool.engine} concurrent search, ${pool.workers} workers`, pool.pooled.concurrentSearch],
     );
   }
+  if (size.direct) sides.push(['hnswlib-wasm direct', size.direct.search]);
   sides.push(['native', size.native.search]);
   for (const [label, rows] of sides) {
     const widest = rows[rows.length - 1];
@@ -287,6 +329,18 @@ function checkRecall(size, raw, fail) {
         log(
           `note: ${engine}: at efSearch ${row.ef} search and searchBatch recall differ ` +
             `(${row.recall.toFixed(4)} vs ${batch.recall.toFixed(4)})`,
+        );
+      }
+    });
+  }
+  const wasm = size.engines['hnswlib-wasm'];
+  if (size.direct && wasm) {
+    // Same calls, parameters and order as the worker engine: the same graph.
+    size.direct.search.forEach((row, i) => {
+      if (Math.abs(row.recall - wasm.search[i].recall) > 1e-9) {
+        log(
+          `note: at efSearch ${row.ef} hnswlib-wasm direct and vicinity's hnswlib-wasm engine ` +
+            `differ in recall (${row.recall.toFixed(4)} vs ${wasm.search[i].recall.toFixed(4)})`,
         );
       }
     });
@@ -402,6 +456,7 @@ async function main() {
       for (const engine of ENGINES) {
         browser[engine] = await runEngine(page, url, data, engine, opts, fail);
       }
+      const direct = await runDirect(page, url, data, opts, fail);
       log(`native: building ${data.n} vectors and searching`);
       const native = runNative(data, {
         ...PARAMS,
@@ -412,7 +467,7 @@ async function main() {
       if (!native.probeHits.includes(native.probe)) {
         log(`note: native search after readIndex did not return the probe vector itself`);
       }
-      const size = summarise(data, browser, native, POOL);
+      const size = summarise(data, browser, native, POOL, direct);
       checkRecall(size, browser, fail);
       sizes.push(size);
       console.log(`\n${formatSize(size, { ...PARAMS })}\n`);
@@ -458,6 +513,7 @@ async function main() {
   writeFileSync(join(opts.out, 'latest.json'), json);
   summary(results);
   log(`results in ${join(opts.out, 'latest.json')}`);
+  writeCharts(results, join(opts.out, 'charts'));
   if (!opts.quick && failures.length === 0) writeMarkdown(results);
   if (failures.length > 0) {
     console.error(`[bench] ${failures.length} check(s) failed`);
@@ -491,7 +547,21 @@ function summary(results) {
   );
 }
 
+/** One SVG per size into `dir`; charts of sizes not in these results are removed. */
+function writeCharts(results, dir) {
+  mkdirSync(dir, { recursive: true });
+  const charts = renderCharts(results);
+  const keep = new Set(charts.map((c) => c.file));
+  for (const file of readdirSync(dir)) {
+    if (/^recall-qps-\d+\.svg$/.test(file) && !keep.has(file)) rmSync(join(dir, file));
+  }
+  for (const { file, svg } of charts) writeFileSync(join(dir, file), svg);
+  log(`charts: ${charts.map((c) => join(dir, c.file)).join(', ')}`);
+}
+
+/** BENCHMARKS.md and the charts it shows, which only a full run may replace. */
 function writeMarkdown(results) {
+  writeCharts(results, join(root, CHART_DIR));
   writeFileSync(join(root, 'BENCHMARKS.md'), renderMarkdown(results));
   log('BENCHMARKS.md regenerated');
 }
