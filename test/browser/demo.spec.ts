@@ -40,6 +40,8 @@ test('the reverse dictionary: built on the first visit, describes words, filters
   test.setTimeout(420_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // The dev server sends each module as a file: room for all of them in the resource list.
+  await page.addInitScript(() => performance.setResourceTimingBufferSize(5000));
   await page.goto('/demo/');
   // The first visit: a progress bar while the worker indexes every definition.
   await expect(page.locator('#progress')).toBeVisible({ timeout: 60_000 });
@@ -51,6 +53,15 @@ test('the reverse dictionary: built on the first visit, describes words, filters
   console.log(built);
   expect(built).toMatch(/^Indexed and saved 117,\d{3} definitions in [\d.]+ s\./);
   await expect(page.locator('#progress')).toBeHidden();
+  // What the first visit fetched (the worker's own files, under 1 MB, are not in the page's list).
+  const fetched = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .reduce((sum, e) => sum + (e as PerformanceResourceTiming).encodedBodySize, 0),
+  );
+  console.log(`first visit: ${(fetched / 1e6).toFixed(1)} MB fetched by the page`);
+  expect(fetched).toBeGreaterThan(15e6); // the assets are in the count
+  expect(fetched).toBeLessThan(30e6);
   await expect(page.locator('#query')).toBeEnabled();
 
   // Descriptions → the words that mean them.
