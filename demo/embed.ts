@@ -24,7 +24,10 @@ export class Embedder {
   readonly #row: Map<string, number>;
   readonly #vectors: Int8Array;
   readonly #factors: Float32Array;
+  readonly #weights: Float32Array;
   readonly #component: Float32Array;
+  /** Length of each word's int8 row, for cosines between words. */
+  readonly #norms: Float32Array;
 
   constructor(vocabulary: Vocabulary, vectors: Int8Array) {
     this.dimensions = vocabulary.dimensions;
@@ -32,7 +35,51 @@ export class Embedder {
     this.#vectors = vectors;
     // A word's weight and its quantisation scale, applied in one product.
     this.#factors = Float32Array.from(vocabulary.weights, (w, i) => w * vocabulary.scales[i]!);
+    this.#weights = Float32Array.from(vocabulary.weights);
     this.#component = Float32Array.from(vocabulary.component);
+    const d = this.dimensions;
+    this.#norms = new Float32Array(vocabulary.words.length);
+    for (let row = 0; row < this.#norms.length; row++) {
+      let sum = 0;
+      for (let i = row * d; i < (row + 1) * d; i++) sum += vectors[i]! * vectors[i]!;
+      this.#norms[row] = Math.sqrt(sum) || 1;
+    }
+  }
+
+  #rows(text: string): number[] {
+    const rows = new Set<number>();
+    for (const token of tokens(text)) {
+      const row = this.#row.get(token);
+      if (row !== undefined) rows.add(row);
+    }
+    return [...rows];
+  }
+
+  /**
+   * How well `text` covers the words of `query`: for each query word, its
+   * best cosine with a word of `text`, averaged with the words' SIF weights.
+   * A mean of vectors blurs a definition that says more than the query
+   * ("a division of an ocean or a large body of salt water partially
+   * enclosed by land" for "a large body of salt water"); this does not.
+   */
+  coverage(query: string, text: string): number {
+    const d = this.dimensions;
+    const vectors = this.#vectors;
+    const words = this.#rows(text);
+    let sum = 0;
+    let weights = 0;
+    for (const q of this.#rows(query)) {
+      let best = -1;
+      for (const w of words) {
+        let dot = 0;
+        for (let i = 0; i < d; i++) dot += vectors[q * d + i]! * vectors[w * d + i]!;
+        best = Math.max(best, dot / (this.#norms[q]! * this.#norms[w]!));
+      }
+      const weight = this.#weights[q]!;
+      sum += weight * best;
+      weights += weight;
+    }
+    return weights > 0 ? sum / weights : 0;
   }
 
   /** The words of `text` that have no vector (and are left out of its embedding). */

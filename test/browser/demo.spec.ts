@@ -65,6 +65,7 @@ test('the reverse dictionary: built on the first visit, describes words, filters
   await expect(page.locator('#query')).toBeEnabled();
 
   // Descriptions → the words that mean them.
+  await expectWord(page, 'a large body of salt water', ['ocean', 'sea']);
   await expectWord(page, 'the first meal of the day', ['breakfast']);
   await expectWord(page, 'a building where books are kept', ['library']);
   await expectWord(page, 'frozen water', ['ice']);
