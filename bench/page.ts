@@ -11,6 +11,7 @@ import {
   type IndexStats,
   type Item,
 } from '../src/index.js';
+import { nextTask } from '../src/util/nextTask.js';
 
 type EngineName = IndexStats['engine'];
 
@@ -230,18 +231,6 @@ export interface DirectParams extends SweepParams {
   readonly efConstruction: number;
   readonly seed: number;
   readonly batch: number;
-}
-
-/** Ends the current task: the next line runs in a new one (no timer clamping, unlike setTimeout). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }
 
 /**

@@ -1402,44 +1402,32 @@ export function renderMarkdown(results) {
       'does. hnswlib-wasm direct searches in a loop on the page, as native does in Node, so ' +
       'its QPS is compared in the `search` column.',
   ];
-  const directRatios = directRatioTable(sizes);
-  if (directRatios.rows.length > 0) {
-    lines.push(
-      '',
-      '### vicinity / hnswlib-wasm direct on the main thread',
-      '',
-      markdownTable(directRatios),
-      '',
+  /** A ratio table under its heading with the note that says how to read it; none when empty. */
+  const ratios = (heading, table, note) =>
+    table.rows.length > 0 ? ['', `### ${heading}`, '', markdownTable(table), '', note] : [];
+  const poolRatios = poolRatioTable(sizes);
+  lines.push(
+    ...ratios(
+      'vicinity / hnswlib-wasm direct on the main thread',
+      directRatioTable(sizes),
       'QPS of vicinity through its worker over QPS of hnswlib-wasm searching in a loop on the ' +
         'page, each at its own lowest efSearch with recall ≥ ' +
         `${TARGET_RECALL}. Above 1× favours vicinity for build and QPS; for the longest task, ` +
         'below 1× does ("<": vicinity had no task of 50 ms or more, which bounds the ratio).',
-    );
-  }
-  const engineRatios = engineRatioTable(sizes);
-  if (engineRatios.rows.length > 0) {
-    lines.push(
-      '',
-      '### simd / hnswlib-wasm',
-      '',
-      markdownTable(engineRatios),
-      '',
+    ),
+    ...ratios(
+      'simd / hnswlib-wasm',
+      engineRatioTable(sizes),
       'Above 1× favours the SIMD engine for build and QPS; for milliseconds and memory, below 1× ' +
         'does.',
-    );
-  }
-  const poolRatios = poolRatioTable(sizes);
-  if (poolRatios.rows.length > 0) {
-    lines.push(
-      '',
-      `### simd, ${poolRatios.workers} workers / 1 worker`,
-      '',
-      markdownTable(poolRatios),
-      '',
+    ),
+    ...ratios(
+      `simd, ${poolRatios.workers} workers / 1 worker`,
+      poolRatios,
       'Above 1× favours the pool. "Replicas ready": from the open with the pool until ' +
         '`replicasReady()` resolved.',
-    );
-  }
+    ),
+  );
   if (bundle) lines.push('', ...bundleSection(bundle));
   for (const size of sizes.filter((s) => s.sustained)) lines.push('', ...sustainedSection(size));
   for (const size of sizes) {

@@ -56,19 +56,24 @@ export class Embedder {
   }
 
   /**
-   * How well `text` covers the words of `query`: for each query word, its
-   * best cosine with a word of `text`, averaged with the words' SIF weights.
+   * How well a text covers the words of `query`: for each query word, its
+   * best cosine with a word of the text, averaged with the words' SIF weights.
+   * The query's words are looked up once, for every text the result is given.
    * A mean of vectors blurs a definition that says more than the query
    * ("a division of an ocean or a large body of salt water partially
    * enclosed by land" for "a large body of salt water"); this does not.
    */
-  coverage(query: string, text: string): number {
+  coverage(query: string): (text: string) => number {
+    const queryRows = this.#rows(query);
+    return (text) => this.#coverage(queryRows, this.#rows(text));
+  }
+
+  #coverage(queryRows: number[], words: number[]): number {
     const d = this.dimensions;
     const vectors = this.#vectors;
-    const words = this.#rows(text);
     let sum = 0;
     let weights = 0;
-    for (const q of this.#rows(query)) {
+    for (const q of queryRows) {
       let best = -1;
       for (const w of words) {
         let dot = 0;

@@ -1,7 +1,8 @@
 import { AdaptiveOptimizer, VectorIndex, VicinityError, type Hit } from '../src/index.js';
 import '../src/dashboard/index.js';
+import { tokens } from './embed.js';
 import { fetchEmbedder, fetchManifest, streamSynsets, type Manifest } from './assets.js';
-import { mountPanels } from './panels.js';
+import { count, mountPanels } from './panels.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const query = $<HTMLInputElement>('query');
@@ -56,7 +57,6 @@ async function forgetOlderBuild(manifest: Manifest): Promise<void> {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const count = (n: number) => n.toLocaleString('en');
 
 async function openSaved(name: string): Promise<VectorIndex | null> {
   const started = performance.now();
@@ -185,11 +185,12 @@ const CANDIDATES = 50;
  * 5 for 15 of them this way, 14 by the cosine alone).
  */
 function rerank(query: string, hits: Hit[]): (Hit & { cosine: number })[] {
+  const coverage = embedder.coverage(query);
   return hits
     .map((hit) => {
       const { definition } = hit.metadata as { definition: string };
-      const coverage = embedder.coverage(query, definition);
-      return { ...hit, cosine: hit.score, score: (hit.score + coverage) / 2 };
+      const covered = coverage(definition);
+      return { ...hit, cosine: hit.score, score: (hit.score + covered) / 2 };
     })
     .sort((a, b) => b.score - a.score);
 }
@@ -200,7 +201,8 @@ async function search(): Promise<void> {
   const text = query.value.trim();
   const missing = embedder.unknown(text);
   unknown.textContent = missing.length > 0 ? `Not in the vocabulary: ${missing.join(', ')}` : '';
-  if (embedder.embed(text) === null) {
+  if (tokens(text).length === missing.length) {
+    // No word with a vector: nothing to search for.
     results.replaceChildren();
     results.dataset.query = text;
     return;

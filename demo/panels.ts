@@ -9,7 +9,7 @@ import {
 } from '../src/index.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const count = (n: number) => Math.round(n).toLocaleString('en');
+export const count = (n: number) => Math.round(n).toLocaleString('en');
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 function bounded(input: HTMLInputElement, min: number, max: number): number {

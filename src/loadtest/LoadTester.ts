@@ -3,6 +3,7 @@ import type { VectorIndex } from '../client/VectorIndex.js';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import type { Percentiles } from '../monitor/PerformanceMonitor.js';
 import type { SearchOptions, VectorLike } from '../types.js';
+import { nextTask } from '../util/nextTask.js';
 import { seededRandom } from '../util/seededRandom.js';
 import { queryVariations, type VariationOptions } from './queryVariations.js';
 import { RunningHistogram } from './RunningHistogram.js';
@@ -256,17 +257,5 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** Resolves in a new task (a message, not a clamped timer). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
   });
 }

@@ -58,11 +58,11 @@ describe('demo embedding', () => {
   it('coverage: each query word by its best match in the text, weighted', () => {
     const { vocabulary, vectors } = tiny();
     const embedder = new Embedder(vocabulary, vectors);
-    expect(embedder.coverage('ab cd', 'cd then ab')).toBeCloseTo(1, 6);
+    expect(embedder.coverage('ab cd')('cd then ab')).toBeCloseTo(1, 6);
     // ab found (cos 1), cd orthogonal to ab and ef (best cos 0): weight 0.5 of 0.75.
-    expect(embedder.coverage('ab cd', 'ab ef')).toBeCloseTo(0.5 / 0.75, 6);
+    expect(embedder.coverage('ab cd')('ab ef')).toBeCloseTo(0.5 / 0.75, 6);
     // gh against ab: cos = 50 / (100 × √7500).
-    expect(embedder.coverage('gh', 'ab')).toBeCloseTo(5000 / (100 * Math.sqrt(7500)), 6);
-    expect(embedder.coverage('zz', 'ab')).toBe(0);
+    expect(embedder.coverage('gh')('ab')).toBeCloseTo(5000 / (100 * Math.sqrt(7500)), 6);
+    expect(embedder.coverage('zz')('ab')).toBe(0);
   });
 });
