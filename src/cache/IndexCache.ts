@@ -57,6 +57,8 @@ export interface CacheHost {
   /** Runs a search past the cache (and caches it) without logging it. */
   warmSearch(query: LoggedQuery): Promise<unknown>;
   busy(): boolean;
+  /** The index's `embed` option: text answers are tied to what it produces. */
+  readonly embed?: ((texts: string[]) => unknown) | undefined;
 }
 
 const LOG_WRITE_DELAY_MS = 3_000;

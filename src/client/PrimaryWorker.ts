@@ -1,6 +1,7 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { VicinityError, toVicinityError, type VicinityErrorCode } from '../errors/VicinityError.js';
 import type { LogSink, OpenRequest, OpenResult, WorkerApi } from '../worker/protocol.js';
+import { isUndeliverable } from '../worker/notices.js';
 import { spawnWorker } from './spawnWorker.js';
 
 type Api = Remote<WorkerApi>['index'];
@@ -9,27 +10,73 @@ interface Connection {
   readonly worker: Worker;
   readonly remote: Remote<WorkerApi>;
   readonly api: Api;
+  /** Set once the worker is terminated and its proxy released. */
+  ended: boolean;
 }
 
+/** A call sent to the worker and not answered yet. */
+interface SentCall {
+  /** How long the worker may work on it once it has started. */
+  readonly allowanceMs: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  readonly fail: (error: VicinityError) => void;
+}
+
+/** Attempts to start a replacement worker before the index gives up on it. */
+const RESPAWN_ATTEMPTS = 5;
+/** The wait before the second attempt; it doubles before each later one. */
+const RESPAWN_BACKOFF_MS = 200;
+
 /**
- * The worker that holds the index and takes every write, supervised. Comlink
- * alone never rejects when a worker dies, so every call here has a deadline
- * and the worker's `error` event counts as a crash. Either way, every pending
- * call rejects (TIMEOUT or WORKER_CRASHED, saying how many unsaved changes
- * were lost), the worker is replaced, and the index reopens from its last
- * saved generation; calls made meanwhile wait for that.
+ * Reasons an open fails that no retry can change: the stored data or this
+ * browser must change first. Others (a crash, a timeout, a blocked or failing
+ * database) may pass, so a respawn tries again.
+ */
+const PERMANENT: ReadonlySet<VicinityErrorCode> = new Set([
+  'INDEX_CORRUPTED',
+  'UNSUPPORTED_FORMAT',
+  'INCOMPATIBLE_OPTIONS',
+  'NOT_FOUND',
+  'CSP_BLOCKED',
+  'UNSUPPORTED_ENGINE',
+  'INVALID_OPTIONS',
+]);
+
+/**
+ * The worker that holds the index and takes every write, supervised.
+ *
+ * The worker runs calls one at a time, in the order they were sent, so a
+ * call starts when the one before it has been answered. Its deadline counts
+ * from then: time spent queued behind a long upsert is not work, and a busy
+ * worker is never taken for a hung one. Only the oldest unanswered call has a
+ * timer running.
+ *
+ * Comlink alone never rejects when a worker dies, so a deadline that passes
+ * and the worker's `error` event both count as a failure: every pending call
+ * rejects (TIMEOUT or WORKER_CRASHED, saying how many unsaved changes were
+ * lost), the worker is replaced and the index reopens from its last saved
+ * generation; calls made meanwhile wait for that. A replacement is tried a
+ * few times with a growing wait; when it cannot succeed (the stored
+ * generations are damaged, say), every pending and later call fails with the
+ * cause until the index is closed.
  */
 export class PrimaryWorker {
   #connection: Connection;
   #request: OpenRequest;
   #logger: LogSink | undefined;
   #timeoutMs: number;
-  #pending = new Set<(error: VicinityError) => void>();
+  /** Calls sent to the current worker, oldest first: the order it runs them in. */
+  #sent: SentCall[] = [];
   #recovering: Promise<void> | null = null;
+  /** Why no worker can be started again; every call fails with it. */
+  #broken: VicinityError | null = null;
   #closed = false;
+  /** Ends a respawn's wait between attempts when the index closes. */
+  #wake: (() => void) | undefined;
   #unsaved = 0;
   #savedGeneration: number | null;
   #onReopen: (opened: OpenResult) => void = () => undefined;
+  #onFailed: () => void = () => undefined;
   /** Calls under way, to spread searches between this worker and replicas. */
   inFlight = 0;
 
@@ -64,33 +111,51 @@ export class PrimaryWorker {
     this.#onReopen = listener;
   }
 
+  /** Told when the worker failed: what it held and had not saved is gone. */
+  set onFailed(listener: () => void) {
+    this.#onFailed = listener;
+  }
+
   /**
-   * Runs one call against the worker, bounded by a deadline of the base
-   * timeout plus `extraMs` for calls whose work grows with their input.
+   * Runs one call against the worker. Its deadline is the base timeout plus
+   * `extraMs` for calls whose work grows with their input, counted from when
+   * the worker starts it.
    */
   async call<T>(run: (api: Api) => Promise<T>, extraMs = 0): Promise<T> {
     while (this.#recovering) await this.#recovering;
     if (this.#closed) throw new VicinityError('CLOSED', `index "${this.#request.name}" is closed`);
-    const { api } = this.#connection;
+    this.#assertUsable();
+    return this.#send(run, extraMs);
+  }
+
+  async #send<T>(run: (api: Api) => Promise<T>, extraMs: number): Promise<T> {
+    const connection = this.#connection;
     this.inFlight++;
     try {
       return await new Promise<T>((resolve, reject) => {
-        const fail = (error: VicinityError) => {
-          clearTimeout(timer);
-          this.#pending.delete(fail);
-          reject(error);
+        const call: SentCall = {
+          allowanceMs: this.#timeoutMs + extraMs,
+          timer: undefined,
+          fail: (error) => {
+            this.#answered(call);
+            reject(error);
+          },
         };
-        const timer = setTimeout(() => {
-          this.#failed('TIMEOUT', `a call got no answer within ${this.#timeoutMs + extraMs} ms`);
-        }, this.#timeoutMs + extraMs);
-        this.#pending.add(fail);
-        run(api).then(
+        this.#sent.push(call);
+        if (this.#sent.length === 1) this.#startClock(call);
+        let sent: Promise<T>;
+        try {
+          sent = run(connection.api);
+        } catch (error) {
+          call.fail(toVicinityError(error, 'ENGINE_ERROR'));
+          return;
+        }
+        sent.then(
           (value) => {
-            clearTimeout(timer);
-            this.#pending.delete(fail);
+            this.#answered(call);
             resolve(value);
           },
-          (error: unknown) => fail(toVicinityError(error, 'ENGINE_ERROR')),
+          (error: unknown) => call.fail(toVicinityError(error, 'ENGINE_ERROR')),
         );
       });
     } finally {
@@ -98,9 +163,33 @@ export class PrimaryWorker {
     }
   }
 
+  /** The worker starts the oldest unanswered call now: its deadline runs from here. */
+  #startClock(call: SentCall): void {
+    call.timer = setTimeout(() => {
+      this.#failed(
+        'TIMEOUT',
+        `a call got no answer within ${call.allowanceMs} ms of the worker starting it`,
+      );
+    }, call.allowanceMs);
+  }
+
+  #answered(call: SentCall): void {
+    clearTimeout(call.timer);
+    const at = this.#sent.indexOf(call);
+    if (at < 0) return;
+    this.#sent.splice(at, 1);
+    const next = this.#sent[0];
+    if (at === 0 && next) this.#startClock(next);
+  }
+
   /** Between a failure and the reopen in a new worker: what the index holds is not known. */
   get recovering(): boolean {
     return this.#recovering !== null;
+  }
+
+  /** Why the worker cannot be replaced, once every attempt failed. */
+  get broken(): VicinityError | null {
+    return this.#broken;
   }
 
   /** Writes since the last save: what a crash or a reload would lose. */
@@ -130,21 +219,31 @@ export class PrimaryWorker {
     this.#savedGeneration = generation;
   }
 
+  /**
+   * Closes the index in the worker once the calls already sent are answered
+   * (each within its own deadline), then stops it. Never rejects.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    while (this.#recovering) await this.#recovering.catch(() => undefined);
-    const { api, remote, worker } = this.#connection;
+    this.#wake?.();
+    while (this.#recovering) await this.#recovering;
+    const connection = this.#connection;
+    if (connection.ended) return;
     try {
-      await Promise.race([api.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      await this.#send((api) => api.close(), 0);
     } catch {
       // The worker is going away either way.
     } finally {
-      remote[releaseProxy]();
-      worker.terminate();
+      end(connection);
       const closed = new VicinityError('CLOSED', `index "${this.#request.name}" was closed`);
-      for (const fail of [...this.#pending]) fail(closed);
+      for (const call of [...this.#sent]) call.fail(closed);
     }
+  }
+
+  #assertUsable(): void {
+    const broken = this.#broken;
+    if (broken) throw new VicinityError(broken.code, broken.message, { cause: broken });
   }
 
   #watch(connection: Connection): void {
@@ -153,10 +252,23 @@ export class PrimaryWorker {
       if (connection === this.#connection)
         this.#failed('WORKER_CRASHED', event.message || 'the worker failed');
     });
+    // The worker got a message it could not read (structured clone ran out
+    // of stack, say): it says so once every call before it is answered, so
+    // the oldest unanswered call is the one that was lost.
+    connection.worker.addEventListener('message', (event: MessageEvent<unknown>) => {
+      if (connection !== this.#connection || !isUndeliverable(event.data)) return;
+      this.#sent[0]?.fail(
+        new VicinityError(
+          'ENGINE_ERROR',
+          `index "${this.#request.name}": the worker could not read a call's arguments ` +
+            '(the browser failed to copy them across); nothing changed',
+        ),
+      );
+    });
   }
 
   #failed(code: VicinityErrorCode, reason: string): void {
-    if (this.#recovering || this.#closed) return;
+    if (this.#recovering || this.#connection.ended) return;
     const saved =
       this.#savedGeneration === null
         ? 'nothing was saved yet'
@@ -165,30 +277,61 @@ export class PrimaryWorker {
       code,
       `index "${this.#request.name}": ${reason}; ${this.#unsaved} unsaved changes were lost and ${saved}`,
     );
-    for (const fail of [...this.#pending]) fail(error);
-    const { remote, worker } = this.#connection;
-    remote[releaseProxy]();
-    worker.terminate();
+    end(this.#connection);
+    for (const call of [...this.#sent]) call.fail(error);
+    this.#unsaved = 0;
+    this.#onFailed();
+    if (this.#closed) return;
     this.#recovering = this.#respawn().finally(() => {
       this.#recovering = null;
     });
   }
 
   async #respawn(): Promise<void> {
-    for (let attempt = 0; !this.#closed; attempt++) {
+    for (let attempt = 1; !this.#closed; attempt++) {
       try {
         const { connection, opened } = await connect(this.#request, this.#logger, this.#timeoutMs);
         if (this.#closed) {
-          connection.worker.terminate();
+          end(connection);
           return;
         }
         this.#adopt(connection, opened);
         return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
+      } catch (thrown) {
+        const error = toVicinityError(thrown, 'ENGINE_ERROR');
+        if (PERMANENT.has(error.code) || attempt >= RESPAWN_ATTEMPTS) {
+          this.#broken = new VicinityError(
+            error.code,
+            `index "${this.#request.name}" cannot be reopened after its worker failed ` +
+              `(${attempt} attempt${attempt === 1 ? '' : 's'}): ${error.message}`,
+            { cause: error },
+          );
+          this.#logger?.('error', this.#broken.message);
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RESPAWN_BACKOFF_MS * 2 ** (attempt - 1));
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = undefined;
       }
     }
   }
+}
+
+/** Stops a worker and releases its proxy, once. */
+function end(connection: Connection): void {
+  if (connection.ended) return;
+  connection.ended = true;
+  try {
+    connection.remote[releaseProxy]();
+  } catch {
+    // Released already: nothing is left to release.
+  }
+  connection.worker.terminate();
 }
 
 async function connect(
@@ -198,7 +341,7 @@ async function connect(
 ): Promise<{ connection: Connection; opened: OpenResult }> {
   const worker = spawnWorker();
   const remote = wrap<WorkerApi>(worker);
-  const api = remote.index;
+  const connection: Connection = { worker, remote, api: remote.index, ended: false };
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const died = new Promise<never>((_, reject) => {
@@ -215,12 +358,11 @@ async function connect(
         timeoutMs,
       );
     });
-    if (logger) await Promise.race([api.setLogSink(proxy(logger)), died]);
-    const opened = await Promise.race([api.open(request), died]);
-    return { connection: { worker, remote, api }, opened };
+    if (logger) await Promise.race([connection.api.setLogSink(proxy(logger)), died]);
+    const opened = await Promise.race([connection.api.open(request), died]);
+    return { connection, opened };
   } catch (error) {
-    remote[releaseProxy]();
-    worker.terminate();
+    end(connection);
     throw toVicinityError(error, 'ENGINE_ERROR', 'opening the index');
   } finally {
     clearTimeout(timer);

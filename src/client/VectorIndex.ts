@@ -73,7 +73,15 @@ export class VectorIndex {
   #options: ResolvedOptions;
   #params: EngineParams;
   #size: number;
+  /** Live vectors in the generation last saved or opened: what a failed worker reopens. */
+  #savedSize: number;
   #closed = false;
+  /** The close under way, once asked for. */
+  #closing: Promise<void> | null = null;
+  /** Writes sent (ContentVersion.sent) when the last save that succeeded was called. */
+  #savedThrough = 0;
+  /** Saves under way: close waits for them, so that they finish and other tabs are told. */
+  readonly #saves = new Set<Promise<unknown>>();
   #autosaveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Tells other tabs of this page's saves, and hears of theirs. */
   #channel: BroadcastChannel | undefined;
@@ -114,14 +122,20 @@ export class VectorIndex {
       options.timeoutMs,
     );
     this.#size = opened.size;
+    this.#savedSize = opened.created ? 0 : opened.size;
     this.monitor = monitor;
     this.#meter = new CallMeter(monitor);
     this.#queries = new QueryPacker(this.dimensions, this.metric, options.embed);
     this.#efSearch = opened.efSearch;
     this.#version = new ContentVersion(this.#id, opened.checksum);
+    primary.onFailed = () => {
+      this.#size = this.#savedSize;
+    };
     primary.onReopen = (reopened) => {
       this.#writes++;
       this.#size = reopened.size;
+      this.#savedSize = reopened.created ? 0 : reopened.size;
+      this.#savedThrough = this.#version.sent;
       this.#stale = false;
       this.#efSearch = reopened.efSearch;
       this.#version.reopened(reopened.checksum);
@@ -136,6 +150,7 @@ export class VectorIndex {
             efSearch: () => this.#efSearch,
             warmSearch: (query) => this.#warmSearch(query),
             busy: () => this.#meter.busy,
+            embed: options.embed,
           },
           options.logger,
         )
@@ -424,7 +439,9 @@ export class VectorIndex {
    * served from the cache.
    */
   #cacheVersion(): string | null {
-    return this.#stale || this.#primary.recovering ? null : this.#version.current();
+    return this.#stale || this.#primary.recovering || this.#primary.broken
+      ? null
+      : this.#version.current();
   }
 
   /**
@@ -538,25 +555,45 @@ export class VectorIndex {
   /** Writes a new generation; durable once the promise resolves. */
   async save(): Promise<{ generation: number; byteLength: number }> {
     this.#assertOpen();
+    return this.#save();
+  }
+
+  /** A save, also the last one that `close()` makes; tracked so that close waits for it. */
+  #save(): Promise<{ generation: number; byteLength: number }> {
+    const saving = this.#saveNow();
+    this.#saves.add(saving);
+    void saving.then(
+      () => this.#saves.delete(saving),
+      () => this.#saves.delete(saving),
+    );
+    return saving;
+  }
+
+  async #saveNow(): Promise<{ generation: number; byteLength: number }> {
     const sent = this.#version.sent;
     // Saving copies the whole index: allow for its size beyond the base deadline.
-    const { generation, byteLength, checksum } = await this.#meter.measure(
-      'save',
-      undefined,
-      async () => {
-        const saved = await this.#primary.call(
-          (api) => api.save(),
-          this.#size * PER_VECTOR_SAVE_MS,
-        );
-        return { value: saved, workerMs: saved.workerMs };
-      },
-    );
+    const saved = await this.#meter.measure('save', undefined, async () => {
+      const done = await this.#primary.call((api) => api.save(), this.#size * PER_VECTOR_SAVE_MS);
+      return { value: done, workerMs: done.workerMs };
+    });
+    const { generation, byteLength, checksum } = saved;
     this.#primary.saved(generation);
+    this.#savedSize = saved.size;
+    this.#savedThrough = Math.max(this.#savedThrough, sent);
     // What was sent before the save is what was saved.
     this.#version.saved(sent, checksum);
     this.#autosaveError = null;
-    this.#channel?.postMessage({ source: this.#id, generation });
+    if (saved.wrote) this.#tellOtherTabs(generation);
     return { generation, byteLength };
+  }
+
+  /** Other tabs hear of a save; once this index is closed there is nobody left to tell from here. */
+  #tellOtherTabs(generation: number): void {
+    try {
+      this.#channel?.postMessage({ source: this.#id, generation });
+    } catch {
+      // The channel closed (the page is unloading): tabs see the generation when they save.
+    }
   }
 
   async stats(): Promise<IndexStats> {
@@ -585,22 +622,55 @@ export class VectorIndex {
   }
 
   /**
-   * Stops the workers. Unsaved changes are dropped (call `save()` first), but
-   * with `autosaveMs` a pending autosave runs first.
+   * Stops the workers once the calls already made have settled; later calls
+   * fail with CLOSED. Unsaved changes are dropped (call `save()` first), but
+   * with `autosaveMs` the index saves them first: if that save fails, the
+   * index still closes and `close()` rejects with the save's code, saying
+   * how many changes were lost. A save under way when `close()` is called
+   * finishes, and other tabs are told of it.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    if (this.#autosaveTimer !== undefined) {
-      clearTimeout(this.#autosaveTimer);
-      this.#autosaveTimer = undefined;
-      await this.#autosave();
-    }
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
-    this.#channel?.close();
-    await this.#cache?.flush();
-    openIndexes.get(this.name)?.delete(this);
-    await Promise.all([this.#primary.close(), this.#pool.close()]);
-    this.monitor.dispose();
+    clearTimeout(this.#autosaveTimer);
+    this.#autosaveTimer = undefined;
+    let lost: VicinityError | undefined;
+    try {
+      if (this.#options.autosaveMs !== undefined) lost = await this.#lastSave();
+      await Promise.allSettled([...this.#saves]);
+    } finally {
+      this.#channel?.close();
+      await this.#cache?.flush();
+      openIndexes.get(this.name)?.delete(this);
+      await Promise.all([this.#primary.close(), this.#pool.close()]);
+      this.monitor.dispose();
+    }
+    if (lost) throw lost;
+  }
+
+  /**
+   * The autosave that closing makes, after every write already sent (the
+   * worker runs calls in order). Resolves with what was lost if it failed.
+   */
+  async #lastSave(): Promise<VicinityError | undefined> {
+    if (this.#primary.broken || this.#version.sent === this.#savedThrough) return undefined;
+    try {
+      await this.#save();
+      return undefined;
+    } catch (error) {
+      const cause = toVicinityError(error, 'STORAGE_ERROR');
+      if (cause.code === 'CLOSED') return undefined;
+      return new VicinityError(
+        cause.code,
+        `index "${this.name}" closed, but its last autosave failed: ${this.#primary.unsaved} ` +
+          `unsaved changes were lost (${this.#primary.savedGeneration === null ? 'nothing was saved' : `generation ${this.#primary.savedGeneration} stays`}): ${cause.message}`,
+        { cause },
+      );
+    }
   }
 
   /**
@@ -636,6 +706,8 @@ export class VectorIndex {
 
   #assertOpen(): void {
     if (this.#closed) throw new VicinityError('CLOSED', `index "${this.name}" is closed`);
+    const broken = this.#primary.broken;
+    if (broken) throw new VicinityError(broken.code, broken.message, { cause: broken });
   }
 }
 

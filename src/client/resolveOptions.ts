@@ -102,6 +102,7 @@ export interface ResolvedOptions {
   readonly cache: ResolvedCacheOptions | null;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
 const ENGINES: readonly EngineChoice[] = ['auto', 'simd', 'hnswlib-wasm'];
 const KNOWN = new Set([
@@ -147,6 +148,13 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     throw new VicinityError(
       'INVALID_OPTIONS',
       'the index name must be a non-empty string of at most 200 characters',
+    );
+  }
+  // Names become database and file names, which must be valid Unicode.
+  if (LONE_SURROGATE.test(name)) {
+    throw new VicinityError(
+      'INVALID_OPTIONS',
+      'the index name must be well-formed Unicode (it holds a lone surrogate)',
     );
   }
   if (typeof options !== 'object' || options === null) {

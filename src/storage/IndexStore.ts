@@ -48,7 +48,32 @@ export class IndexStore {
       },
       (newVersion) => store.#letGo(newVersion),
     );
+    // A database of this name at this version that lacks the stores was not
+    // made by vicinity (or was emptied by hand): it holds no readable index.
+    const names = store.#db.objectStoreNames;
+    if (!names.contains(MANIFESTS) || !names.contains(SNAPSHOTS)) {
+      store.close();
+      throw new VicinityError(
+        'INDEX_CORRUPTED',
+        `database ${storeDatabaseName(name)} lacks vicinity's object stores; ` +
+          `VectorIndex.delete(${JSON.stringify(name)}) removes it`,
+      );
+    }
     return store;
+  }
+
+  /** A transaction on the live connection; a failure to start one is a VicinityError. */
+  #transaction(
+    stores: string | string[],
+    mode: IDBTransactionMode,
+    options?: IDBTransactionOptions,
+  ): IDBTransaction {
+    const database = this.#database();
+    try {
+      return database.transaction(stores, mode, options);
+    } catch (error) {
+      throw idbError(error as DOMException, `cannot read or write the store of "${this.#name}"`);
+    }
   }
 
   /** Another tab needed the database, so the connection closed: say why to whoever uses it next. */
@@ -95,7 +120,7 @@ export class IndexStore {
 
   /** Keys of one object store, newest first. */
   async #keys(store: typeof MANIFESTS | typeof SNAPSHOTS): Promise<number[]> {
-    const tx = this.#database().transaction(store, 'readonly');
+    const tx = this.#transaction(store, 'readonly');
     const keys = (await request(tx.objectStore(store).getAllKeys())) as number[];
     return keys.sort((a, b) => b - a);
   }
@@ -135,7 +160,7 @@ export class IndexStore {
   async #readVerified(
     generation: number,
   ): Promise<{ manifest: Manifest; migratedFrom: number | null; bytes: Uint8Array }> {
-    const tx = this.#database().transaction([MANIFESTS, SNAPSHOTS], 'readonly');
+    const tx = this.#transaction([MANIFESTS, SNAPSHOTS], 'readonly');
     const [rawManifest, rawBytes] = await Promise.all([
       request(tx.objectStore(MANIFESTS).get(generation)),
       request(tx.objectStore(SNAPSHOTS).get(generation)),
@@ -164,11 +189,16 @@ export class IndexStore {
 
   /**
    * Writes a generation and its manifest in one transaction and, in the same
-   * transaction, drops all but the one before it. Resolves once committed.
+   * transaction, drops every older one but `keep`: the generation the caller
+   * knows to verify (the one it opened or last wrote), which stays as the
+   * fallback. Never a newer one that may be damaged in its place: after a
+   * fallback, the damaged generation goes and the intact one stays.
+   * Resolves once committed.
    */
   async write(
     manifest: Omit<Manifest, 'checksum' | 'byteLength' | 'manifestChecksum'>,
     bytes: Uint8Array,
+    keep: number | null,
   ): Promise<Manifest> {
     const complete = await sealManifest({
       ...manifest,
@@ -176,20 +206,11 @@ export class IndexStore {
       checksum: await sha256Hex(bytes),
     });
     const older = (await this.generations()).filter((g) => g < complete.generation);
-    const keep = older[0];
     // Bytes whose manifest was lost, and probes a closed tab left behind.
     const strays = (await this.#keys(SNAPSHOTS)).filter(
       (g) => g !== keep && g !== complete.generation && !older.includes(g),
     );
-    let tx: IDBTransaction;
-    try {
-      tx = this.#database().transaction([MANIFESTS, SNAPSHOTS], 'readwrite', {
-        durability: 'strict',
-      });
-    } catch (error) {
-      if (error instanceof VicinityError) throw error;
-      throw idbError(error as DOMException, 'cannot start a save');
-    }
+    const tx = this.#transaction([MANIFESTS, SNAPSHOTS], 'readwrite', { durability: 'strict' });
     const done = committed(tx);
     const manifests = tx.objectStore(MANIFESTS);
     const snapshots = tx.objectStore(SNAPSHOTS);
@@ -213,14 +234,14 @@ export class IndexStore {
   async hasRoomFor(bytes: number): Promise<boolean> {
     const probe = -1;
     try {
-      const tx = this.#database().transaction(SNAPSHOTS, 'readwrite');
+      const tx = this.#transaction(SNAPSHOTS, 'readwrite');
       tx.objectStore(SNAPSHOTS).put(incompressible(bytes), probe);
       await committed(tx);
     } catch (error) {
       if (error instanceof VicinityError && error.code === 'QUOTA_EXCEEDED') return false;
       throw error;
     }
-    const cleanup = this.#database().transaction(SNAPSHOTS, 'readwrite');
+    const cleanup = this.#transaction(SNAPSHOTS, 'readwrite');
     cleanup.objectStore(SNAPSHOTS).delete(probe);
     await committed(cleanup);
     return true;

@@ -64,6 +64,18 @@ export class IndexService implements EngineApi {
     return this.#queue.run(task);
   }
 
+  /**
+   * Runs `report` in turn after every call received so far, once their
+   * answers have been posted (a task later: Comlink posts them from promise
+   * callbacks), and before any call received later starts.
+   */
+  afterQueued(report: () => void): void {
+    void this.#run(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      report();
+    });
+  }
+
   #open() {
     if (this.#state.kind === 'open') return this.#state;
     throw new VicinityError(
@@ -262,9 +274,27 @@ export class IndexService implements EngineApi {
    */
   save(): Promise<SaveResult> {
     return this.#run(async () => {
-      const { name } = this.#open();
-      // One writer per index across tabs and workers.
+      const { name, collection } = this.#open();
       const startedAt = performance.now();
+      // Nothing to write: no need to wait for another tab's save to end.
+      const checksum = this.#checksum;
+      if (
+        checksum !== null &&
+        this.#savedGeneration !== null &&
+        this.#unsaved === 0 &&
+        this.#savedGeneration === this.#generation &&
+        this.#migratedFrom === null
+      ) {
+        return {
+          generation: this.#generation,
+          byteLength: this.#snapshotBytes,
+          size: collection.size,
+          wrote: false,
+          checksum,
+          workerMs: performance.now() - startedAt,
+        };
+      }
+      // One writer per index across tabs and workers.
       const result = await withLock(`vicinity:${name}`, () => this.#save());
       return { ...result, workerMs: performance.now() - startedAt };
     });
@@ -272,21 +302,6 @@ export class IndexService implements EngineApi {
 
   async #save(): Promise<Omit<SaveResult, 'workerMs'>> {
     const { store, collection } = this.#open();
-    const checksum = this.#checksum;
-    if (
-      checksum !== null &&
-      this.#savedGeneration !== null &&
-      this.#unsaved === 0 &&
-      this.#savedGeneration === this.#generation &&
-      this.#migratedFrom === null
-    ) {
-      return {
-        generation: this.#generation,
-        byteLength: this.#snapshotBytes,
-        wrote: false,
-        checksum,
-      };
-    }
     // The IDBFS scratch copy and the snapshot both need room.
     await assertRoomFor(2 * Math.max(this.#snapshotBytes, collection.estimatedBytes()));
     const newest = (await store.generations())[0] ?? -1;
@@ -329,6 +344,9 @@ export class IndexService implements EngineApi {
         savedAt: Date.now(),
       },
       bytes,
+      // The generation this one grew from verified when it was opened (or
+      // was written here): it stays as the fallback, whatever is newer.
+      this.#savedGeneration,
     );
     this.#generation = generation;
     this.#savedGeneration = generation;
@@ -340,6 +358,7 @@ export class IndexService implements EngineApi {
     return {
       generation,
       byteLength: manifest.byteLength,
+      size: collection.size,
       wrote: true,
       checksum: manifest.checksum,
     };

@@ -61,6 +61,8 @@ export interface SaveResult {
   readonly workerMs: number;
   readonly generation: number;
   readonly byteLength: number;
+  /** Live vectors in the generation saved. */
+  readonly size: number;
   /** False when nothing changed since the last save. */
   readonly wrote: boolean;
   /** SHA-256 of the snapshot now in storage: names its content. */

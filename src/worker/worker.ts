@@ -1,6 +1,7 @@
 import { expose, proxy } from 'comlink';
 import { installErrorTransfer } from '../errors/errorTransfer.js';
 import { IndexService } from './IndexService.js';
+import { UNDELIVERABLE, type WorkerNotice } from './notices.js';
 import type { WorkerApi } from './protocol.js';
 import { ReplicaService } from './ReplicaService.js';
 
@@ -14,5 +15,14 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 }
 
 installErrorTransfer();
-const api: WorkerApi = { index: proxy(new IndexService()), replica: proxy(new ReplicaService()) };
+const service = new IndexService();
+const api: WorkerApi = { index: proxy(service), replica: proxy(new ReplicaService()) };
+
+// See notices.ts: a call whose message could not be read is reported, in turn.
+const undeliverable = () =>
+  service.afterQueued(() => postMessage({ vicinity: UNDELIVERABLE } satisfies WorkerNotice));
+addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (event.data === null || event.data === undefined) undeliverable();
+});
+addEventListener('messageerror', undeliverable);
 expose(api);

@@ -31,8 +31,32 @@ const VectorIndex = {
   list: () => vicinity.VectorIndex.list(),
 };
 
+/** What a promise came to, within a bounded wait: a hang is an outcome, not a stuck test. */
+type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: string | undefined; message: string; typed: boolean }
+  | { hang: true };
+function outcome<T>(promise: Promise<T>, ms = 20_000): Promise<Outcome<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise.then(
+      (value): Outcome<T> => ({ ok: true, value }),
+      (error: unknown): Outcome<T> => ({
+        ok: false,
+        code: (error as { code?: string } | null)?.code,
+        message: String((error as { message?: unknown } | null)?.message),
+        typed: error instanceof vicinity.VicinityError,
+      }),
+    ),
+    new Promise<Outcome<T>>((resolve) => {
+      timer = setTimeout(() => resolve({ hang: true }), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 const harness = {
   engine,
+  outcome,
   vicinity: { ...vicinity, VectorIndex },
   /** The SIMD engine itself, for tests of its byte checks (loaded only when asked for). */
   simdEngine: () => import('../../src/engine/SimdEngine.js'),

@@ -70,7 +70,7 @@ describe('IndexStore', () => {
 
   it('reads back the newest generation and keeps exactly one older', async () => {
     const [store] = await freshStore();
-    for (const g of [1, 2, 3, 4]) await store.write(draft(g), bytesOf(g));
+    for (const g of [1, 2, 3, 4]) await store.write(draft(g), bytesOf(g), g > 1 ? g - 1 : null);
     expect(await store.generations()).toEqual([4, 3]);
     const latest = await store.readLatest();
     expect(latest?.manifest.generation).toBe(4);
@@ -84,8 +84,8 @@ describe('IndexStore', () => {
     ['a truncation', (b: Uint8Array) => b.slice(0, 10)],
   ])('falls back to the previous generation after %s of the newest', async (_what, change) => {
     const [store, name] = await freshStore();
-    await store.write(draft(1), bytesOf(1));
-    await store.write(draft(2), bytesOf(2));
+    await store.write(draft(1), bytesOf(1), null);
+    await store.write(draft(2), bytesOf(2), 1);
     await tamper<Uint8Array>(name, 2, change);
     const latest = await store.readLatest();
     expect(latest?.manifest.generation).toBe(1);
@@ -96,7 +96,7 @@ describe('IndexStore', () => {
 
   it('fails with INDEX_CORRUPTED when no generation verifies', async () => {
     const [store, name] = await freshStore();
-    await store.write(draft(1), bytesOf(1));
+    await store.write(draft(1), bytesOf(1), null);
     await tamper<Uint8Array>(name, 1, (b) => b.slice(1));
     const error = await store.readLatest().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VicinityError);
@@ -113,8 +113,8 @@ describe('IndexStore', () => {
     'falls back when a valid-looking %s in the newest manifest was changed',
     async (_f, change) => {
       const [store, name] = await freshStore();
-      await store.write(draft(1), bytesOf(1));
-      await store.write(draft(2), bytesOf(2));
+      await store.write(draft(1), bytesOf(1), null);
+      await store.write(draft(2), bytesOf(2), 1);
       await tamper<Manifest>(name, 2, (m) => ({ ...m, ...change }), 'manifests');
       const latest = await store.readLatest();
       expect(latest?.manifest.generation).toBe(1);
@@ -128,7 +128,7 @@ describe('IndexStore', () => {
 
   it('migrates a format 1 manifest on read and writes the current format', async () => {
     const [store, name] = await freshStore();
-    await store.write(draft(1), bytesOf(1));
+    await store.write(draft(1), bytesOf(1), null);
     // Format 1 as it was written: no manifest checksum.
     await tamper<Manifest>(
       name,
@@ -140,15 +140,15 @@ describe('IndexStore', () => {
     expect(latest?.migratedFrom).toBe(1);
     expect(latest?.manifest).toMatchObject({ format: FORMAT_VERSION, generation: 1, metric: 'l2' });
     expect(latest?.manifest.manifestChecksum).toMatch(/^[0-9a-f]{64}$/);
-    await store.write(draft(2), bytesOf(2));
+    await store.write(draft(2), bytesOf(2), 1);
     expect((await store.readLatest())?.migratedFrom).toBeNull();
     store.close();
   });
 
   it('does not silently drop a generation whose manifest was lost, and clears it on the next save', async () => {
     const [store, name] = await freshStore();
-    await store.write(draft(1), bytesOf(1));
-    await store.write(draft(2), bytesOf(2));
+    await store.write(draft(1), bytesOf(1), null);
+    await store.write(draft(2), bytesOf(2), 1);
     const db = await new Promise<IDBDatabase>((resolve) => {
       const req = indexedDB.open(storeDatabaseName(name));
       req.onsuccess = () => resolve(req.result);
@@ -160,9 +160,42 @@ describe('IndexStore', () => {
     const latest = await store.readLatest();
     expect(latest?.manifest.generation).toBe(1);
     expect(latest?.recoveredFrom).toEqual({ generation: 2, reason: 'its manifest is missing' });
-    await store.write(draft(3), bytesOf(3));
+    await store.write(draft(3), bytesOf(3), 1);
     expect((await store.readLatest())?.recoveredFrom).toBeNull();
     expect(await store.generations()).toEqual([3, 1]);
     store.close();
+  });
+
+  it('after a fallback, the next save keeps the intact generation and drops the damaged one', async () => {
+    const [store, name] = await freshStore();
+    await store.write(draft(1), bytesOf(1), null);
+    await store.write(draft(2), bytesOf(2), 1);
+    await tamper<Uint8Array>(name, 2, (b) => b.slice(1));
+    const opened = await store.readLatest();
+    expect(opened?.manifest.generation).toBe(1);
+    // What the index does: the generation it opened is the one to keep.
+    await store.write(draft(3), bytesOf(3), opened?.manifest.generation ?? null);
+    expect(await store.generations()).toEqual([3, 1]);
+    // Newest damaged again: the intact one is still there to fall back to.
+    await tamper<Uint8Array>(name, 3, (b) => b.slice(1));
+    const again = await store.readLatest();
+    expect(again?.manifest.generation).toBe(1);
+    expect(again?.bytes).toEqual(bytesOf(1));
+    store.close();
+  });
+
+  it('refuses a database of its name that lacks its object stores, with INDEX_CORRUPTED', async () => {
+    const name = `bare-${Math.random().toString(36).slice(2)}`;
+    names.push(name);
+    await new Promise<void>((resolve) => {
+      const req = indexedDB.open(storeDatabaseName(name), 1);
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+    });
+    const error = await IndexStore.open(name).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VicinityError);
+    expect((error as VicinityError).code).toBe('INDEX_CORRUPTED');
   });
 });

@@ -27,7 +27,13 @@ describe('resolveOptions', () => {
     ['docs', { efSearch: -3 }],
     ['docs', { embed: 'nope' }],
     ['docs', { dimension: 100 }],
+    ['lone \uD800 high surrogate', {}],
+    ['\uDC00 lone low surrogate', {}],
   ])('rejects name %j with %j as INVALID_OPTIONS', (name, options) => {
     expect(codeOf(() => resolveOptions(name, options as never))).toBe('INVALID_OPTIONS');
+  });
+
+  it('takes a name with a surrogate pair (an emoji)', () => {
+    expect(resolveOptions('notes \uD83D\uDE00').name).toBe('notes \uD83D\uDE00');
   });
 });
