@@ -22,6 +22,12 @@ interface SentCall {
   readonly fail: (error: VicinityError) => void;
 }
 
+/**
+ * Beyond the base deadline, for an open: the worker's script and the WASM
+ * are fetched and compiled first, which a slow device or a busy page takes
+ * seconds over, and which a short `timeoutMs` meant for calls should not cut.
+ */
+const OPEN_ALLOWANCE_MS = 10_000;
 /** Attempts to start a replacement worker before the index gives up on it. */
 const RESPAWN_ATTEMPTS = 5;
 /** The wait before the second attempt; it doubles before each later one. */
@@ -353,9 +359,11 @@ async function connect(
           ),
         ),
       );
+      const allowanceMs = timeoutMs + OPEN_ALLOWANCE_MS;
       timer = setTimeout(
-        () => reject(new VicinityError('TIMEOUT', `opening got no answer within ${timeoutMs} ms`)),
-        timeoutMs,
+        () =>
+          reject(new VicinityError('TIMEOUT', `opening got no answer within ${allowanceMs} ms`)),
+        allowanceMs,
       );
     });
     if (logger) await Promise.race([connection.api.setLogSink(proxy(logger)), died]);

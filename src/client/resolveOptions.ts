@@ -32,9 +32,10 @@ export interface VectorIndexOptions {
    */
   workers?: number;
   /**
-   * Base deadline of a call to the worker, in ms; calls whose work grows with
-   * their input get more. A call past its deadline fails with TIMEOUT and the
-   * worker is replaced. @default 30000
+   * Base deadline of a call to the worker, in ms, counted from when the
+   * worker starts it (not while it waits behind earlier calls); calls whose
+   * work grows with their input get more, and an open 10 s more. A call past
+   * its deadline fails with TIMEOUT and the worker is replaced. @default 30000
    */
   timeoutMs?: number;
   /**

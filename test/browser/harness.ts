@@ -65,6 +65,8 @@ const harness = {
   modelFuzz: () => import('../support/modelFuzz.js'),
   /** The page side of the fault-injection tests. */
   faultRounds: () => import('../support/faultRounds.js'),
+  /** The page side of the adversarial suite. */
+  adversarial: () => import('../support/adversarial.js'),
   corruptions: () => import('../support/corruptions.js'),
   exactSearch,
   recallAt,
