@@ -1,5 +1,6 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { VicinityError, toVicinityError, type VicinityErrorCode } from '../errors/VicinityError.js';
+import { fromWorker } from '../errors/wireError.js';
 import type { LogSink, OpenRequest, OpenResult, WorkerApi } from '../worker/protocol.js';
 import { isUndeliverable } from '../worker/notices.js';
 import { spawnWorker } from './spawnWorker.js';
@@ -161,7 +162,7 @@ export class PrimaryWorker {
             this.#answered(call);
             resolve(value);
           },
-          (error: unknown) => call.fail(toVicinityError(error, 'ENGINE_ERROR')),
+          (error: unknown) => call.fail(fromWorker(error, 'ENGINE_ERROR')),
         );
       });
     } finally {
@@ -371,7 +372,7 @@ async function connect(
     return { connection, opened };
   } catch (error) {
     end(connection);
-    throw toVicinityError(error, 'ENGINE_ERROR', 'opening the index');
+    throw fromWorker(error, 'ENGINE_ERROR', 'opening the index');
   } finally {
     clearTimeout(timer);
   }

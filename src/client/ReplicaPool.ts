@@ -1,5 +1,6 @@
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../errors/VicinityError.js';
+import { fromWorker } from '../errors/wireError.js';
 import type { ReplicaSnapshot, SearchApi, WorkerApi } from '../worker/protocol.js';
 import { spawnWorker } from './spawnWorker.js';
 
@@ -103,7 +104,7 @@ export class ReplicaPool {
     try {
       return await Promise.race([
         task(replica.api.replica).catch((error: unknown) => {
-          throw toVicinityError(error, 'ENGINE_ERROR');
+          throw fromWorker(error, 'ENGINE_ERROR');
         }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {

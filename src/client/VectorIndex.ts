@@ -1,5 +1,4 @@
 import { transfer, type Remote } from 'comlink';
-import { installErrorTransfer } from '../errors/errorTransfer.js';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { scratchPrefix, sweepScratch } from '../engine/IdbfsScratch.js';
 import { IndexStore } from '../storage/IndexStore.js';
@@ -172,7 +171,6 @@ export class VectorIndex {
     // A copy open in this page may not be saved yet: check against it too.
     for (const open of openIndexes.get(resolved.name) ?? [])
       assertSameBuild(resolved, open.#params);
-    installErrorTransfer();
     const monitor = new PerformanceMonitor({ page: PageHealth.shared() });
     const startedAt = monitor.begin();
     const started = PrimaryWorker.start(

@@ -211,7 +211,13 @@ export class HnswlibWasmEngine implements Engine {
     return this.#lib.HEAPU8.buffer.byteLength;
   }
 
+  /**
+   * Frees the index. hnswlib-wasm keeps one module per worker, and embind
+   * objects live until `delete()`: without it, every replica reload would
+   * leave a whole index behind in the heap.
+   */
   async dispose(): Promise<void> {
+    (this.#index as HierarchicalNSW & { delete(): void }).delete();
     await deleteScratchFile(this.#scratchFile).catch(() => undefined);
   }
 }

@@ -1,5 +1,5 @@
 import { expose, proxy } from 'comlink';
-import { installErrorTransfer } from '../errors/errorTransfer.js';
+import { throwingWireErrors } from '../errors/wireError.js';
 import { IndexService } from './IndexService.js';
 import { UNDELIVERABLE, type WorkerNotice } from './notices.js';
 import type { WorkerApi } from './protocol.js';
@@ -14,9 +14,13 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
   Reflect.set(console, method, () => undefined);
 }
 
-installErrorTransfer();
 const service = new IndexService();
-const api: WorkerApi = { index: proxy(service), replica: proxy(new ReplicaService()) };
+// Failures cross as plain data with their code (see wireError.ts), so that
+// Comlink's handlers, which the page shares with other Comlink users, stay as they are.
+const api: WorkerApi = {
+  index: proxy(throwingWireErrors(service)),
+  replica: proxy(throwingWireErrors(new ReplicaService())),
+};
 
 // See notices.ts: a call whose message could not be read is reported, in turn.
 const undeliverable = () =>

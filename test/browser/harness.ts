@@ -58,6 +58,10 @@ const harness = {
   engine,
   outcome,
   vicinity: { ...vicinity, VectorIndex },
+  /** Either engine by kind, on the page, for tests of the engines themselves. */
+  engines: () => import('../../src/engine/chooseEngine.js'),
+  /** Comlink as the page's other libraries would use it. */
+  comlink: () => import('comlink'),
   /** The SIMD engine itself, for tests of its byte checks (loaded only when asked for). */
   simdEngine: () => import('../../src/engine/SimdEngine.js'),
   /** The dashboard element (defines <vicinity-dashboard>). */
