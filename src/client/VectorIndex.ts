@@ -207,7 +207,8 @@ export class VectorIndex {
   /** Deletes an index and everything it stored; open copies in this page are closed first. */
   static async delete(name: string): Promise<void> {
     resolveOptions(name);
-    await Promise.all([...(openIndexes.get(name) ?? [])].map((index) => index.close()));
+    // Their unsaved changes go with the index: a failed last autosave does not stop the delete.
+    await Promise.allSettled([...(openIndexes.get(name) ?? [])].map((index) => index.close()));
     await IndexStore.delete(name);
     await IndexCache.delete(name);
     // hnswlib-wasm's scratch files of this index, if a crash left any.
