@@ -124,7 +124,7 @@ export class VectorIndex {
     this.#savedSize = opened.created ? 0 : opened.size;
     this.monitor = monitor;
     this.#meter = new CallMeter(monitor);
-    this.#queries = new QueryPacker(this.dimensions, this.metric, options.embed);
+    this.#queries = new QueryPacker(this.dimensions, this.metric, options.embed, options.timeoutMs);
     this.#efSearch = opened.efSearch;
     this.#version = new ContentVersion(this.#id, opened.checksum);
     primary.onFailed = () => {
