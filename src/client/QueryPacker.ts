@@ -1,9 +1,12 @@
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { compileFilter } from '../filter/compileFilter.js';
 import type { Metric, SearchOptions, VectorLike } from '../types.js';
-import { assertEf, assertK, writeVector } from '../validation/validateInput.js';
+import { copyPlainData, readSearchOptions, writeVector } from '../validation/validateInput.js';
 import type { SearchRequest } from '../worker/protocol.js';
 import type { Embedder } from './resolveOptions.js';
+
+/** The index's default `timeoutMs` (resolveOptions), until every caller passes its own. */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Checks search input on the page and packs queries for the worker: vectors
@@ -13,23 +16,37 @@ export class QueryPacker {
   readonly #dimensions: number;
   readonly #metric: Metric;
   readonly #embed: Embedder | undefined;
+  readonly #timeoutMs: number;
 
-  constructor(dimensions: number, metric: Metric, embed: Embedder | undefined) {
+  /**
+   * `timeoutMs` bounds each call of `embed`: the index's own deadline, as
+   * for a call to the worker. @default 30_000
+   */
+  constructor(
+    dimensions: number,
+    metric: Metric,
+    embed: Embedder | undefined,
+    timeoutMs: number = DEFAULT_TIMEOUT_MS,
+  ) {
     this.#dimensions = dimensions;
     this.#metric = metric;
     this.#embed = embed;
+    this.#timeoutMs = timeoutMs;
   }
 
-  /** Checks search options; the filter is compiled here, before it tries to cross to the worker. */
+  /**
+   * Checks search options (see readSearchOptions). The filter is compiled
+   * here, before it tries to cross to the worker, and what is sent is a copy
+   * of it: the caller's object is neither kept nor sent.
+   */
   request(options: SearchOptions): SearchRequest {
-    if (typeof options !== 'object' || options === null) {
-      throw new VicinityError('INVALID_K', 'search options must be an object');
+    const read = readSearchOptions(options);
+    let filter: unknown;
+    if (read.filter !== undefined) {
+      compileFilter(read.filter);
+      filter = copyPlainData(read.filter, 'INVALID_FILTER', () => 'filter');
     }
-    const k = options.k ?? 10;
-    assertK(k);
-    if (options.efSearch !== undefined) assertEf(options.efSearch);
-    if (options.filter !== undefined) compileFilter(options.filter);
-    return { k, filter: options.filter, efSearch: options.efSearch };
+    return { k: read.k ?? 10, filter, efSearch: read.efSearch };
   }
 
   /** Checks one query vector and copies it into a Float32Array. */
@@ -42,33 +59,79 @@ export class QueryPacker {
   /** Embeds the text queries in one call and packs every query into one buffer. */
   async many(queries: readonly (VectorLike | string)[]): Promise<Float32Array> {
     const texts = queries.filter((q): q is string => typeof q === 'string');
-    let embedded: VectorLike[] = [];
+    let embedded: unknown[] = [];
     if (texts.length > 0) {
-      const embed = this.#embed;
-      if (!embed)
-        throw new VicinityError(
-          'NO_EMBEDDER',
-          'a text query needs the `embed` option of VectorIndex.open',
-        );
-      try {
-        embedded = await embed(texts);
-      } catch (error) {
-        throw toVicinityError(error, 'INVALID_VECTOR', 'embed failed');
-      }
-      if (!Array.isArray(embedded) || embedded.length !== texts.length) {
+      const result = await this.#embedTexts(texts);
+      if (!Array.isArray(result) || result.length !== texts.length) {
         throw new VicinityError(
           'INVALID_VECTOR',
-          `embed returned ${String(embedded?.length)} vectors for ${texts.length} texts`,
+          `embed must return an array of ${texts.length} vectors for ${texts.length} texts, got ${
+            Array.isArray(result) ? `${result.length} vectors` : describeValue(result)
+          }`,
         );
       }
+      embedded = result;
     }
     const dim = this.#dimensions;
     const out = new Float32Array(queries.length * dim);
     let t = 0;
     queries.forEach((q, i) => {
-      const vector = typeof q === 'string' ? embedded[t++] : q;
-      writeVector(vector, dim, this.#metric, out, i * dim, `queries[${i}]`);
+      const text = typeof q === 'string';
+      const vector: unknown = text ? embedded[t++] : q;
+      const where = text ? `queries[${i}]: the vector embed returned` : `queries[${i}]`;
+      writeVector(vector, dim, this.#metric, out, i * dim, where);
     });
     return out;
   }
+
+  /**
+   * One call of `embed`, bounded by the index's deadline: a function that
+   * never settles must not leave the search pending forever. What it
+   * returns late is dropped.
+   */
+  async #embedTexts(texts: string[]): Promise<unknown> {
+    const embed = this.#embed;
+    if (!embed) {
+      throw new VicinityError(
+        'NO_EMBEDDER',
+        'a text query needs the `embed` option of VectorIndex.open',
+      );
+    }
+    const ms = this.#timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new VicinityError(
+              'TIMEOUT',
+              `the embed function did not settle within ${ms} ms (timeoutMs) for ${texts.length} texts`,
+            ),
+          ),
+        ms,
+      );
+    });
+    const embedding = (async () => {
+      try {
+        // Awaited here, so that a thenable is followed and a synchronous throw caught.
+        return (await embed([...texts])) as unknown;
+      } catch (error) {
+        throw toVicinityError(error, 'INVALID_VECTOR', 'embed failed');
+      }
+    })();
+    try {
+      return await Promise.race([embedding, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' ? `a ${name}` : 'an object';
+  }
+  return `a ${typeof value}`;
 }

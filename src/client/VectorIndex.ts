@@ -425,11 +425,13 @@ export class VectorIndex {
   /** A logged query run again to cache its answer; not counted as the page's own call. */
   async #warmSearch(query: LoggedQuery): Promise<void> {
     if (this.#closed) return;
-    await this.#search(
-      query.query,
-      { k: query.k, filter: query.filter, efSearch: undefined },
-      false,
-    );
+    let request: SearchRequest;
+    try {
+      request = this.#queries.request({ k: query.k, filter: query.filter });
+    } catch {
+      return; // A query logged before today's limits is not warmed.
+    }
+    await this.#search(query.query, request, false);
   }
 
   /**

@@ -1,7 +1,12 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import { compileFilter } from '../filter/compileFilter.js';
 import type { Metadata, Metric } from '../types.js';
-import { assertIds, assertMetadata, assertPackedVectors } from '../validation/validateInput.js';
+import {
+  assertIds,
+  assertMetadata,
+  assertPackedVectors,
+  assertSearchRequest,
+} from '../validation/validateInput.js';
 import type { Engine, EngineParams } from './Engine.js';
 import { encodeSnapshot, type Sidecar } from './SnapshotCodec.js';
 
@@ -138,6 +143,7 @@ export class VectorCollection {
 
   /** All queries in one engine call; hits per query, best first. */
   searchBatch(queries: Float32Array, count: number, request: SearchRequest): RawHit[][] {
+    assertSearchRequest(request);
     const k = Math.min(request.k, this.size);
     if (k === 0 || count === 0) return Array.from({ length: count }, () => []);
     const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
@@ -155,7 +161,7 @@ export class VectorCollection {
     for (let q = 0; q < count; q++) {
       const n = result.counts[q] ?? 0;
       let labels = Array.from(result.labels.subarray(q * k, q * k + n));
-      let distances = Array.from(result.distances.subarray(q * k, q * k + n));
+      let distances = Array.from(result.distances.subarray(q * k, q * k + n), finiteDistance);
       // A very selective filter can leave the graph walk short: rank the matches exactly.
       if (accept && n < k) {
         ({ labels, distances } = this.#exact(
@@ -185,6 +191,7 @@ export class VectorCollection {
     request: SearchRequest,
     range: { offset: number; limit: number } = { offset: 0, limit: Infinity },
   ): RawHit[][] {
+    assertSearchRequest(request);
     const k = Math.min(request.k, this.size);
     const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
     const { dimensions, metric } = this.params;
@@ -199,7 +206,7 @@ export class VectorCollection {
       const vector = this.engine.getVector(label);
       views.forEach((query, q) => {
         const top = best[q] as [number, number][];
-        const distance = engineDistance(metric, query, vector);
+        const distance = finiteDistance(engineDistance(metric, query, vector));
         if (top.length === k && distance >= (top[k - 1] as [number, number])[1]) return;
         let at = top.length;
         while (at > 0 && (top[at - 1] as [number, number])[1] > distance) at--;
@@ -218,20 +225,37 @@ export class VectorCollection {
     const scored: [number, number][] = [];
     for (const label of this.#idOf.keys()) {
       if (!accept(label)) continue;
-      scored.push([label, engineDistance(this.params.metric, query, this.engine.getVector(label))]);
+      scored.push([
+        label,
+        finiteDistance(engineDistance(this.params.metric, query, this.engine.getVector(label))),
+      ]);
     }
     scored.sort((a, b) => a[1] - b[1]);
     const top = scored.slice(0, k);
     return { labels: top.map((s) => s[0]), distances: top.map((s) => s[1]) };
   }
 
+  /**
+   * A hit from the engine's distance. Accepted vectors keep every distance
+   * finite (LIMITS.vector); finiteDistance guards a snapshot written before
+   * those limits. Under cosine the engine's 1 - dot of two float32 unit
+   * vectors can stray just past [0, 2]: it is clamped, so that a score is a
+   * cosine, in [-1, 1].
+   */
   #hit(label: number, engineDist: number): RawHit {
     const id = this.#idOf.get(label);
     if (id === undefined)
       throw new VicinityError('ENGINE_ERROR', `the engine returned unknown label ${label}`);
     const { metric } = this.params;
-    const distance = metric === 'l2' ? Math.sqrt(Math.max(0, engineDist)) : engineDist;
-    const hit: RawHit = { id, distance, score: metric === 'l2' ? -distance : 1 - engineDist };
+    const d = finiteDistance(engineDist);
+    let hit: RawHit;
+    if (metric === 'l2') {
+      const distance = Math.sqrt(Math.max(0, d));
+      hit = { id, distance, score: -distance };
+    } else {
+      const distance = metric === 'cosine' ? Math.min(2, Math.max(0, d)) : d;
+      hit = { id, distance, score: 1 - distance };
+    }
     const metadata = this.#metadata.get(label);
     if (metadata !== undefined) hit.metadata = metadata;
     return hit;
@@ -252,6 +276,15 @@ export class VectorCollection {
       engineByteLength: engineBytes.byteLength,
     };
   }
+}
+
+/**
+ * A distance that sorts and scores as a number: NaN is the worst there is,
+ * and ±Infinity the largest finite values.
+ */
+function finiteDistance(d: number): number {
+  if (Number.isNaN(d)) return Number.MAX_VALUE;
+  return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, d));
 }
 
 /** The engine's distance for one pair, in its own units (see EngineResult). */

@@ -1,5 +1,6 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import type { FieldOperators, JsonValue, Metadata, Scalar } from '../types.js';
+import { assertFilterData } from '../validation/validateInput.js';
 
 /** A compiled filter: true when an item's metadata matches. */
 export type Predicate = (metadata: Metadata | undefined) => boolean;
@@ -25,28 +26,20 @@ function invalid(path: string, why: string): VicinityError {
   return new VicinityError('INVALID_FILTER', `filter${path}: ${why}`);
 }
 
-/** Throws FUNCTION_FILTER if a function hides anywhere in the filter. */
-function rejectFunctions(value: unknown, path: string): void {
-  if (typeof value === 'function') {
-    throw new VicinityError(
-      'FUNCTION_FILTER',
-      `filter${path} is a function; filters are plain data such as { genre: 'x', year: { $gte: 1990 } }`,
-    );
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) rejectFunctions(child, `${path}.${key}`);
-  }
-}
-
 /**
  * Validates a declarative filter and compiles it into a predicate over
  * metadata. Semantics follow MongoDB's where they overlap: a bare value is
  * `$eq`; a metadata array matches `$eq`/`$in` when any element does; `$ne`
  * and `$nin` match items that lack the field; ranges compare numbers with
  * numbers and strings with strings only.
+ *
+ * It runs on the page and again in the worker. The shape and size of the
+ * filter are checked first without recursion (LIMITS.filter): the
+ * recursive compile below, and the predicate it builds, then go no deeper
+ * than LIMITS.filter.maxDepth.
  */
 export function compileFilter(filter: unknown): Predicate {
-  rejectFunctions(filter, '');
+  assertFilterData(filter);
   return compileNode(filter, '');
 }
 

@@ -16,7 +16,7 @@ import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
 import type { Metadata } from '../types.js';
 import { SerialQueue } from '../util/SerialQueue.js';
 import { withLock } from '../util/withLock.js';
-import { assertEf, assertK } from '../validation/validateInput.js';
+import { assertEf, assertSearchRequest } from '../validation/validateInput.js';
 import type {
   EngineApi,
   LogSink,
@@ -416,10 +416,7 @@ export class IndexService implements EngineApi {
 }
 
 export function checkRequest(request: SearchRequest): void {
-  if (typeof request !== 'object' || request === null)
-    throw new VicinityError('INVALID_K', 'search options missing');
-  assertK(request.k);
-  if (request.efSearch !== undefined) assertEf(request.efSearch);
+  assertSearchRequest(request);
 }
 
 function assertCompatible(request: OpenRequest, manifest: Manifest): void {

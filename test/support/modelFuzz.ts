@@ -218,7 +218,8 @@ const metadataArb: fc.Arbitrary<Metadata | undefined> = fc.option(
       color: fc.constantFrom(...COLORS),
       n: fc.integer({ min: 0, max: 5 }),
       tags: fc.subarray([...TAGS]),
-      extra: fc.jsonValue({ maxDepth: 2 }),
+      // As a JSON save keeps it: fc.jsonValue also makes -0, which vicinity refuses.
+      extra: fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown),
     },
     { requiredKeys: [] },
   ) as fc.Arbitrary<Metadata>,
@@ -729,6 +730,33 @@ const vectorFaults: Fault<number[]>[] = [
     code: always('INVALID_VECTOR'),
   },
   { name: 'missing', make: () => undefined, code: always('INVALID_VECTOR') },
+  // float32 edge values (LIMITS.vector). Too short to normalise under cosine;
+  // under l2 as good as a zero vector (which the model then takes).
+  {
+    name: 'underflow ×1e-23',
+    make: (m, v) => v.slice(0, m.dims).map((x) => x * 1e-23),
+    code: (m) => (m.metric === 'cosine' ? 'INVALID_VECTOR' : null),
+  },
+  {
+    name: 'subnormal only',
+    make: (m) => [1e-40, ...new Array<number>(m.dims - 1).fill(0)],
+    code: (m) => (m.metric === 'cosine' ? 'INVALID_VECTOR' : null),
+  },
+  {
+    name: 'FLT_MAX',
+    make: (m, v) => [3.4028234663852886e38, ...v.slice(1, m.dims)],
+    code: always('INVALID_VECTOR'),
+  },
+  {
+    name: 'near sqrt(FLT_MAX)',
+    make: (m, v) => [1.8446744e19, ...v.slice(1, m.dims)],
+    code: always('INVALID_VECTOR'),
+  },
+  {
+    name: 'longer than 2^62',
+    make: (m, v) => [4e18, -4e18, ...v.slice(2, m.dims)],
+    code: always('INVALID_VECTOR'),
+  },
   {
     name: 'zero f32',
     make: (m) => new Float32Array(m.dims),
@@ -786,7 +814,61 @@ const itemFaults: Fault<ValidItem>[] = [
     make: (_, { item }) => ({ ...item, metadata: new Map([['color', 'red']]) }),
     code: always('INVALID_METADATA'),
   },
+  // What a JSON save would change, and what a structured clone fails on (LIMITS.metadata).
+  ...(
+    [
+      ['-0', () => ({ n: -0 })],
+      ['an array hole', () => ({ tags: Object.assign(new Array(2), { 1: 'x' }) })],
+      ['an array with an extra property', () => ({ tags: Object.assign(['x'], { extra: 1 }) })],
+      ['an array with a Date property', () => ({ tags: Object.assign(['x'], { d: new Date(0) }) })],
+      ['an array with a function', () => ({ tags: Object.assign(['x'], { f: () => 1 }) })],
+      [
+        'a getter',
+        () => Object.defineProperty({}, 'color', { get: () => 'red', enumerable: true }),
+      ],
+      ['a Proxy', () => new Proxy({ color: 'red' }, {})],
+      ['a nested Proxy', () => ({ extra: new Proxy(['x'], {}) })],
+      ['a symbol key', () => ({ color: 'red', [Symbol('s')]: 1 })],
+      [
+        'a class instance',
+        () => ({
+          extra: new (class Point {
+            x = 1;
+          })(),
+        }),
+      ],
+      ['33 levels deep', () => ({ extra: nestedObject(32) })],
+      ['10,000 levels deep', () => ({ extra: nestedObject(10_000) })],
+      [
+        'a cycle',
+        () => {
+          const m: Record<string, unknown> = { n: 1 };
+          m.self = m;
+          return m;
+        },
+      ],
+      ['JSON past 65,536', () => ({ extra: 'x'.repeat(65_536) })],
+    ] as const
+  ).map(([name, metadata]): Fault<ValidItem> => ({
+    name: `metadata ${name}`,
+    make: (_, { item }) => ({ ...item, metadata: metadata() }),
+    code: always('INVALID_METADATA'),
+  })),
 ];
+
+/** `depth` objects inside one another. */
+function nestedObject(depth: number): Record<string, unknown> {
+  let m: Record<string, unknown> = { n: 1 };
+  for (let i = 1; i < depth; i++) m = { m };
+  return m;
+}
+
+/** A filter `levels` × { $and: [ … ] } deep around { n: 1 }. */
+function andChain(levels: number): Record<string, unknown> {
+  let f: Record<string, unknown> = { n: 1 };
+  for (let i = 0; i < levels; i++) f = { $and: [f] };
+  return f;
+}
 
 const badUpsertArb = fc
   .tuple(
@@ -870,7 +952,13 @@ const badRemoveArb = fc
       }),
   );
 
-const optionFaults: { name: string; options: unknown; code: VicinityErrorCode }[] = [
+/** A bad search option; `make` builds one that cannot be a shared constant (a Proxy, a cycle). */
+const optionFaults: {
+  name: string;
+  options?: unknown;
+  make?: () => unknown;
+  code: VicinityErrorCode;
+}[] = [
   { name: 'k 0', options: { k: 0 }, code: 'INVALID_K' },
   { name: 'k -3', options: { k: -3 }, code: 'INVALID_K' },
   { name: 'k 2.5', options: { k: 2.5 }, code: 'INVALID_K' },
@@ -878,7 +966,45 @@ const optionFaults: { name: string; options: unknown; code: VicinityErrorCode }[
   { name: 'k Infinity', options: { k: Infinity }, code: 'INVALID_K' },
   { name: 'k "3"', options: { k: '3' }, code: 'INVALID_K' },
   { name: 'k 2^31', options: { k: 2 ** 31 }, code: 'INVALID_K' },
-  { name: 'options null', options: null, code: 'INVALID_K' },
+  { name: 'options null', options: null, code: 'INVALID_OPTIONS' },
+  { name: 'options an array', options: [], code: 'INVALID_OPTIONS' },
+  { name: 'misspelt fitler', options: { fitler: { color: 'red' } }, code: 'INVALID_OPTIONS' },
+  { name: 'unknown key limit', options: { k: 2, limit: 1 }, code: 'INVALID_OPTIONS' },
+  { name: 'k null', options: { k: null }, code: 'INVALID_K' },
+  { name: 'efSearch null', options: { efSearch: null }, code: 'INVALID_EF' },
+  { name: 'filter null', options: { filter: null }, code: 'INVALID_FILTER' },
+  // Past LIMITS.filter, or not plain data.
+  { name: 'filter 33 deep', make: () => ({ filter: andChain(16) }), code: 'INVALID_FILTER' },
+  { name: 'filter 1,001 deep', make: () => ({ filter: andChain(500) }), code: 'INVALID_FILTER' },
+  {
+    name: 'cyclic filter',
+    make: () => {
+      const f: Record<string, unknown[]> = { $or: [] };
+      f.$or!.push(f);
+      return { filter: f };
+    },
+    code: 'INVALID_FILTER',
+  },
+  {
+    name: '$in of 10,001',
+    make: () => ({ filter: { n: { $in: Array.from({ length: 10_001 }, (_, i) => i) } } }),
+    code: 'INVALID_FILTER',
+  },
+  {
+    name: 'Proxy filter',
+    make: () => ({ filter: new Proxy({ n: 1 }, {}) }),
+    code: 'INVALID_FILTER',
+  },
+  {
+    name: 'getter filter',
+    make: () => ({ filter: Object.defineProperty({}, 'n', { get: () => 1, enumerable: true }) }),
+    code: 'INVALID_FILTER',
+  },
+  {
+    name: 'symbol key in a filter',
+    make: () => ({ filter: { n: 1, [Symbol('s')]: 1 } }),
+    code: 'INVALID_FILTER',
+  },
   { name: 'efSearch 0', options: { efSearch: 0 }, code: 'INVALID_EF' },
   { name: 'efSearch -1', options: { efSearch: -1 }, code: 'INVALID_EF' },
   { name: 'efSearch 1.5', options: { efSearch: 1.5 }, code: 'INVALID_EF' },
@@ -933,7 +1059,7 @@ const badSearchArb = fc
       let options: unknown = { k: 3 };
       let code: VicinityErrorCode | null;
       if (bad.kind === 'options') {
-        options = bad.options;
+        options = bad.make ? bad.make() : bad.options;
         code = bad.code;
       } else if (bad.kind === 'query') {
         query = bad.fault.make(m, q.vector);

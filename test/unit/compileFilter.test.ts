@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { compileFilter } from '../../src/filter/compileFilter.js';
 import { codeOf } from '../support/codeOf.js';
 import type { Metadata } from '../../src/types.js';
+import { LIMITS } from '../../src/validation/validateInput.js';
 
 const book: Metadata = { genre: 'x', year: 1994, title: 'Zed', tags: ['a', 'b'], rare: null };
 
@@ -78,6 +79,88 @@ describe('compileFilter', () => {
           expect(member).toBe(true);
           expect(compileFilter({ v: { $in: set } })(metadata)).toBe(
             value !== undefined && set.includes(value),
+          );
+        },
+      ),
+    );
+  });
+});
+
+/** `levels` times { $and: [ … ] } around `leaf`: 2 * levels + the leaf's depth. */
+function andChain(levels: number, leaf: Record<string, unknown> = { genre: 'x' }) {
+  let f: Record<string, unknown> = leaf;
+  for (let i = 0; i < levels; i++) f = { $and: [f] };
+  return f;
+}
+
+describe('compileFilter limits (LIMITS.filter)', () => {
+  const { maxDepth, maxNodes, maxArrayLength, maxStringLength } = LIMITS.filter;
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const cyclic: Record<string, unknown[]> = { $or: [] };
+  cyclic.$or!.push(cyclic);
+
+  it('compiles a filter at every limit, with its usual meaning', () => {
+    const deepest = andChain(maxDepth / 2 - 1, { year: { $gte: 1990 } });
+    expect(compileFilter(deepest)(book)).toBe(true);
+    expect(compileFilter(andChain(maxDepth / 2 - 1, { year: { $lt: 1990 } }))(book)).toBe(false);
+    const set = Array.from({ length: maxArrayLength }, (_, i) => `g${i}`);
+    expect(compileFilter({ genre: { $in: [...set.slice(1), 'x'] } })(book)).toBe(true);
+    expect(compileFilter({ title: 'Z'.repeat(maxStringLength) })(book)).toBe(false);
+  });
+
+  it.each([
+    [`depth ${maxDepth + 1}`, andChain(maxDepth / 2)],
+    ['depth 1,001', andChain(500)],
+    ['depth 200,001', andChain(100_000)],
+    ['a cycle', cyclic],
+    [
+      `$in of ${maxArrayLength + 1}`,
+      { genre: { $in: Array.from({ length: maxArrayLength + 1 }, String) } },
+    ],
+    [
+      `more than ${maxNodes} nodes`,
+      { $or: Array.from({ length: maxArrayLength }, (_, n) => ({ n })) },
+    ],
+    [`a string of ${maxStringLength + 1}`, { genre: 'x'.repeat(maxStringLength + 1) }],
+    [`a field name of ${maxStringLength + 1}`, { ['f'.repeat(maxStringLength + 1)]: 1 }],
+    ['a getter', Object.defineProperty({}, 'genre', { get: () => 'x', enumerable: true })],
+    ['a symbol key', { genre: 'x', [Symbol('s')]: 1 }],
+    ['an $in with an extra property', { genre: { $in: Object.assign(['x'], { extra: 1 }) } }],
+    ['an $in with a hole', { genre: { $in: Object.assign(new Array(2), { 1: 'x' }) } }],
+    ['a non-enumerable key', Object.defineProperty({ genre: 'x' }, 'year', { value: 1 })],
+    ['a revoked Proxy', revoked.proxy],
+  ])('refuses %s with INVALID_FILTER, without recursion', (_, filter) => {
+    expect(codeOf(() => compileFilter(filter))).toBe('INVALID_FILTER');
+  });
+
+  it('still finds a function anywhere: FUNCTION_FILTER', () => {
+    expect(
+      codeOf(() => compileFilter({ genre: { $in: Object.assign(['x'], { f: () => 1 }) } })),
+    ).toBe('FUNCTION_FILTER');
+    expect(() => compileFilter({ $or: [{ genre: 'x' }, { year: { $gt: () => 1 } }] })).toThrow(
+      'filter.$or[1].year.$gt is a function',
+    );
+  });
+
+  it('refuses any nesting past the limit and nothing within it, whatever its shape', () => {
+    const leaf = fc.constantFrom<Record<string, unknown>>(
+      { genre: 'x' },
+      { year: { $gte: 1990 } },
+      { tags: { $in: ['a'] } },
+    );
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 0, max: 40 })
+          .chain((n) => fc.array(fc.constantFrom('$and', '$or'), { minLength: n, maxLength: n })),
+        leaf,
+        (ops, inner) => {
+          let filter = inner;
+          for (const op of ops) filter = { [op]: [filter] };
+          const depth = 2 * ops.length + (Object.values(inner)[0] instanceof Object ? 2 : 1);
+          expect(codeOf(() => compileFilter(filter))).toBe(
+            depth > maxDepth ? 'INVALID_FILTER' : undefined,
           );
         },
       ),
