@@ -1,8 +1,8 @@
 import { clear, delMany, entries, setMany, type UseStore } from 'idb-keyval';
 import { deleteDatabase } from '../storage/idb.js';
 import { keyvalStore } from './keyvalStore.js';
-import type { Hit } from '../types.js';
 import type { CacheEntry } from './QueryCache.js';
+import { readStoredEntry, storedEntry, type StoredEntry } from './storedEntry.js';
 
 const STORE = 'entries';
 
@@ -11,19 +11,21 @@ export function cacheDatabaseName(name: string): string {
   return `vicinity-cache:${name}`;
 }
 
-/** An entry as stored: wall-clock expiry, since performance.now() restarts with the page. */
-interface StoredEntry {
-  readonly v: 1;
-  readonly query: Float32Array | string;
-  readonly hits: Hit[];
+/** An answer queued for the store; its checksum is computed when it is written. */
+interface Pending {
+  readonly entry: CacheEntry;
   readonly expiresAt: number;
 }
 
 export interface LoadedEntries {
   readonly entries: { key: string; entry: CacheEntry; ttlMs: number }[];
-  /** Entries of other index contents, or expired: deleted from the store. */
+  /** Entries of other index contents, expired, or of an older format: deleted from the store. */
   readonly dropped: number;
-  /** Records that were not entries at all: deleted, or the store cleared when unreadable. */
+  /**
+   * Records that failed their checks (not an entry, checksum mismatch, an
+   * answer the index could not have given): deleted, or the store cleared
+   * when unreadable.
+   */
   readonly corrupt: number;
   /** The store could not be read and was cleared. */
   readonly cleared: boolean;
@@ -36,7 +38,7 @@ export interface LoadedEntries {
 export class CacheStore {
   readonly #dbName: string;
   #store: UseStore;
-  #puts = new Map<string, StoredEntry>();
+  #puts = new Map<string, Pending>();
   #deletes = new Set<string>();
   #scheduled = false;
   #flushing: Promise<void> = Promise.resolve();
@@ -54,12 +56,7 @@ export class CacheStore {
 
   put(key: string, entry: CacheEntry, ttlMs: number): void {
     this.#deletes.delete(key);
-    this.#puts.set(key, {
-      v: 1,
-      query: entry.query,
-      hits: entry.hits as Hit[],
-      expiresAt: Date.now() + ttlMs,
-    });
+    this.#puts.set(key, { entry, expiresAt: Date.now() + ttlMs });
     this.#schedule();
   }
 
@@ -82,7 +79,11 @@ export class CacheStore {
 
   /** Writes what is queued now; resolves when it is stored (or failed, reported to onError). */
   flush(): Promise<void> {
-    const puts = [...this.#puts];
+    // Checksums are computed here, in idle time or on close, not when a search is cached.
+    const puts = [...this.#puts].map(([key, { entry, expiresAt }]): [string, StoredEntry] => [
+      key,
+      storedEntry(key, entry, expiresAt),
+    ]);
     const deletes = [...this.#deletes];
     this.#puts.clear();
     this.#deletes.clear();
@@ -98,11 +99,14 @@ export class CacheStore {
   }
 
   /**
-   * Reads every stored entry. Those `current` accepts and not expired are
+   * Reads every stored entry and checks it (format, checksum, plausibility:
+   * see readStoredEntry). Those `current` accepts and not expired are
    * returned; the others are deleted. A store that cannot be read is cleared
    * (or, failing that, deleted): a cache is never a reason to fail.
    */
-  async load(current: (key: string) => boolean): Promise<LoadedEntries> {
+  async load(
+    current: (key: string, query: Float32Array | string) => boolean,
+  ): Promise<LoadedEntries> {
     let records: [IDBValidKey, unknown][];
     try {
       records = await entries(this.#store);
@@ -116,18 +120,15 @@ export class CacheStore {
     let corrupt = 0;
     let dropped = 0;
     for (const [key, value] of records) {
-      if (typeof key !== 'string' || !isStoredEntry(value)) {
+      const record = readStoredEntry(key, value, now);
+      if (record.kind === 'corrupt') {
         corrupt++;
         stale.push(key);
-      } else if (!current(key) || value.expiresAt <= now) {
+      } else if (record.kind === 'stale' || !current(key as string, record.entry.query)) {
         dropped++;
         stale.push(key);
       } else {
-        loaded.push({
-          key,
-          entry: { query: value.query, hits: value.hits },
-          ttlMs: value.expiresAt - now,
-        });
+        loaded.push({ key: key as string, entry: record.entry, ttlMs: record.ttlMs });
       }
     }
     if (stale.length > 0) await delMany(stale, this.#store).catch((error) => this.onError(error));
@@ -143,24 +144,4 @@ export class CacheStore {
       this.#store = keyvalStore(this.#dbName, STORE);
     }
   }
-}
-
-function isStoredEntry(value: unknown): value is StoredEntry {
-  const v = value as Partial<StoredEntry> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    v.v === 1 &&
-    (typeof v.query === 'string' || v.query instanceof Float32Array) &&
-    typeof v.expiresAt === 'number' &&
-    Array.isArray(v.hits) &&
-    v.hits.every(
-      (h: Partial<Hit> | null) =>
-        typeof h === 'object' &&
-        h !== null &&
-        typeof h.id === 'string' &&
-        typeof h.score === 'number' &&
-        typeof h.distance === 'number',
-    )
-  );
 }

@@ -3,9 +3,10 @@ import type { Filter, Hit } from '../types.js';
 import { cacheKey, queryKey } from './cacheKey.js';
 import { SAVED_VERSION } from './ContentVersion.js';
 import { CacheStore, cacheDatabaseName } from './CacheStore.js';
+import { embedderFingerprint } from './embedderFingerprint.js';
 import { idlePeriod, warmCache, type WarmOptions, type WarmResult } from './CacheWarmer.js';
 import { keyvalStore } from './keyvalStore.js';
-import { QueryCache, type QueryCacheStats } from './QueryCache.js';
+import { QueryCache, type CacheEntry, type QueryCacheStats } from './QueryCache.js';
 import { QueryLog, type LoggedQuery } from './QueryLog.js';
 import { deleteDatabase } from '../storage/idb.js';
 
@@ -25,9 +26,16 @@ export type ResolvedCacheOptions = Required<CacheOptions>;
 export interface CacheStats extends QueryCacheStats {
   /** Entries read back from IndexedDB on open. */
   readonly loaded: number;
-  /** Stored entries of other index contents, or expired, deleted on open. */
+  /**
+   * Stored entries deleted on open: of other index contents, expired, of an
+   * older record format, or text answers of another embedder.
+   */
   readonly dropped: number;
-  /** Unreadable stored records found (and removed); the store is cleared when it cannot be read. */
+  /**
+   * Stored records that failed their checks on open (unreadable, checksum
+   * mismatch, an answer the index could not have given), deleted; the
+   * store is cleared when it cannot be read at all.
+   */
   readonly corrupt: number;
   /** Writes to IndexedDB that failed (the cache goes on in memory). */
   readonly persistErrors: number;
@@ -61,6 +69,12 @@ export interface CacheHost {
   readonly embed?: ((texts: string[]) => unknown) | undefined;
 }
 
+/** Where the embedder's fingerprint stands: text answers are cached only once it is known. */
+type Fingerprint =
+  | { readonly state: 'unknown' }
+  | { readonly state: 'probing'; readonly done: Promise<string | null> }
+  | { readonly state: 'known'; readonly value: string | null };
+
 const LOG_WRITE_DELAY_MS = 3_000;
 
 /**
@@ -74,6 +88,7 @@ export class IndexCache implements IndexCacheApi {
   readonly #host: CacheHost;
   #logTimer: ReturnType<typeof setTimeout> | undefined;
   #version: string | null = null;
+  #fingerprint: Fingerprint = { state: 'unknown' };
   #counts = { loaded: 0, dropped: 0, corrupt: 0, persistErrors: 0 };
 
   constructor(name: string, options: ResolvedCacheOptions, host: CacheHost, logger?: LogSink) {
@@ -103,11 +118,18 @@ export class IndexCache implements IndexCacheApi {
   }
 
   /**
-   * Reads the stored answers of the current content and the query log.
-   * Never throws: a store that cannot be read is cleared and counted.
+   * Fingerprints the embedder, and reads the stored answers of the current
+   * content and the query log. Answers to vectors are cached as soon as they
+   * are read; answers to texts once the embedder's fingerprint is known, and
+   * only those of the same embedder (the others are deleted). Never throws:
+   * a store that cannot be read is cleared and counted.
    */
   async load(): Promise<void> {
-    if (!this.#store) return;
+    const fingerprint = this.#probe();
+    if (!this.#store) {
+      await fingerprint;
+      return;
+    }
     await this.#log.load().catch(() => {
       this.#counts.corrupt++;
     });
@@ -117,14 +139,61 @@ export class IndexCache implements IndexCacheApi {
     );
     this.#counts.dropped += loaded.dropped;
     this.#counts.corrupt += loaded.corrupt;
-    for (const { key, entry, ttlMs } of loaded.entries) {
-      // Whatever was cached in this page meanwhile is newer.
-      if (this.#cache.has(key)) continue;
+    const texts = loaded.entries.filter(({ entry }) => typeof entry.query === 'string');
+    this.#restore(loaded.entries.filter(({ entry }) => typeof entry.query !== 'string'));
+    if (texts.length === 0) return;
+    const embedder = await fingerprint;
+    const mine = texts.filter(
+      ({ key, entry }) => embedder !== null && key.endsWith(`|${queryKey(entry.query, embedder)}`),
+    );
+    const kept = new Set(mine.map((m) => m.key));
+    for (const { key } of texts) {
+      if (kept.has(key)) continue;
+      // Another embedder's answer (or one that cannot be vouched for now): never served.
+      this.#counts.dropped++;
+      this.#store.remove(key);
+    }
+    this.#restore(mine);
+  }
+
+  #restore(entries: { key: string; entry: CacheEntry; ttlMs: number }[]): void {
+    const version = this.#host.version();
+    for (const { key, entry, ttlMs } of entries) {
+      // Whatever was cached in this page meanwhile is newer; other content's answers are void.
+      if (this.#cache.has(key) || !key.startsWith(`${version}|`)) continue;
       if (this.#cache.set(key, entry.query, entry.hits, ttlMs)) this.#counts.loaded++;
     }
   }
 
-  /** The key of a search, or null when it may not be cached now. */
+  /**
+   * The embedder's fingerprint, probed once in the background (at most
+   * PROBE_TIMEOUT_MS): what text keys hold, so that answers of one embedder
+   * are never served for another, across reloads too.
+   */
+  #probe(): Promise<string | null> {
+    const current = this.#fingerprint;
+    if (current.state === 'known') return Promise.resolve(current.value);
+    if (current.state === 'probing') return current.done;
+    const done = embedderFingerprint(this.#host.embed).then((value) => {
+      this.#fingerprint = { state: 'known', value };
+      return value;
+    });
+    this.#fingerprint = { state: 'probing', done };
+    return done;
+  }
+
+  /** The fingerprint if known now; null while it is probed or when there is none. */
+  #embedder(): string | null {
+    if (this.#fingerprint.state === 'unknown') void this.#probe();
+    return this.#fingerprint.state === 'known' ? this.#fingerprint.value : null;
+  }
+
+  /**
+   * The key of a search, or null when it may not be cached now: no current
+   * content, or a text query while the embedder's fingerprint is not known.
+   * `queryPart` is `queryKey(query)` when the caller computed it already; a
+   * text's part is made here, with the fingerprint.
+   */
   key(
     query: Float32Array | string,
     k: number,
@@ -134,10 +203,16 @@ export class IndexCache implements IndexCacheApi {
   ) {
     const version = this.#currentVersion();
     if (version === null) return null;
+    let part = queryPart;
+    if (typeof query === 'string') {
+      const embedder = this.#embedder();
+      if (embedder === null) return null;
+      part = queryKey(query, embedder);
+    }
     return cacheKey({
       version,
       query,
-      queryKey: queryPart,
+      queryKey: part,
       k,
       efSearch: efSearch ?? this.#host.efSearch(),
       filter,
@@ -201,10 +276,17 @@ export class IndexCache implements IndexCacheApi {
     return this.#log.top(minFrequency, limit);
   }
 
-  warm(options?: WarmOptions): Promise<WarmResult> {
+  /**
+   * Text queries are warmed once the embedder's fingerprint is known (after
+   * the probe, bounded); without one they are left out, as their answers
+   * could not be cached.
+   */
+  async warm(options?: WarmOptions): Promise<WarmResult> {
+    const embedder = await this.#probe();
     return warmCache(
       {
-        candidates: (min, top) => this.#log.top(min, top),
+        candidates: (min, top) =>
+          this.#log.top(min, top, (q) => embedder !== null || typeof q.query !== 'string'),
         isCached: (q) => {
           const key = this.key(q.query, q.k, undefined, q.filter);
           return key !== null && this.#cache.has(key);

@@ -76,10 +76,13 @@ export class QueryLog {
     if (victim) this.#queries.delete(victim[0]);
   }
 
-  /** The `limit` most searched queries seen at least `minCount` times, most searched first. */
-  top(minCount: number, limit: number): LoggedQuery[] {
+  /**
+   * The `limit` most searched queries seen at least `minCount` times (and
+   * that `accept` takes), most searched first.
+   */
+  top(minCount: number, limit: number, accept?: (query: LoggedQuery) => boolean): LoggedQuery[] {
     return [...this.#queries.values()]
-      .filter((q) => q.count >= minCount)
+      .filter((q) => q.count >= minCount && (accept === undefined || accept(q)))
       .sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen)
       .slice(0, limit);
   }

@@ -1,4 +1,5 @@
 import type { Filter } from '../types.js';
+import { Cyrb53 } from './Cyrb53.js';
 
 /** What decides a search's answer, besides the index content (`version`). */
 export interface CacheKeyParts {
@@ -12,9 +13,15 @@ export interface CacheKeyParts {
   readonly queryKey?: string;
 }
 
-/** The query's part of a key: the text, or a hash of the vector. */
-export function queryKey(query: Float32Array | string): string {
-  return typeof query === 'string' ? `t${query}` : `v${hashVector(query)}`;
+/**
+ * The query's part of a key: a hash of the vector, or the text. A text's
+ * answer depends on the embedder too: cache keys give its fingerprint
+ * (`embedder`, see embedderFingerprint) before the text. Without it, the
+ * part names the text alone, as the query log counts it.
+ */
+export function queryKey(query: Float32Array | string, embedder?: string): string {
+  if (typeof query !== 'string') return `v${hashVector(query)}`;
+  return embedder === undefined ? `t${query}` : `t${embedder}:${query}`;
 }
 
 /**
@@ -52,17 +59,9 @@ export function canonicalJson(value: unknown): string {
 
 /** cyrb53 (public domain, bryc) over the vector's 32-bit float patterns. */
 export function hashVector(vector: Float32Array): number {
-  const words = new Uint32Array(vector.buffer, vector.byteOffset, vector.length);
-  let h1 = 0xdeadbeef ^ vector.length;
-  let h2 = 0x41c6ce57 ^ vector.length;
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as number;
-    h1 = Math.imul(h1 ^ word, 2654435761);
-    h2 = Math.imul(h2 ^ word, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  return new Cyrb53(vector.length)
+    .words(new Uint32Array(vector.buffer, vector.byteOffset, vector.length))
+    .digest();
 }
 
 /** Whether two queries are the same query. */

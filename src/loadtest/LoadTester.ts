@@ -1,36 +1,55 @@
-import { TUNING, type TuningPort } from '../client/tuning.js';
+import type { TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
-import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
+import { toVicinityError } from '../errors/VicinityError.js';
 import type { Percentiles } from '../monitor/PerformanceMonitor.js';
-import type { SearchOptions, VectorLike } from '../types.js';
+import type { Metric, SearchOptions, VectorLike } from '../types.js';
+import { tuningPort } from '../optimizer/tuningPort.js';
 import { nextTask } from '../util/nextTask.js';
 import { seededRandom } from '../util/seededRandom.js';
-import { queryVariations, type VariationOptions } from './queryVariations.js';
+import { loadTestPlan } from './loadTestPlan.js';
 import { RunningHistogram } from './RunningHistogram.js';
+import type { VariationOptions } from './VariantPool.js';
 
+/**
+ * Options of a load test. Every one is checked before the first search
+ * (unknown keys too); sizes are bounded (LOAD_TEST_LIMITS).
+ */
 export interface LoadTestOptions {
-  /** The queries to send (vectors or, with an `embed` option on the index, text). */
+  /**
+   * The queries to send (vectors of the index's dimensions or, with an
+   * `embed` option on the index, texts of at most 100,000 characters); 1 to
+   * 100,000 of them.
+   */
   readonly queries: readonly (VectorLike | string)[];
-  /** Variants of the queries sent among them; false: only the queries as given. @default { perQuery: 3, noise: 0.05 } */
+  /**
+   * Variants of the queries sent among them, made when picked (never all at
+   * once); false: only the queries as given. @default { perQuery: 3, noise: 0.05 }
+   */
   readonly variations?: VariationOptions | false;
-  /** Virtual users: each sends one search, waits for it, thinks, and sends the next. @default 4 */
+  /** Virtual users, 1 to 1,024: each sends one search, waits for it, thinks, and sends the next. @default 4 */
   readonly users?: number;
-  /** How long to send, ms; the default when `requests` is not given. @default 10000 */
+  /**
+   * How long to send, ms, at most 3,600,000 (an hour); the default when
+   * `requests` is not given. @default 10000
+   */
   readonly durationMs?: number;
-  /** Stop after this many searches (instead of, or as well as, a duration). */
+  /**
+   * Stop after this many searches, at most 10,000,000 (instead of, or as
+   * well as, a duration; alone, the test still ends after an hour).
+   */
   readonly requests?: number;
-  /** Users start evenly spread over this time, ms. @default 0 */
+  /** Users start evenly spread over this time, ms, at most 3,600,000. @default 0 */
   readonly rampUpMs?: number;
-  /** A user waits a random time in this range between searches, ms. @default [0, 0] */
+  /** A user waits a random time in this range between searches, ms, each at most 60,000. @default [0, 0] */
   readonly thinkTimeMs?: number | readonly [number, number];
-  /** Options of every search. */
+  /** Options of every search (`k`, `filter`, `efSearch`), checked before the first as a search checks them. */
   readonly search?: SearchOptions;
   readonly signal?: AbortSignal;
   /** Called about every `progressEveryMs` while the test runs, and once at the end. */
   readonly onProgress?: (progress: LoadTestProgress) => void;
-  /** @default 250 */
+  /** From 10 to 60,000. @default 250 */
   readonly progressEveryMs?: number;
-  /** Seeds the choice of queries and think times. @default 1 */
+  /** Seeds the choice of queries and think times; a whole number from 0 to 2³² − 1. @default 1 */
   readonly seed?: number;
 }
 
@@ -80,19 +99,22 @@ export interface LoadTestResult {
  */
 export class LoadTester {
   readonly #port: TuningPort;
+  readonly #index: { readonly dimensions: number; readonly metric: Metric };
 
   constructor(index: VectorIndex) {
-    this.#port = index[TUNING]();
+    this.#port = tuningPort(index);
+    this.#index = { dimensions: index.dimensions, metric: index.metric };
   }
 
+  /**
+   * Runs a load test. Its options are checked first, all of them: a bad one
+   * fails the run before any search (see loadTestPlan for the codes).
+   */
   async run(options: LoadTestOptions): Promise<LoadTestResult> {
-    const plan = checkOptions(options);
+    const plan = loadTestPlan(options, this.#index);
     const port = this.#port;
-    const random = seededRandom(options.seed ?? 1);
-    const pool =
-      options.variations === false
-        ? options.queries.map((q) => (typeof q === 'string' ? q : Float32Array.from(q)))
-        : queryVariations(options.queries, options.variations);
+    const random = seededRandom(plan.seed);
+    const { pool, signal, onProgress } = plan;
     const started = performance.now();
     // Latencies go into histograms, not a list: figures of hundreds of thousands of
     // searches then cost nothing to read, at the end or while the test runs.
@@ -106,8 +128,8 @@ export class LoadTester {
     let stopped: LoadTestResult['stopped'] | null = null;
     const stop = (why: LoadTestResult['stopped']) => (stopped ??= why);
     const onAbort = () => stop('aborted');
-    options.signal?.addEventListener('abort', onAbort);
-    if (options.signal?.aborted) stop('aborted');
+    signal?.addEventListener('abort', onAbort);
+    if (signal?.aborted) stop('aborted');
     const progress = (): LoadTestProgress => {
       const elapsedMs = performance.now() - started;
       return {
@@ -119,15 +141,13 @@ export class LoadTester {
         p95Ms: histogram.quantile(0.95),
       };
     };
-    const reporter =
-      options.onProgress &&
-      setInterval(() => options.onProgress?.(progress()), options.progressEveryMs ?? 250);
-    const deadline = plan.durationMs === undefined ? Infinity : started + plan.durationMs;
+    const reporter = onProgress && setInterval(() => onProgress(progress()), plan.progressEveryMs);
+    const deadline = started + plan.durationMs;
     // Start of the page's current slice of time: past 4 ms, every user gives the page its turn.
     let sliceStart = performance.now();
 
     const user = async (u: number) => {
-      if (plan.rampUpMs > 0) await sleep((plan.rampUpMs * u) / plan.users, options.signal);
+      if (plan.rampUpMs > 0) await sleep((plan.rampUpMs * u) / plan.users, signal);
       active++;
       try {
         while (stopped === null) {
@@ -140,7 +160,8 @@ export class LoadTester {
             break;
           }
           issued++;
-          const query = pool[Math.floor(random() * pool.length)] as Float32Array | string;
+          // Made now, not before the test: a pool of a million variants costs nothing.
+          const query = pool.pick(random);
           const t0 = performance.now();
           let failed = false;
           try {
@@ -164,7 +185,7 @@ export class LoadTester {
           bucket.latencies.add(ms);
           const think = plan.thinkMin + random() * (plan.thinkMax - plan.thinkMin);
           if (think > 0) {
-            await sleep(think, options.signal);
+            await sleep(think, signal);
           } else if (performance.now() - sliceStart > 4) {
             // Answers from the cache come back in microtasks, so the users could keep
             // the page's task running: each of them waits for a task of its own.
@@ -180,10 +201,10 @@ export class LoadTester {
     try {
       await Promise.all(Array.from({ length: plan.users }, (_, u) => user(u)));
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       if (reporter !== undefined) clearInterval(reporter);
     }
-    options.onProgress?.(progress());
+    onProgress?.(progress());
     const durationMs = performance.now() - started;
     return {
       users: plan.users,
@@ -210,40 +231,6 @@ export class LoadTester {
       stopped: stopped ?? 'duration',
     };
   }
-}
-
-function checkOptions(options: LoadTestOptions) {
-  const fail = (message: string): never => {
-    throw new VicinityError('INVALID_OPTIONS', message);
-  };
-  if (typeof options !== 'object' || options === null) fail('load test options must be an object');
-  if (!Array.isArray(options.queries) || options.queries.length === 0)
-    fail('a load test needs at least one query');
-  const users = options.users ?? 4;
-  if (!Number.isSafeInteger(users) || users < 1 || users > 1024)
-    fail('users must be a whole number from 1 to 1024');
-  const { requests } = options;
-  if (requests !== undefined && (!Number.isSafeInteger(requests) || requests < 1))
-    fail('requests must be a whole number ≥ 1');
-  const durationMs = options.durationMs ?? (requests === undefined ? 10_000 : undefined);
-  if (durationMs !== undefined && !(durationMs > 0 && Number.isFinite(durationMs)))
-    fail('durationMs must be a positive number');
-  const rampUpMs = options.rampUpMs ?? 0;
-  if (!(rampUpMs >= 0 && Number.isFinite(rampUpMs))) fail('rampUpMs must be a number ≥ 0');
-  const think = options.thinkTimeMs ?? 0;
-  const [thinkMin = Number.NaN, thinkMax = Number.NaN] =
-    typeof think === 'number' ? [think, think] : Array.isArray(think) ? think : [];
-  if (!(thinkMin >= 0 && thinkMax >= thinkMin && Number.isFinite(thinkMax)))
-    fail('thinkTimeMs must be a number ≥ 0 or a range [min, max]');
-  return {
-    users,
-    requests,
-    durationMs,
-    rampUpMs,
-    thinkMin,
-    thinkMax,
-    search: options.search ?? {},
-  };
 }
 
 /** Resolves after `ms`, or at once when the signal aborts. */

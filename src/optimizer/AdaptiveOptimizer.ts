@@ -1,9 +1,10 @@
-import { TUNING, type TuningPort } from '../client/tuning.js';
+import type { TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
-import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
+import { type VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
 import { searchHitRate, uncachedSearchLatencies } from './observe.js';
 import { OptimizationValidator, type ValidatorOptions } from './OptimizationValidator.js';
+import { optimizerOptions } from './optimizerOptions.js';
 import {
   OptimizerPolicy,
   type Decision,
@@ -16,18 +17,23 @@ import {
   type RecallEstimate,
   type RecallEstimatorOptions,
 } from './RecallEstimator.js';
+import { tuningPort } from './tuningPort.js';
 import type { DecisionMetrics, OptimizerDecision, OptimizerHistorySource } from './types.js';
 
+/**
+ * The optimizer's options: the policy's settings (OptimizerSettings) and
+ * these. Every one is checked in the constructor, unknown keys too.
+ */
 export interface AdaptiveOptimizerOptions extends Partial<OptimizerSettings> {
-  /** A cycle runs this often, ms. @default 5000 */
+  /** A cycle runs this often, ms, from 10 to 86,400,000 (a day). @default 5000 */
   readonly intervalMs?: number;
-  /** …and also after this many searches (0: only on the interval). @default 0 */
+  /** …and also after this many searches (0: only on the interval), at most 1,000,000. @default 0 */
   readonly everyQueries?: number;
   /** How recall is sampled. */
   readonly recall?: RecallEstimatorOptions;
   /** Validation of every efSearch change; false: changes are kept as made. @default { mode: 'live' } */
   readonly validate?: ValidatorOptions | false;
-  /** Decisions kept. @default 100 */
+  /** Decisions kept, 1 to 10,000. @default 100 */
   readonly historySize?: number;
   /** Starts enabled. @default true */
   readonly enabled?: boolean;
@@ -67,20 +73,22 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
   #validation: Promise<void> | null = null;
   #lastError: VicinityError | null = null;
 
+  /** Checks every option first (see optimizerOptions): a bad one fails, and nothing starts. */
   constructor(index: VectorIndex, options: AdaptiveOptimizerOptions = {}) {
-    this.#port = index[TUNING]();
-    this.policy = new OptimizerPolicy(options);
-    this.recall = new RecallEstimator(index, options.recall);
+    this.#port = tuningPort(index);
+    const o = optimizerOptions(options, {
+      dimensions: index.dimensions,
+      metric: index.metric,
+      monitorCapacity: this.#port.monitor.capacity,
+    });
+    this.policy = new OptimizerPolicy(o.settings);
+    this.recall = new RecallEstimator(index, o.recall);
     this.#validator =
-      options.validate === false
-        ? null
-        : new OptimizationValidator(index, this.recall, options.validate);
-    this.#intervalMs = options.intervalMs ?? 5000;
-    this.#everyQueries = options.everyQueries ?? 0;
-    this.#historySize = options.historySize ?? 100;
-    if (!(this.#intervalMs > 0))
-      throw new VicinityError('INVALID_OPTIONS', 'intervalMs must be positive');
-    if (options.enabled ?? true) this.enable();
+      o.validate === false ? null : new OptimizationValidator(index, this.recall, o.validate);
+    this.#intervalMs = o.intervalMs;
+    this.#everyQueries = o.everyQueries;
+    this.#historySize = o.historySize;
+    if (o.enabled) this.enable();
   }
 
   get enabled(): boolean {

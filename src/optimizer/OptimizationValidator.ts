@@ -1,8 +1,11 @@
-import { TUNING, type TuningPort } from '../client/tuning.js';
+import type { TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
 import { VicinityError } from '../errors/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
-import type { VectorLike } from '../types.js';
+import type { Metric, VectorLike } from '../types.js';
+import { writeVector } from '../validation/validateInput.js';
+import { OptionReader } from './OptionReader.js';
+import { tuningPort } from './tuningPort.js';
 import { uncachedSearchLatencies } from './observe.js';
 import type { EfGoal } from './OptimizerPolicy.js';
 import type { RecallEstimator } from './RecallEstimator.js';
@@ -14,20 +17,100 @@ export interface ValidatorOptions {
    * @default 'live'
    */
   readonly mode?: 'live' | 'fixed';
-  /** @default 30 */
+  /** From 1 to the monitor's capacity (the operations it keeps, 1,000). @default 30 */
   readonly liveQueries?: number;
-  /** Give up waiting for live searches after this long, ms; the change is then kept. @default 60000 */
+  /**
+   * Give up waiting for live searches after this long, ms (over 0, at most
+   * 3,600,000); the change is then kept. @default 60000
+   */
   readonly liveTimeoutMs?: number;
-  /** The fixed query set (mode `fixed`). */
+  /**
+   * The fixed query set (mode `fixed`, where it is required): 1 to 10,000
+   * vectors of the index's dimensions or texts.
+   */
   readonly queries?: readonly (VectorLike | string)[];
-  /** k for the fixed set. @default 10 */
+  /** k for the fixed set, 1 to 10,000. @default 10 */
   readonly k?: number;
-  /** Passes over the fixed set at each value. @default 3 */
+  /** Passes over the fixed set at each value, 1 to 100. @default 3 */
   readonly rounds?: number;
-  /** A change made for latency is kept when p95 improved by at least this share. @default 0.05 */
+  /** A change made for latency is kept when p95 improved by at least this share (0 to under 1). @default 0.05 */
   readonly minImprovement?: number;
-  /** …and recall fell by at most this much. @default 0.02 */
+  /** …and recall fell by at most this much (0 to 1). @default 0.02 */
   readonly recallTolerance?: number;
+}
+
+/** Bounds of ValidatorOptions. */
+export const VALIDATOR_LIMITS = {
+  liveTimeoutMs: 3_600_000,
+  queries: 10_000,
+  textLength: 100_000,
+  k: 10_000,
+  rounds: 100,
+} as const;
+
+export type ResolvedValidatorOptions = Required<Omit<ValidatorOptions, 'queries'>> & {
+  readonly queries: readonly (Float32Array | string)[];
+};
+
+const KNOWN: readonly (keyof ValidatorOptions)[] = [
+  'mode',
+  'liveQueries',
+  'liveTimeoutMs',
+  'queries',
+  'k',
+  'rounds',
+  'minImprovement',
+  'recallTolerance',
+];
+
+/**
+ * Checks the validator's options against the index it validates on (its
+ * dimensions and metric, its monitor's capacity): an unknown key, a wrong
+ * type or a value out of range fails with INVALID_OPTIONS, a bad vector of
+ * the fixed set with its own code (DIMENSION_MISMATCH, INVALID_VECTOR).
+ */
+export function validatorOptions(
+  options: unknown,
+  index: { readonly dimensions: number; readonly metric: Metric; readonly monitorCapacity: number },
+): ResolvedValidatorOptions {
+  const read = OptionReader.of(options, 'validate.', KNOWN);
+  const L = VALIDATOR_LIMITS;
+  const mode = read.oneOf('mode', ['live', 'fixed'] as const, 'live');
+  const given = read.raw('queries');
+  let queries: (Float32Array | string)[] = [];
+  if (given !== undefined) {
+    if (!Array.isArray(given) || given.length > L.queries)
+      read.fail('queries', `must be an array of at most ${L.queries} vectors or texts`);
+    queries = (given as unknown[]).map((query, i) => {
+      if (typeof query === 'string') {
+        if (query.length === 0 || query.length > L.textLength)
+          throw new VicinityError(
+            'INVALID_OPTIONS',
+            `validate.queries[${i}] must be a text of 1 to ${L.textLength} characters`,
+          );
+        return query;
+      }
+      const vector = new Float32Array(index.dimensions);
+      writeVector(query, index.dimensions, index.metric, vector, 0, `validate.queries[${i}]`);
+      return vector;
+    });
+  }
+  if (mode === 'fixed' && queries.length === 0)
+    read.fail('queries', "are needed in the validator's fixed mode: at least one");
+  return {
+    mode,
+    liveQueries: read.integer('liveQueries', 1, index.monitorCapacity, 30),
+    liveTimeoutMs: read.number(
+      'liveTimeoutMs',
+      { min: 0, max: L.liveTimeoutMs, aboveMin: true },
+      60_000,
+    ),
+    queries,
+    k: read.integer('k', 1, L.k, 10),
+    rounds: read.integer('rounds', 1, L.rounds, 3),
+    minImprovement: read.number('minImprovement', { min: 0, max: 1, belowMax: true }, 0.05),
+    recallTolerance: read.number('recallTolerance', { min: 0, max: 1 }, 0.02),
+  };
 }
 
 export interface ValidatedChange {
@@ -65,27 +148,19 @@ const ms = (x: number | null) => (x === null ? 'unknown' : `${x.toFixed(2)} ms`)
 export class OptimizationValidator {
   readonly #port: TuningPort;
   readonly #estimator: RecallEstimator;
-  readonly #options: Required<Omit<ValidatorOptions, 'queries'>> & {
-    queries: readonly (VectorLike | string)[];
-  };
+  readonly #options: ResolvedValidatorOptions;
   #fixedTruth: Set<string>[] | null = null;
   #fixedWrites = -1;
 
+  /** Every option is checked here (see validatorOptions). */
   constructor(index: VectorIndex, estimator: RecallEstimator, options: ValidatorOptions = {}) {
-    this.#port = index[TUNING]();
+    this.#port = tuningPort(index);
+    this.#options = validatorOptions(options, {
+      dimensions: index.dimensions,
+      metric: index.metric,
+      monitorCapacity: this.#port.monitor.capacity,
+    });
     this.#estimator = estimator;
-    this.#options = {
-      mode: options.mode ?? 'live',
-      liveQueries: options.liveQueries ?? 30,
-      liveTimeoutMs: options.liveTimeoutMs ?? 60_000,
-      queries: options.queries ?? [],
-      k: options.k ?? 10,
-      rounds: options.rounds ?? 3,
-      minImprovement: options.minImprovement ?? 0.05,
-      recallTolerance: options.recallTolerance ?? 0.02,
-    };
-    if (this.#options.mode === 'fixed' && this.#options.queries.length === 0)
-      throw new VicinityError('INVALID_OPTIONS', "the validator's fixed mode needs queries");
   }
 
   async validate(change: ValidatedChange, signal?: AbortSignal): Promise<Validation> {
@@ -123,7 +198,7 @@ export class OptimizationValidator {
     const { queries, k, rounds } = this.#options;
     if (!this.#fixedTruth || this.#fixedWrites !== port.writes()) {
       this.#fixedWrites = port.writes();
-      const exact = await port.exact({ queries: [...queries] as (Float32Array | string)[], k });
+      const exact = await port.exact({ queries, k });
       this.#fixedTruth = exact.map((hits) => new Set(hits.map((h) => h.id)));
     }
     const truth = this.#fixedTruth;

@@ -1,8 +1,8 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { OptionReader } from './OptionReader.js';
 import type { RecallEstimate } from './RecallEstimator.js';
 
 export interface OptimizerSettings {
-  /** p95 latency of searches to stay under, ms. @default 50 */
+  /** p95 latency of searches to stay under, ms, over 0 and at most 60,000. @default 50 */
   readonly targetP95Ms: number;
   /** Estimated recall@k never goes below this: it wins over the latency target. @default 0.95 */
   readonly recallFloor: number;
@@ -12,21 +12,27 @@ export interface OptimizerSettings {
    * under the floor and back. @default 0.01
    */
   readonly recallMargin: number;
-  /** @default 8 */
+  /** From 1 to 1,000,000. @default 8 */
   readonly minEfSearch: number;
-  /** @default 512 */
+  /** From minEfSearch to 1,000,000. @default 512 */
   readonly maxEfSearch: number;
   /** A step lowers efSearch by this share (0.25: ×0.75), and raises it back by its inverse. @default 0.25 */
   readonly step: number;
   /** Raise efSearch only while p95 is under this share of the target (hysteresis). @default 0.5 */
   readonly headroom: number;
-  /** After a change, no other for this long, ms. @default 10000 */
+  /** After a change, no other for this long, ms, at most 86,400,000 (a day). @default 10000 */
   readonly cooldownMs: number;
-  /** Uncached searches since the last change needed to judge latency. @default 30 */
+  /**
+   * Uncached searches since the last change needed to judge latency, at most
+   * the monitor's capacity (the operations it keeps, 1,000). @default 30
+   */
   readonly minSamples: number;
-  /** Recall samples needed before efSearch may go down. @default 8 */
+  /** Recall samples needed before efSearch may go down, at most the estimator's `sampleSize`. @default 8 */
   readonly minRecallSamples: number;
-  /** The query cache's capacity follows its hit rate between these, bytes; null: left alone. */
+  /**
+   * The query cache's capacity follows its hit rate between these, bytes
+   * (whole numbers from 1,024 to 2³¹ − 1); null: left alone.
+   */
   readonly cacheBytes: { readonly min: number; readonly max: number } | null;
 }
 
@@ -95,8 +101,9 @@ export class OptimizerPolicy {
   readonly #blocked = new Map<number, number>();
   #floor: FloorState = { unreachable: false, reason: '' };
 
+  /** Settings not given take OPTIMIZER_DEFAULTS; a bad or unknown one fails with INVALID_OPTIONS. */
   constructor(settings: Partial<OptimizerSettings> = {}) {
-    this.settings = checkSettings({ ...OPTIMIZER_DEFAULTS, ...settings });
+    this.settings = optimizerSettings(settings);
   }
 
   /** Whether the latency target is out of reach above the floor, as of the last decision. */
@@ -238,25 +245,63 @@ function hold(reason: string): Decision {
   return { action: 'hold', reason };
 }
 
-function checkSettings(s: OptimizerSettings): OptimizerSettings {
-  const bad = (message: string): never => {
-    throw new VicinityError('INVALID_OPTIONS', message);
+/** Bounds of the settings (see OptimizerSettings). */
+export const OPTIMIZER_LIMITS = {
+  targetP95Ms: 60_000,
+  /** As for the index's own efSearch. */
+  efSearch: 1_000_000,
+  cooldownMs: 86_400_000,
+  minSamples: 100_000,
+  minRecallSamples: 10_000,
+  /** As for the cache's `maxBytes`. */
+  cacheBytes: { min: 1024, max: 2 ** 31 - 1 },
+} as const;
+
+export const SETTINGS_KEYS = Object.keys(OPTIMIZER_DEFAULTS) as (keyof OptimizerSettings)[];
+
+/**
+ * Checks settings given in part: unknown keys, types and ranges fail with
+ * INVALID_OPTIONS; the rest take their defaults.
+ */
+export function optimizerSettings(settings: Partial<OptimizerSettings> = {}): OptimizerSettings {
+  const read = OptionReader.of(settings, '', SETTINGS_KEYS);
+  const d = OPTIMIZER_DEFAULTS;
+  const L = OPTIMIZER_LIMITS;
+  const share = { min: 0, max: 1, aboveMin: true, belowMax: true };
+  const minEfSearch = read.integer('minEfSearch', 1, L.efSearch, d.minEfSearch);
+  const maxEfSearch = read.integer('maxEfSearch', 1, L.efSearch, d.maxEfSearch);
+  if (maxEfSearch < minEfSearch)
+    read.fail(
+      'maxEfSearch',
+      `must be at least minEfSearch (${minEfSearch}); its default is ${d.maxEfSearch}`,
+    );
+  return {
+    targetP95Ms: read.number(
+      'targetP95Ms',
+      { min: 0, max: L.targetP95Ms, aboveMin: true },
+      d.targetP95Ms,
+    ),
+    recallFloor: read.number('recallFloor', { min: 0, max: 1 }, d.recallFloor),
+    recallMargin: read.number('recallMargin', { min: 0, max: 1, belowMax: true }, d.recallMargin),
+    minEfSearch,
+    maxEfSearch,
+    step: read.number('step', share, d.step),
+    headroom: read.number('headroom', share, d.headroom),
+    cooldownMs: read.number('cooldownMs', { min: 0, max: L.cooldownMs }, d.cooldownMs),
+    minSamples: read.integer('minSamples', 1, L.minSamples, d.minSamples),
+    minRecallSamples: read.integer('minRecallSamples', 1, L.minRecallSamples, d.minRecallSamples),
+    cacheBytes: cacheBounds(read),
   };
-  if (!(s.targetP95Ms > 0)) bad('targetP95Ms must be a positive number');
-  if (!(s.recallFloor >= 0 && s.recallFloor <= 1)) bad('recallFloor must be between 0 and 1');
-  if (!(s.recallMargin >= 0 && s.recallMargin < 1)) bad('recallMargin must be between 0 and 1');
-  if (!(Number.isSafeInteger(s.minEfSearch) && s.minEfSearch >= 1))
-    bad('minEfSearch must be a whole number ≥ 1');
-  if (!(Number.isSafeInteger(s.maxEfSearch) && s.maxEfSearch >= s.minEfSearch))
-    bad('maxEfSearch must be a whole number ≥ minEfSearch');
-  if (!(s.step > 0 && s.step < 1)) bad('step must be between 0 and 1');
-  if (!(s.headroom > 0 && s.headroom < 1)) bad('headroom must be between 0 and 1');
-  if (!(s.cooldownMs >= 0)) bad('cooldownMs must be ≥ 0');
-  if (!(Number.isSafeInteger(s.minSamples) && s.minSamples >= 1))
-    bad('minSamples must be a whole number ≥ 1');
-  if (!(Number.isSafeInteger(s.minRecallSamples) && s.minRecallSamples >= 1))
-    bad('minRecallSamples must be a whole number ≥ 1');
-  if (s.cacheBytes && !(s.cacheBytes.min > 0 && s.cacheBytes.max >= s.cacheBytes.min))
-    bad('cacheBytes must be { min > 0, max ≥ min }');
-  return s;
+}
+
+function cacheBounds(read: OptionReader): OptimizerSettings['cacheBytes'] {
+  const given = read.raw('cacheBytes');
+  if (given === null) return null;
+  if (given === undefined) return OPTIMIZER_DEFAULTS.cacheBytes;
+  const bounds = OptionReader.of(given, 'cacheBytes.', ['min', 'max']);
+  const { min, max } = OPTIMIZER_LIMITS.cacheBytes;
+  if (!bounds.has('min') || !bounds.has('max'))
+    read.fail('cacheBytes', 'must be null or { min, max }');
+  const lower = bounds.integer('min', min, max, min);
+  return { min: lower, max: bounds.integer('max', lower, max, lower) };
 }

@@ -1,20 +1,42 @@
-import { TUNING, type LiveQuery, type TuningPort } from '../client/tuning.js';
+import type { LiveQuery, TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
 import { canonicalJson } from '../cache/cacheKey.js';
 import { toVicinityError } from '../errors/VicinityError.js';
+import { OptionReader } from './OptionReader.js';
+import { tuningPort } from './tuningPort.js';
 import type { Filter } from '../types.js';
 
 export interface RecallEstimatorOptions {
-  /** One live query in this many is kept as a sample. @default 50 */
+  /** One live query in this many is kept as a sample; 1 to 1,000,000. @default 50 */
   readonly sampleEvery?: number;
-  /** Samples kept, the newest. @default 64 */
+  /** Samples kept, the newest; 1 to 10,000. @default 64 */
   readonly sampleSize?: number;
   /**
-   * Exact answers take at most this share of the time: after one that took
-   * d ms, the next waits d × (1 / share − 1). Exact answers compare every
-   * item, and searches of the page wait behind them in the worker. @default 0.05
+   * Exact answers take at most this share of the time, from 0.001 to 1:
+   * after one that took d ms, the next waits d × (1 / share − 1). Exact
+   * answers compare every item, and searches of the page wait behind them
+   * in the worker. @default 0.05
    */
   readonly maxShare?: number;
+}
+
+/** Bounds of RecallEstimatorOptions. */
+export const RECALL_LIMITS = {
+  sampleEvery: 1_000_000,
+  sampleSize: 10_000,
+  maxShare: { min: 0.001, max: 1 },
+} as const;
+
+/** Checks the estimator's options (INVALID_OPTIONS for an unknown key or a value out of range). */
+export function recallOptions(
+  options: RecallEstimatorOptions | undefined,
+): Required<RecallEstimatorOptions> {
+  const read = OptionReader.of(options, 'recall.', ['sampleEvery', 'sampleSize', 'maxShare']);
+  return {
+    sampleEvery: read.integer('sampleEvery', 1, RECALL_LIMITS.sampleEvery, 50),
+    sampleSize: read.integer('sampleSize', 1, RECALL_LIMITS.sampleSize, 64),
+    maxShare: read.number('maxShare', RECALL_LIMITS.maxShare, 0.05),
+  };
 }
 
 export interface RecallEstimate {
@@ -62,11 +84,13 @@ export class RecallEstimator {
   #working = false;
   #idle: number | undefined;
 
+  /** A bad or unknown option fails with INVALID_OPTIONS. */
   constructor(index: VectorIndex, options: RecallEstimatorOptions = {}) {
-    this.#port = index[TUNING]();
-    this.#every = Math.max(1, Math.round(options.sampleEvery ?? 50));
-    this.#size = Math.max(1, Math.round(options.sampleSize ?? 64));
-    this.#share = Math.min(1, Math.max(0.001, options.maxShare ?? 0.05));
+    const checked = recallOptions(options);
+    this.#port = tuningPort(index);
+    this.#every = checked.sampleEvery;
+    this.#size = checked.sampleSize;
+    this.#share = checked.maxShare;
   }
 
   start(): void {

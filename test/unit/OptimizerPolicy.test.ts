@@ -105,21 +105,21 @@ describe('OptimizerPolicy', () => {
   });
 
   it('sizes the cache by its hit rate within bounds, with a cooldown', () => {
-    const policy = new OptimizerPolicy({ cooldownMs: 1000, cacheBytes: { min: 1000, max: 4000 } });
-    expect(policy.decideCache(0, seen(64, 1, { hitRate: 0.3, cacheMaxBytes: 2000 }))).toMatchObject(
-      { from: 2000, to: 3000 },
+    const policy = new OptimizerPolicy({ cooldownMs: 1000, cacheBytes: { min: 1024, max: 4096 } });
+    expect(policy.decideCache(0, seen(64, 1, { hitRate: 0.3, cacheMaxBytes: 2048 }))).toMatchObject(
+      { from: 2048, to: 3072 },
     );
-    expect(policy.decideCache(500, seen(64, 1, { hitRate: 0.3, cacheMaxBytes: 3000 })).action).toBe(
+    expect(policy.decideCache(500, seen(64, 1, { hitRate: 0.3, cacheMaxBytes: 3072 })).action).toBe(
       'hold',
     );
     expect(
-      policy.decideCache(1000, seen(64, 1, { hitRate: 0.3, cacheMaxBytes: 3000 })),
-    ).toMatchObject({ to: 4000 });
+      policy.decideCache(1000, seen(64, 1, { hitRate: 0.3, cacheMaxBytes: 3072 })),
+    ).toMatchObject({ to: 4096 });
     expect(
       policy.decideCache(2000, seen(64, 1, { hitRate: 0.95, cacheMaxBytes: 1100 })),
-    ).toMatchObject({ to: 1000 });
+    ).toMatchObject({ to: 1024 });
     expect(
-      policy.decideCache(3000, seen(64, 1, { hitRate: 0.7, cacheMaxBytes: 2000 })).action,
+      policy.decideCache(3000, seen(64, 1, { hitRate: 0.7, cacheMaxBytes: 2048 })).action,
     ).toBe('hold');
   });
 

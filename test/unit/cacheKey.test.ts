@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cacheKey, canonicalJson, hashVector, sameQuery } from '../../src/cache/cacheKey.js';
+import {
+  cacheKey,
+  canonicalJson,
+  hashVector,
+  queryKey,
+  sameQuery,
+} from '../../src/cache/cacheKey.js';
 import type { Filter } from '../../src/types.js';
 
 const base = {
@@ -45,6 +51,17 @@ describe('cacheKey', () => {
       cacheKey({ ...base, query: 'v' + '1' + ' ' }),
     );
     expect(cacheKey({ ...base, query: 'abc' })).toBe(cacheKey({ ...base, query: 'abc' }));
+  });
+
+  it("keys a text with its embedder's fingerprint; without one, by the text alone (the query log's key)", () => {
+    const withEmbedder = (embedder: string) =>
+      cacheKey({ ...base, query: 'abc', queryKey: queryKey('abc', embedder) });
+    expect(withEmbedder('4.e1')).not.toBe(withEmbedder('4.e2'));
+    expect(withEmbedder('4.e1')).toBe(withEmbedder('4.e1'));
+    expect(withEmbedder('4.e1')).not.toBe(cacheKey({ ...base, query: 'abc' }));
+    expect(queryKey('abc')).toBe('tabc');
+    // A vector's part does not depend on the embedder.
+    expect(queryKey(base.query, '4.e1')).toBe(queryKey(base.query));
   });
 
   it('canonical JSON parses back to an equal value', () => {

@@ -158,7 +158,12 @@ describe('compileFilter limits (LIMITS.filter)', () => {
         (ops, inner) => {
           let filter = inner;
           for (const op of ops) filter = { [op]: [filter] };
-          const depth = 2 * ops.length + (Object.values(inner)[0] instanceof Object ? 2 : 1);
+          // Each $and/$or adds an object and an array; the leaf counts its own objects and arrays.
+          const depthOf = (value: unknown): number =>
+            typeof value === 'object' && value !== null
+              ? 1 + Math.max(0, ...Object.values(value).map(depthOf))
+              : 0;
+          const depth = 2 * ops.length + depthOf(inner);
           expect(codeOf(() => compileFilter(filter))).toBe(
             depth > maxDepth ? 'INVALID_FILTER' : undefined,
           );

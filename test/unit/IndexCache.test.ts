@@ -1,0 +1,78 @@
+import { describe, expect, it, vi } from 'vitest';
+import { IndexCache, type CacheHost } from '../../src/cache/IndexCache.js';
+import type { LoggedQuery } from '../../src/cache/QueryLog.js';
+import type { Hit } from '../../src/types.js';
+
+const OPTIONS = { maxBytes: 1 << 20, ttlMs: 60_000, persist: false, logSize: 100 };
+const embedder = (seed: number) => (texts: string[]) =>
+  texts.map((t) => [t.length + seed, seed, 1, 0]);
+const hits: Hit[] = [{ id: 'a', score: 0.5, distance: 0.5 }];
+
+function cache(host: Partial<CacheHost> = {}) {
+  const searched: LoggedQuery[] = [];
+  const full: CacheHost = {
+    version: () => 'sabc',
+    efSearch: () => 64,
+    warmSearch: async (q) => void searched.push(q),
+    busy: () => false,
+    ...host,
+  };
+  return { cache: new IndexCache('test', OPTIONS, full), searched };
+}
+
+describe('IndexCache and the embedder', () => {
+  it('caches text only once the fingerprint is known; vectors at once', async () => {
+    const { cache: c } = cache({ embed: embedder(1) });
+    const vector = new Float32Array([1, 2, 3, 4]);
+    expect(c.key(vector, 5, undefined, undefined)).not.toBeNull();
+    expect(c.key('hello', 5, undefined, undefined)).toBeNull();
+    await c.load();
+    const key = c.key('hello', 5, undefined, undefined);
+    expect(key).not.toBeNull();
+    c.remember(key!, 'hello', hits);
+    expect(c.lookup(key!, 'hello')).toEqual(hits);
+  });
+
+  it('keys the same text differently under another embedder, alike under the same one', async () => {
+    const keyWith = async (embed: CacheHost['embed']) => {
+      const { cache: c } = cache({ embed });
+      await c.load();
+      return c.key('hello', 5, undefined, undefined);
+    };
+    const a = await keyWith(embedder(1));
+    expect(await keyWith(embedder(1))).toBe(a);
+    expect(await keyWith(embedder(2))).not.toBe(a);
+    // A key made from the text alone (as the query log counts it) is not a cache key.
+    expect(a).not.toMatch(/\|thello$/);
+  });
+
+  it('caches no text without an embedder, or when the probe fails', async () => {
+    for (const embed of [undefined, () => Promise.reject(new Error('offline'))]) {
+      const { cache: c } = cache({ embed });
+      await c.load();
+      expect(c.key('hello', 5, undefined, undefined)).toBeNull();
+    }
+  });
+
+  it('probes once, and warms text queries only with a fingerprint', async () => {
+    const embed = vi.fn(embedder(1));
+    const { cache: c, searched } = cache({ embed });
+    for (let i = 0; i < 3; i++) {
+      c.record('hello', 5, undefined);
+      c.record(new Float32Array([1, 0, 0, 0]), 5, undefined);
+    }
+    const warmed = await c.warm({ minFrequency: 1 });
+    expect(warmed).toMatchObject({ total: 2, warmed: 2 });
+    expect(embed).toHaveBeenCalledTimes(1);
+
+    const none = cache({});
+    for (let i = 0; i < 3; i++) {
+      none.cache.record('hello', 5, undefined);
+      none.cache.record(new Float32Array([1, 0, 0, 0]), 5, undefined);
+    }
+    // The text could not be cached: it is left out, not run for nothing.
+    expect(await none.cache.warm({ minFrequency: 1 })).toMatchObject({ total: 1, warmed: 1 });
+    expect(none.searched.map((q) => typeof q.query)).toEqual(['object']);
+    expect(searched).toHaveLength(2);
+  });
+});
