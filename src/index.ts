@@ -47,4 +47,6 @@ export type { LoggedQuery } from './cache/QueryLog.js';
 export type { VicinityErrorCode } from './errors/VicinityError.js';
 export type { VectorIndexOptions, Embedder } from './client/resolveOptions.js';
 export type { LogLevel, LogSink } from './worker/protocol.js';
+export type { ImportOptions, LabelIds, LabelMetadata } from './client/nativeImport.js';
+export type { ImportProgress, NativeExport } from './worker/protocol.js';
 export type * from './types.js';

@@ -1,6 +1,7 @@
 import { transfer, type Remote } from 'comlink';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { scratchPrefix, sweepScratch } from '../engine/IdbfsScratch.js';
+import { readHeader } from '../engine/nativeLayout.js';
 import { IndexStore } from '../storage/IndexStore.js';
 import { requestPersistence, storageState } from '../storage/storageState.js';
 import { ContentVersion } from '../cache/ContentVersion.js';
@@ -12,15 +13,23 @@ import type {
   Hit,
   IndexStats,
   Item,
+  Metadata,
   Metric,
   SearchOptions,
   SearchResult,
   VectorLike,
 } from '../types.js';
-import { assertEf, assertIds, packItems } from '../validation/validateInput.js';
+import {
+  assertEf,
+  assertId,
+  assertIds,
+  assertMetadata,
+  packItems,
+} from '../validation/validateInput.js';
 import type {
   EngineApi,
   EngineParams,
+  NativeExport,
   OpenResult,
   SearchRequest,
   Timed,
@@ -29,6 +38,7 @@ import { PageHealth } from '../monitor/PageHealth.js';
 import { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
 import type { IndexGauges } from '../export/toPrometheus.js';
 import { CallMeter, type Measured } from './CallMeter.js';
+import { assertNotStored, labelParts, openSource, type ImportOptions } from './nativeImport.js';
 import { PrimaryWorker } from './PrimaryWorker.js';
 import { QueryPacker } from './QueryPacker.js';
 import { ReplicaPool } from './ReplicaPool.js';
@@ -218,6 +228,124 @@ export class VectorIndex {
   /** Names of the indexes saved in this origin. */
   static list(): Promise<string[]> {
     return IndexStore.list();
+  }
+
+  /**
+   * Creates the index `name` from a file written by native hnswlib (64-bit
+   * `size_t`), and opens it. The file streams to the worker, which converts
+   * it to the wasm32 layout as it arrives; once complete, every size, offset
+   * and link is checked, each live label is given its id and metadata, and
+   * the index is saved as its first generation before this resolves.
+   * `name` must not exist yet (CONFLICT). A malformed file is
+   * INDEX_CORRUPTED, one of other dimensions DIMENSION_MISMATCH, a cosine
+   * file whose vectors are not unit length INCOMPATIBLE_OPTIONS, ids that do
+   * not match the file's labels INVALID_OPTIONS; nothing is saved then.
+   */
+  static async import(name: string, options: ImportOptions): Promise<VectorIndex> {
+    if (typeof options !== 'object' || options === null) {
+      throw new VicinityError(
+        'INVALID_OPTIONS',
+        'import takes { hnswlib, ids, metric, dimensions }',
+      );
+    }
+    const { hnswlib, ids, metadata, onProgress, ...open } = options;
+    for (const key of ['M', 'efConstruction'] as const) {
+      if (key in open) {
+        throw new VicinityError('INVALID_OPTIONS', `${key} is read from the file; leave it out`);
+      }
+    }
+    if (open.metric === undefined || open.dimensions === undefined) {
+      throw new VicinityError(
+        'INVALID_OPTIONS',
+        'import needs metric and dimensions: hnswlib files do not record the metric',
+      );
+    }
+    if (onProgress !== undefined && typeof onProgress !== 'function') {
+      throw new VicinityError('INVALID_OPTIONS', 'onProgress must be a function');
+    }
+    const checked = resolveOptions(name, open);
+    const dimensions = open.dimensions;
+    const idParts = await labelParts(ids, 'ids', (id, where) => {
+      assertId(id, where);
+      return id;
+    });
+    const metadataParts =
+      metadata === undefined
+        ? []
+        : await labelParts(metadata, 'metadata', (m, where) => {
+            assertMetadata(m, where);
+            return m as Metadata;
+          });
+    if ((openIndexes.get(checked.name)?.size ?? 0) > 0) {
+      throw new VicinityError('CONFLICT', `index "${checked.name}" is open in this page`);
+    }
+    await assertNotStored(checked.name);
+    const source = await openSource(hnswlib);
+    const monitor = new PerformanceMonitor({ page: PageHealth.shared() });
+    let primary: PrimaryWorker | undefined;
+    try {
+      const startedAt = monitor.begin();
+      // The header first: M and efConstruction are build parameters the
+      // index is created with, and what a replacement worker reopens with.
+      const first = await source.chunks.next();
+      const head = first.done ? new Uint8Array(0) : first.value;
+      const header = readHeader(head, 'native64', dimensions);
+      const resolved = resolveOptions(name, {
+        ...open,
+        M: header.M,
+        efConstruction: header.efConstruction,
+      });
+      const started = await PrimaryWorker.start(
+        {
+          name: resolved.name,
+          dimensions: resolved.dimensions,
+          metric: resolved.metric,
+          M: resolved.M,
+          efConstruction: resolved.efConstruction,
+          efSearch: resolved.efSearch,
+          defaults: DEFAULTS,
+          initialCapacity: resolved.initialCapacity,
+          engine: resolved.engine,
+        },
+        resolved.logger,
+        resolved.timeoutMs,
+      );
+      primary = started.primary;
+      const worker = primary;
+      await worker.call((api) => api.importBegin({ totalBytes: source.totalBytes }));
+      for (const part of idParts) await worker.call((api) => api.importIds(part));
+      for (const part of metadataParts) await worker.call((api) => api.importMetadata(part));
+      for (let next = first; !next.done; next = await source.chunks.next()) {
+        const chunk = next.value;
+        const progress = await worker.call((api) =>
+          api.importChunk(transfer(chunk, [chunk.buffer])),
+        );
+        try {
+          onProgress?.(progress);
+        } catch (error) {
+          resolved.logger?.('warn', `onProgress threw: ${String(error)}`);
+        }
+      }
+      // Checking, loading and saving grow with the count, like a save.
+      const imported = await worker.call(
+        (api) => api.importEnd(),
+        2 * header.count * PER_VECTOR_SAVE_MS,
+      );
+      worker.saved(imported.generation);
+      if (resolved.persist) await requestPersistence();
+      const index = new VectorIndex(resolved, worker, imported, monitor);
+      monitor.record({ operation: 'open', startedAt, totalMs: monitor.now() - startedAt });
+      void index.#cache?.load();
+      let set = openIndexes.get(resolved.name);
+      if (!set) openIndexes.set(resolved.name, (set = new Set()));
+      set.add(index);
+      return index;
+    } catch (error) {
+      source.cancel();
+      await primary?.close();
+      monitor.dispose();
+      throw toVicinityError(error, 'ENGINE_ERROR', 'importing the index');
+    }
   }
 
   /** Live vectors, as of the last completed write. */
@@ -551,6 +679,20 @@ export class VectorIndex {
     await this.#meter.track(() => this.#primary.call((api) => api.setEfSearch(efSearch)));
     this.#primary.wrote(1);
     this.#scheduleAutosave();
+  }
+
+  /**
+   * The index as it is now, saved or not, in native hnswlib's layout (64-bit
+   * `size_t`), which hnswlib-node's `readIndex` and Python's `load_index`
+   * open. Each element is labelled by its position: `ids[label]` is its id
+   * (null where a removed vector still holds its slot, marked deleted in the
+   * file too) and `metadata[label]` its metadata.
+   */
+  async export(): Promise<NativeExport> {
+    this.#assertOpen();
+    return this.#meter.track(() =>
+      this.#primary.call((api) => api.exportNative(), this.#size * PER_VECTOR_SAVE_MS),
+    );
   }
 
   /** Writes a new generation; durable once the promise resolves. */

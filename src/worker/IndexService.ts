@@ -7,7 +7,8 @@ import {
   resolveEngine,
   type EngineLoaders,
 } from '../engine/chooseEngine.js';
-import { decodeSnapshot } from '../engine/SnapshotCodec.js';
+import { LayoutConverter, convertLayout } from '../engine/nativeLayout.js';
+import { decodeSnapshot, encodeSnapshot, type Sidecar } from '../engine/SnapshotCodec.js';
 import { VectorCollection, type RawHit, type SearchRequest } from '../engine/VectorCollection.js';
 import { scratchPrefix } from '../engine/IdbfsScratch.js';
 import { assertRoomFor } from '../storage/assertRoomFor.js';
@@ -16,10 +17,21 @@ import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
 import type { Metadata } from '../types.js';
 import { SerialQueue } from '../util/SerialQueue.js';
 import { withLock } from '../util/withLock.js';
-import { assertEf, assertSearchRequest } from '../validation/validateInput.js';
+import {
+  assertEf,
+  assertId,
+  assertMetadata,
+  assertSearchRequest,
+} from '../validation/validateInput.js';
+import { addLabelPart, importedSidecar, type PendingImport } from './nativeImport.js';
 import type {
   EngineApi,
+  ImportProgress,
+  ImportRequest,
+  ImportResult,
+  LabelPart,
   LogSink,
+  NativeExport,
   MutationResult,
   OpenRequest,
   OpenResult,
@@ -51,6 +63,8 @@ export class IndexService implements EngineApi {
   #recoveredFrom: WorkerStats['recoveredFrom'] = null;
   /** Format of the snapshot opened, when older than the current one: the next save rewrites it. */
   #migratedFrom: number | null = null;
+  /** A native hnswlib file arriving in chunks (see importBegin). */
+  #import: PendingImport | null = null;
 
   constructor(loaders?: EngineLoaders) {
     this.#loaders = loaders;
@@ -378,6 +392,234 @@ export class IndexService implements EngineApi {
         engineByteLength,
       };
       return transfer(snapshot, [bytes.buffer]);
+    });
+  }
+
+  /**
+   * Starts importing a native hnswlib file into the index this worker has
+   * just created: nothing may have been written to it, and nothing saved
+   * under its name (CONFLICT otherwise). The bytes follow with importChunk.
+   */
+  importBegin(request: ImportRequest): Promise<void> {
+    return this.#run(() => {
+      const { name, collection } = this.#open();
+      if (this.#savedGeneration !== null || this.#generation !== 0 || collection.size > 0) {
+        throw new VicinityError(
+          'CONFLICT',
+          `index "${name}" exists already; import under another name, or delete it first`,
+        );
+      }
+      if (this.#import) throw new VicinityError('INVALID_OPTIONS', 'an import is under way');
+      const { totalBytes } = request ?? {};
+      if (totalBytes !== null && !(Number.isSafeInteger(totalBytes) && totalBytes >= 0)) {
+        throw new VicinityError('INVALID_OPTIONS', 'totalBytes must be a byte count or null');
+      }
+      this.#import = {
+        request,
+        ids: new Map(),
+        metadata: new Map(),
+        converter: new LayoutConverter({
+          from: 'native64',
+          to: 'wasm32',
+          dimensions: collection.params.dimensions,
+          totalBytes: request.totalBytes,
+          // Any labels fit, and the id map stays dense: ids are looked up by the file's labels.
+          labels: 'position',
+        }),
+      };
+    });
+  }
+
+  importIds(part: LabelPart<string>): Promise<void> {
+    return this.#run(() => {
+      const pending = this.#pending();
+      addLabelPart(pending.ids, part, 'ids', (id, where) => {
+        assertId(id, where);
+        return id;
+      });
+    });
+  }
+
+  importMetadata(part: LabelPart<Metadata>): Promise<void> {
+    return this.#run(() => {
+      const pending = this.#pending();
+      addLabelPart(pending.metadata, part, 'metadata', (metadata, where) => {
+        assertMetadata(metadata, where);
+        return metadata as Metadata;
+      });
+    });
+  }
+
+  #pending(): PendingImport {
+    this.#open();
+    if (!this.#import) throw new VicinityError('INVALID_OPTIONS', 'no import is under way');
+    return this.#import;
+  }
+
+  importChunk(chunk: Uint8Array): Promise<ImportProgress> {
+    return this.#run(() => {
+      const pending = this.#pending();
+      if (!(chunk instanceof Uint8Array)) {
+        throw new VicinityError('INVALID_OPTIONS', 'index bytes must arrive as a Uint8Array');
+      }
+      try {
+        pending.converter.push(chunk);
+      } catch (error) {
+        this.#import = null;
+        throw error;
+      }
+      return { loadedBytes: pending.converter.loadedBytes, totalBytes: pending.request.totalBytes };
+    });
+  }
+
+  /**
+   * Checks the whole file and the ids against each other, loads the graph
+   * into the engine and saves it, with the ids and metadata, as generation 1.
+   * The empty index it replaces is discarded only once that has succeeded.
+   */
+  importEnd(): Promise<ImportResult> {
+    return this.#run(async () => {
+      const startedAt = performance.now();
+      const state = this.#open();
+      const pending = this.#import;
+      this.#import = null;
+      if (!pending) throw new VicinityError('INVALID_OPTIONS', 'no import is under way');
+      const converted = pending.converter.finish();
+      const empty = state.collection;
+      const params: EngineParams = {
+        ...empty.params,
+        M: converted.header.M,
+        efConstruction: converted.header.efConstruction,
+      };
+      if (params.M !== empty.params.M || params.efConstruction !== empty.params.efConstruction) {
+        throw new VicinityError(
+          'INCOMPATIBLE_OPTIONS',
+          `the file was built with M ${params.M} and efConstruction ${params.efConstruction}, ` +
+            `the index was opened with ${empty.params.M} and ${empty.params.efConstruction}`,
+        );
+      }
+      const sidecar = importedSidecar(converted, pending, params.metric, empty.efSearch);
+      // hnswlib-wasm's loader allocates the capacity it is given: as much as a new index would have.
+      const capacity = Math.max(converted.header.count, empty.engine.capacity());
+      const engine = await loadEngine(
+        empty.engine.kind,
+        {
+          params,
+          capacity,
+          scratchFile: `${scratchPrefix(state.name)}${crypto.randomUUID()}.bin`,
+          loaders: this.#loaders,
+        },
+        converted.bytes,
+      );
+      let collection: VectorCollection;
+      let saved: Omit<SaveResult, 'workerMs'>;
+      try {
+        collection = new VectorCollection(engine, params, empty.efSearch, sidecar);
+        saved = await withLock(`vicinity:${state.name}`, () =>
+          this.#saveImported(collection, converted.bytes, sidecar),
+        );
+      } catch (error) {
+        await engine.dispose().catch(() => undefined);
+        throw error;
+      }
+      this.#state = { ...state, collection };
+      await empty.engine.dispose().catch(() => undefined);
+      this.#log?.('debug', `imported ${collection.size} vectors into "${state.name}"`);
+      return {
+        params,
+        efSearch: collection.efSearch,
+        size: collection.size,
+        generation: saved.generation,
+        created: false,
+        checksum: saved.checksum,
+        byteLength: saved.byteLength,
+        workerMs: performance.now() - startedAt,
+      };
+    });
+  }
+
+  /** Writes an imported index as generation 1, if no tab saved under its name meanwhile. */
+  async #saveImported(
+    collection: VectorCollection,
+    engineBytes: Uint8Array,
+    sidecar: Sidecar,
+  ): Promise<Omit<SaveResult, 'workerMs'>> {
+    const { name, store } = this.#open();
+    const newest = (await store.generations())[0];
+    if (newest !== undefined) {
+      throw new VicinityError(
+        'CONFLICT',
+        `another tab saved generation ${newest} of "${name}" during the import; nothing was imported`,
+      );
+    }
+    const bytes = encodeSnapshot(engineBytes, sidecar);
+    await assertRoomFor(bytes.byteLength);
+    const generation = 1;
+    const manifest = await store.write(
+      {
+        format: FORMAT_VERSION,
+        engine: collection.engine.kind,
+        engineFormat: 'hnswlib-wasm32',
+        ...collection.params,
+        count: collection.size,
+        generation,
+        engineByteLength: engineBytes.byteLength,
+        savedAt: Date.now(),
+      },
+      bytes,
+      null,
+    );
+    this.#generation = generation;
+    this.#savedGeneration = generation;
+    this.#unsaved = 0;
+    this.#snapshotBytes = manifest.byteLength;
+    this.#checksum = manifest.checksum;
+    return {
+      generation,
+      byteLength: manifest.byteLength,
+      size: collection.size,
+      wrote: true,
+      checksum: manifest.checksum,
+    };
+  }
+
+  /**
+   * The index, saved or not, in native hnswlib's layout: each element
+   * labelled by its position, with the id (null: marked deleted) and
+   * metadata of each label.
+   */
+  exportNative(): Promise<NativeExport> {
+    return this.#run(async () => {
+      const { collection } = this.#open();
+      const { bytes, engineByteLength } = await collection.snapshot();
+      const { engineBytes, sidecar } = decodeSnapshot(bytes, engineByteLength);
+      const converted = convertLayout(engineBytes, {
+        from: 'wasm32',
+        to: 'native64',
+        labels: 'position',
+      });
+      const idOf = new Map<number, string>();
+      sidecar.ids.forEach((id, i) => idOf.set(sidecar.labels[i] as number, id));
+      const metadataOf = new Map(sidecar.metadata);
+      const ids: (string | null)[] = [];
+      const metadata: (Metadata | null)[] = [];
+      converted.labels.forEach((label, position) => {
+        const id = converted.deleted[position] ? undefined : idOf.get(label);
+        if (id === undefined && !converted.deleted[position]) {
+          throw new VicinityError(
+            'ENGINE_ERROR',
+            `the engine holds label ${label}, which has no id`,
+          );
+        }
+        ids.push(id ?? null);
+        metadata.push(id === undefined ? null : (metadataOf.get(label) ?? null));
+      });
+      if (ids.length - converted.deleted.reduce((n, d) => n + d, 0) !== sidecar.ids.length) {
+        throw new VicinityError('ENGINE_ERROR', 'the engine does not hold every id of the index');
+      }
+      const { metric, dimensions } = collection.params;
+      const result: NativeExport = { hnswlib: converted.bytes, ids, metadata, metric, dimensions };
+      return transfer(result, [converted.bytes.buffer]);
     });
   }
 

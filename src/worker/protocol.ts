@@ -94,6 +94,52 @@ export interface ReplicaSnapshot {
   readonly engineByteLength: number;
 }
 
+/** Starts an import into a worker that has just created the (empty, unsaved) index. */
+export interface ImportRequest {
+  /** Bytes of the native file, when the source says; null when it does not. */
+  readonly totalBytes: number | null;
+}
+
+/**
+ * A slice of the ids or metadata of an imported file, by hnswlib label, sent
+ * in parts so that no one message (and no one task of the page) grows with
+ * the index. Null: none for that label.
+ */
+export interface LabelPart<T> {
+  /** The label of each value, or the first of consecutive ones. */
+  readonly labels: Float64Array | number;
+  readonly values: readonly (T | null)[];
+}
+
+/** Source bytes the worker has converted so far. */
+export interface ImportProgress {
+  readonly loadedBytes: number;
+  /** Null when the source does not say how long it is. */
+  readonly totalBytes: number | null;
+}
+
+/** The index as imported, saved as its first generation. */
+export interface ImportResult extends OpenResult {
+  /** The worker's own time for the last step: checking, loading and saving. */
+  readonly workerMs: number;
+  readonly byteLength: number;
+  readonly checksum: string;
+}
+
+/**
+ * An index in native hnswlib's layout (64-bit size_t), for hnswlib-node's
+ * `readIndex` or Python's `load_index`. Each element is labelled by its
+ * position: `ids[label]` is its id, null where the element is marked deleted.
+ */
+export interface NativeExport {
+  readonly hnswlib: Uint8Array;
+  readonly ids: (string | null)[];
+  /** Metadata by label, null where there is none. */
+  readonly metadata: (Metadata | null)[];
+  readonly metric: Metric;
+  readonly dimensions: number;
+}
+
 /** What answers searches: the index worker, and read-only copies of it. */
 export interface SearchApi {
   search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>>;
@@ -141,4 +187,16 @@ export interface EngineApi extends SearchApi {
   exportSnapshot(): Promise<ReplicaSnapshot>;
   stats(): Promise<WorkerStats>;
   close(): Promise<void>;
+  /** Starts an import; only into an index this worker created and nothing was written to. */
+  importBegin(request: ImportRequest): Promise<void>;
+  /** The next ids of the file's labels. */
+  importIds(part: LabelPart<string>): Promise<void>;
+  /** The next metadata of the file's labels. */
+  importMetadata(part: LabelPart<Metadata>): Promise<void>;
+  /** The next bytes of the native file, transferred; converted as they arrive. */
+  importChunk(chunk: Uint8Array): Promise<ImportProgress>;
+  /** Checks the whole file against the ids, loads it and saves it as the index's first generation. */
+  importEnd(): Promise<ImportResult>;
+  /** The index in native hnswlib's layout, with the id of each label. */
+  exportNative(): Promise<NativeExport>;
 }

@@ -1,0 +1,488 @@
+import { VicinityError } from '../errors/VicinityError.js';
+
+/**
+ * hnswlib's `saveIndex` layout as two builds write it. They differ only in
+ * the width of `size_t`: 8 bytes in native builds (Python `hnswlib`,
+ * `hnswlib-node`), 4 in wasm32 builds (both of vicinity's engines). Both are
+ * little-endian.
+ *
+ * Header: `offsetLevel0, max_elements, cur_element_count,
+ * size_data_per_element, label_offset, offsetData` (size_t), `maxlevel`
+ * (int), `enterpoint_node` (uint), `maxM, maxM0, M` (size_t), `mult`
+ * (double), `ef_construction` (size_t): 96 bytes native, 56 wasm32.
+ * Then `cur_element_count` level-0 records of links (`maxM0·4 + 4` bytes),
+ * the vector and the label (size_t); then, per element, a uint byte count
+ * and its upper-level link lists, which are the same in both layouts.
+ */
+export type HnswLayout = 'native64' | 'wasm32';
+
+/** What a header says, with the fields that follow from others left out. */
+export interface HnswHeader {
+  /** Slots the writer had allocated; a reader may allocate more. */
+  readonly maxElements: number;
+  /** Elements stored, those marked deleted included. */
+  readonly count: number;
+  /** Bytes of one vector: 4 · dimensions for float32. */
+  readonly dataBytes: number;
+  /** -1 in an index that never held an element. */
+  readonly maxLevel: number;
+  readonly enterpoint: number;
+  readonly M: number;
+  readonly mult: number;
+  readonly efConstruction: number;
+}
+
+const SIZE_T: Readonly<Record<HnswLayout, 4 | 8>> = { native64: 8, wasm32: 4 };
+
+/** Bytes of the header: nine size_t, an int, a uint and a double. */
+export function headerBytes(layout: HnswLayout): number {
+  return 10 * SIZE_T[layout] + 16;
+}
+
+/** Bytes of level-0 links per element: maxM0 = 2M links of 4 bytes and a 4-byte count. */
+function level0LinkBytes(M: number): number {
+  return 2 * M * 4 + 4;
+}
+
+/** Bytes of one upper level's link list: M links and a count. */
+function upperLevelBytes(M: number): number {
+  return M * 4 + 4;
+}
+
+/** Bytes of one level-0 record in `layout`. */
+export function recordBytes(header: HnswHeader, layout: HnswLayout): number {
+  return level0LinkBytes(header.M) + header.dataBytes + SIZE_T[layout];
+}
+
+/** hnswlib's own bounds (hnswalg.h caps M at 10000; vicinity_hnsw.cpp reads up to 2^31 elements, 64 levels). */
+const MAX_M = 10_000;
+const MAX_COUNT = 2 ** 31 - 1;
+const MAX_LEVEL = 63;
+/** A chunk's worth of room to start with when the source's length is not known. */
+const INITIAL_ROOM = 1 << 20;
+
+function corrupted(message: string): VicinityError {
+  return new VicinityError('INDEX_CORRUPTED', `hnswlib index: ${message}`);
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Reads a size_t; a native value past 2^53 is no size any file can have. */
+function readSize(data: DataView, at: number, layout: HnswLayout, field: string): number {
+  if (layout === 'wasm32') return data.getUint32(at, true);
+  const high = data.getUint32(at + 4, true);
+  if (high >= 2 ** 21) throw corrupted(`${field} is past 2^53`);
+  return high * 2 ** 32 + data.getUint32(at, true);
+}
+
+function writeSize(data: DataView, at: number, layout: HnswLayout, value: number): void {
+  if (layout === 'wasm32') {
+    data.setUint32(at, value, true);
+    return;
+  }
+  data.setUint32(at, value % 2 ** 32, true);
+  data.setUint32(at + 4, Math.floor(value / 2 ** 32), true);
+}
+
+/**
+ * Reads and checks a header: every field against the others, as hnswlib's
+ * reader in vicinity_hnsw.cpp does (malformed: INDEX_CORRUPTED), and the
+ * vector size against `dimensions` when given (DIMENSION_MISMATCH).
+ */
+export function readHeader(bytes: Uint8Array, layout: HnswLayout, dimensions?: number): HnswHeader {
+  const length = headerBytes(layout);
+  if (bytes.byteLength < length) {
+    throw corrupted(`${bytes.byteLength} bytes, shorter than a ${layout} header (${length})`);
+  }
+  const data = view(bytes);
+  const s = SIZE_T[layout];
+  let at = 0;
+  const size = (field: string) => {
+    const value = readSize(data, at, layout, field);
+    at += s;
+    return value;
+  };
+  const offsetLevel0 = size('offsetLevel0');
+  const maxElements = size('max_elements');
+  const count = size('cur_element_count');
+  const sizeDataPerElement = size('size_data_per_element');
+  const labelOffset = size('label_offset');
+  const offsetData = size('offsetData');
+  const maxLevel = data.getInt32(at, true);
+  const enterpoint = data.getUint32(at + 4, true);
+  at += 8;
+  const maxM = size('maxM');
+  const maxM0 = size('maxM0');
+  const M = size('M');
+  const mult = data.getFloat64(at, true);
+  at += 8;
+  const efConstruction = size('ef_construction');
+
+  if (offsetLevel0 !== 0) throw corrupted(`offsetLevel0 is ${offsetLevel0}, not 0`);
+  if (M < 2 || M > MAX_M) throw corrupted(`M is ${M}, outside 2…${MAX_M}`);
+  if (maxM !== M || maxM0 !== 2 * M) {
+    throw corrupted(`link widths maxM ${maxM} and maxM0 ${maxM0} do not match M ${M}`);
+  }
+  if (offsetData !== level0LinkBytes(M)) {
+    throw corrupted(`offsetData is ${offsetData}; M ${M} puts vectors at ${level0LinkBytes(M)}`);
+  }
+  const dataBytes = labelOffset - offsetData;
+  if (dataBytes <= 0 || dataBytes % 4 !== 0) {
+    throw corrupted(`label_offset ${labelOffset} leaves ${dataBytes} bytes for a float32 vector`);
+  }
+  if (sizeDataPerElement !== labelOffset + s) {
+    throw corrupted(
+      `size_data_per_element is ${sizeDataPerElement}, not ${labelOffset + s} (a ${layout} file?)`,
+    );
+  }
+  if (count > maxElements || count > MAX_COUNT) {
+    throw corrupted(`${count} elements in ${maxElements} slots`);
+  }
+  if (!Number.isFinite(mult) || mult <= 0) throw corrupted(`level multiplier ${mult}`);
+  const levelOk = count === 0 ? maxLevel === -1 || maxLevel === 0 : maxLevel >= 0;
+  if (!levelOk || maxLevel > MAX_LEVEL) throw corrupted(`top level ${maxLevel}`);
+  if (count > 0 && enterpoint >= count) {
+    throw corrupted(`entry point ${enterpoint} of ${count} elements`);
+  }
+  if (efConstruction < 1) throw corrupted(`ef_construction ${efConstruction}`);
+  if (dimensions !== undefined && dataBytes !== dimensions * 4) {
+    throw new VicinityError(
+      'DIMENSION_MISMATCH',
+      `the hnswlib index holds ${dataBytes / 4}-dimensional vectors, not ${dimensions}`,
+    );
+  }
+  return { maxElements, count, dataBytes, maxLevel, enterpoint, M, mult, efConstruction };
+}
+
+/** Writes `header` in `layout` at the start of `bytes`. */
+export function writeHeader(header: HnswHeader, layout: HnswLayout, bytes: Uint8Array): void {
+  const data = view(bytes);
+  const s = SIZE_T[layout];
+  const links0 = level0LinkBytes(header.M);
+  const labelOffset = links0 + header.dataBytes;
+  let at = 0;
+  for (const value of [0, header.maxElements, header.count, labelOffset + s, labelOffset, links0]) {
+    writeSize(data, at, layout, value);
+    at += s;
+  }
+  data.setInt32(at, header.maxLevel, true);
+  data.setUint32(at + 4, header.enterpoint, true);
+  at += 8;
+  for (const value of [header.M, 2 * header.M, header.M]) {
+    writeSize(data, at, layout, value);
+    at += s;
+  }
+  data.setFloat64(at, header.mult, true);
+  writeSize(data, at + 8, layout, header.efConstruction);
+}
+
+export interface ConvertOptions {
+  readonly from: HnswLayout;
+  readonly to: HnswLayout;
+  /** Checked against the header as soon as it has arrived (DIMENSION_MISMATCH). */
+  readonly dimensions?: number;
+  /** Bytes the source holds, when known: the output is then allocated once, and a short or long source is refused. */
+  readonly totalBytes?: number | null;
+  /**
+   * `keep` writes each element's label as it is (a label past 2^32 cannot
+   * be written in wasm32); `position` labels each element by its position,
+   * 0 … count − 1, so that any labels fit and a list indexed by label is dense.
+   * @default 'keep'
+   */
+  readonly labels?: 'keep' | 'position';
+}
+
+export interface ConvertedIndex {
+  readonly header: HnswHeader;
+  /** The index in the target layout. */
+  readonly bytes: Uint8Array;
+  /** The source's label of each element, by position. */
+  readonly labels: Float64Array;
+  /** 1 where the element is marked deleted, by position. */
+  readonly deleted: Uint8Array;
+}
+
+/**
+ * Converts an index from one layout to the other as its bytes arrive, so
+ * that a large file never has to be held whole in the source layout. Every
+ * size, offset, link and label is checked against the bytes; anything off
+ * is INDEX_CORRUPTED, at the first chunk that shows it where it can be.
+ */
+export class LayoutConverter {
+  readonly #from: HnswLayout;
+  readonly #to: HnswLayout;
+  readonly #dimensions: number | undefined;
+  readonly #totalBytes: number | null;
+  readonly #relabel: boolean;
+  #headerBuffer: Uint8Array;
+  #headerFill = 0;
+  #header: HnswHeader | null = null;
+  #inRecord = 0;
+  #outRecord = 0;
+  /** A level-0 record split between chunks. */
+  #carry = new Uint8Array(0);
+  #carryFill = 0;
+  #elements = 0;
+  #out = new Uint8Array(0);
+  #outData: DataView = new DataView(new ArrayBuffer(0));
+  #outLength = 0;
+  #labels = new Float64Array(0);
+  #deleted = new Uint8Array(0);
+  #loaded = 0;
+  /** A converter that refused a chunk refuses everything after it. */
+  #failed: { error: unknown } | null = null;
+
+  constructor(options: ConvertOptions) {
+    this.#from = options.from;
+    this.#to = options.to;
+    this.#dimensions = options.dimensions;
+    this.#totalBytes = options.totalBytes ?? null;
+    this.#relabel = options.labels === 'position';
+    this.#headerBuffer = new Uint8Array(headerBytes(this.#from));
+  }
+
+  /** Source bytes taken so far. */
+  get loadedBytes(): number {
+    return this.#loaded;
+  }
+
+  /** The header, once its bytes have arrived. */
+  get header(): HnswHeader | null {
+    return this.#header;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.#failed) throw this.#failed.error;
+    try {
+      this.#push(chunk);
+    } catch (error) {
+      this.#failed = { error };
+      throw error;
+    }
+  }
+
+  #push(chunk: Uint8Array): void {
+    this.#loaded += chunk.byteLength;
+    if (this.#totalBytes !== null && this.#loaded > this.#totalBytes) {
+      throw corrupted(`more than the ${this.#totalBytes} bytes the source announced`);
+    }
+    let at = 0;
+    if (!this.#header) {
+      const take = Math.min(chunk.byteLength, this.#headerBuffer.byteLength - this.#headerFill);
+      this.#headerBuffer.set(chunk.subarray(0, take), this.#headerFill);
+      this.#headerFill += take;
+      at = take;
+      if (this.#headerFill < this.#headerBuffer.byteLength) return;
+      this.#begin(readHeader(this.#headerBuffer, this.#from, this.#dimensions));
+    }
+    const header = this.#header as HnswHeader;
+    const data = view(chunk);
+    while (at < chunk.byteLength && this.#elements < header.count) {
+      const left = chunk.byteLength - at;
+      if (this.#carryFill === 0 && left >= this.#inRecord) {
+        this.#record(chunk, data, at);
+        at += this.#inRecord;
+        continue;
+      }
+      const take = Math.min(this.#inRecord - this.#carryFill, left);
+      this.#carry.set(chunk.subarray(at, at + take), this.#carryFill);
+      this.#carryFill += take;
+      at += take;
+      if (this.#carryFill === this.#inRecord) {
+        this.#record(this.#carry, view(this.#carry), 0);
+        this.#carryFill = 0;
+      }
+    }
+    // Upper-level link lists are the same in both layouts: they are checked once complete.
+    if (at < chunk.byteLength) this.#append(chunk.subarray(at));
+  }
+
+  #begin(header: HnswHeader): void {
+    this.#header = header;
+    this.#inRecord = recordBytes(header, this.#from);
+    this.#outRecord = recordBytes(header, this.#to);
+    this.#carry = new Uint8Array(this.#inRecord);
+    const inLevel0 = headerBytes(this.#from) + header.count * this.#inRecord;
+    const outLevel0 = headerBytes(this.#to) + header.count * this.#outRecord;
+    let room: number;
+    if (this.#totalBytes !== null) {
+      // Upper levels take at least a 4-byte count per element.
+      if (this.#totalBytes < inLevel0 + 4 * header.count) {
+        throw corrupted(
+          `${this.#totalBytes} bytes cannot hold the ${header.count} elements of ` +
+            `${this.#inRecord} bytes its header counts`,
+        );
+      }
+      room = this.#totalBytes - inLevel0 + outLevel0;
+      this.#labels = new Float64Array(header.count);
+      this.#deleted = new Uint8Array(header.count);
+    } else {
+      // What a lying header asks for is not allocated before the bytes arrive.
+      room = Math.min(outLevel0 + 4 * header.count, INITIAL_ROOM);
+    }
+    this.#reserve(room);
+    writeHeader(header, this.#to, this.#out);
+    this.#outLength = headerBytes(this.#to);
+  }
+
+  /** Converts one level-0 record: links and vector as they are, the label re-sized. */
+  #record(source: Uint8Array, data: DataView, at: number): void {
+    const header = this.#header as HnswHeader;
+    const labelOffset = level0LinkBytes(header.M) + header.dataBytes;
+    const i = this.#elements;
+    const label = this.#readLabel(data, at + labelOffset, i);
+    if (this.#labels.length <= i) {
+      this.#labels = grown(this.#labels, header.count);
+      this.#deleted = grown(this.#deleted, header.count);
+    }
+    this.#labels[i] = label;
+    // hnswlib keeps the deleted mark in the third byte of the level-0 link count.
+    this.#deleted[i] = (source[at + 2] as number) & 1;
+    this.#reserve(this.#outLength + this.#outRecord);
+    this.#out.set(source.subarray(at, at + labelOffset), this.#outLength);
+    const written = this.#relabel ? i : label;
+    if (this.#to === 'wasm32' && written >= 2 ** 32) {
+      throw new VicinityError(
+        'UNSUPPORTED_FORMAT',
+        `label ${label} of element ${i} does not fit wasm32's 32-bit labels`,
+      );
+    }
+    writeSize(this.#outData, this.#outLength + labelOffset, this.#to, written);
+    this.#outLength += this.#outRecord;
+    this.#elements++;
+  }
+
+  #readLabel(data: DataView, at: number, element: number): number {
+    if (this.#from === 'wasm32') return data.getUint32(at, true);
+    const high = data.getUint32(at + 4, true);
+    if (high >= 2 ** 21) {
+      throw new VicinityError(
+        'UNSUPPORTED_FORMAT',
+        `label of element ${element} is past 2^53: JavaScript cannot name it exactly`,
+      );
+    }
+    return high * 2 ** 32 + data.getUint32(at, true);
+  }
+
+  #append(bytes: Uint8Array): void {
+    this.#reserve(this.#outLength + bytes.byteLength);
+    this.#out.set(bytes, this.#outLength);
+    this.#outLength += bytes.byteLength;
+  }
+
+  #reserve(length: number): void {
+    if (length <= this.#out.byteLength) return;
+    const known = this.#totalBytes !== null && this.#out.byteLength > 0;
+    if (known) throw corrupted('more bytes than its header and length allow');
+    const next = new Uint8Array(
+      this.#out.byteLength === 0 ? length : Math.max(length, Math.ceil(this.#out.byteLength * 1.5)),
+    );
+    next.set(this.#out.subarray(0, this.#outLength));
+    this.#out = next;
+    this.#outData = view(next);
+  }
+
+  /** Checks the whole index once every byte has arrived, and hands it over. */
+  finish(): ConvertedIndex {
+    if (this.#failed) throw this.#failed.error;
+    const header = this.#header;
+    if (!header) {
+      throw corrupted(
+        `${this.#headerFill} bytes, shorter than a ${this.#from} header (${this.#headerBuffer.byteLength})`,
+      );
+    }
+    if (this.#elements < header.count) {
+      throw corrupted(`the bytes end at element ${this.#elements} of ${header.count} in level 0`);
+    }
+    if (this.#totalBytes !== null && this.#loaded !== this.#totalBytes) {
+      throw corrupted(`${this.#loaded} bytes arrived, the source announced ${this.#totalBytes}`);
+    }
+    const bytes = this.#out.subarray(0, this.#outLength);
+    checkGraph(bytes, header, this.#to, this.#labels.subarray(0, header.count));
+    return {
+      header,
+      bytes,
+      labels: this.#labels.subarray(0, header.count),
+      deleted: this.#deleted.subarray(0, header.count),
+    };
+  }
+}
+
+function grown<T extends Float64Array | Uint8Array>(array: T, limit: number): T {
+  const next = new (array.constructor as new (length: number) => T)(
+    Math.min(limit, Math.max(1024, array.length * 2)),
+  );
+  next.set(array);
+  return next;
+}
+
+/**
+ * Walks the upper-level lists and every link, as hnswlib's reader in
+ * vicinity_hnsw.cpp does: whole levels, none above the top, no link to a
+ * missing element and no list longer than its width, the entry point on the
+ * top level, no label twice, no byte left over.
+ */
+function checkGraph(
+  bytes: Uint8Array,
+  header: HnswHeader,
+  layout: HnswLayout,
+  labels: Float64Array,
+): void {
+  const { count, M, maxLevel } = header;
+  const data = view(bytes);
+  const record = recordBytes(header, layout);
+  const level0 = headerBytes(layout);
+  const perLevel = upperLevelBytes(M);
+  const levels = new Uint8Array(count);
+  const upper = new Float64Array(count);
+  let at = level0 + count * record;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bytes.byteLength) throw corrupted(`the bytes end before element ${i}'s levels`);
+    const size = data.getUint32(at, true);
+    at += 4;
+    if (size % perLevel !== 0) {
+      throw corrupted(`element ${i}'s upper links take ${size} bytes, not whole levels`);
+    }
+    const n = size / perLevel;
+    if (n > maxLevel) throw corrupted(`element ${i} reaches level ${n}, above the top ${maxLevel}`);
+    if (at + size > bytes.byteLength) throw corrupted(`the bytes end inside element ${i}'s links`);
+    levels[i] = n;
+    upper[i] = at;
+    at += size;
+  }
+  if (at !== bytes.byteLength) {
+    throw corrupted(`${bytes.byteLength - at} bytes left over after the last element`);
+  }
+  const checkList = (i: number, list: number, width: number) => {
+    const n = data.getUint16(list, true);
+    if (n > width) throw corrupted(`element ${i} has ${n} links where ${width} fit`);
+    for (let j = 0; j < n; j++) {
+      const link = data.getUint32(list + 4 + 4 * j, true);
+      if (link >= count) throw corrupted(`element ${i} links to ${link}, of ${count} elements`);
+    }
+  };
+  for (let i = 0; i < count; i++) {
+    checkList(i, level0 + i * record, 2 * M);
+    for (let level = 0; level < (levels[i] as number); level++) {
+      checkList(i, (upper[i] as number) + level * perLevel, M);
+    }
+  }
+  if (count > 0 && levels[header.enterpoint] !== maxLevel) {
+    throw corrupted(`entry point ${header.enterpoint} is not on the top level ${maxLevel}`);
+  }
+  const seen = new Set<number>();
+  for (let i = 0; i < count; i++) {
+    const label = labels[i] as number;
+    if (seen.has(label)) throw corrupted(`label ${label} appears twice`);
+    seen.add(label);
+  }
+}
+
+/** Converts a whole index held in memory (see LayoutConverter). */
+export function convertLayout(bytes: Uint8Array, options: ConvertOptions): ConvertedIndex {
+  const converter = new LayoutConverter({ totalBytes: bytes.byteLength, ...options });
+  converter.push(bytes);
+  return converter.finish();
+}

@@ -1,0 +1,144 @@
+/**
+ * The worker side of \`VectorIndex.import\`: ids and metadata as they arrive
+ * in parts, and the sidecar of the converted index.
+ */
+import { VicinityError } from '../errors/VicinityError.js';
+import {
+  headerBytes,
+  recordBytes,
+  type ConvertedIndex,
+  type LayoutConverter,
+} from '../engine/nativeLayout.js';
+import type { Sidecar } from '../engine/SnapshotCodec.js';
+import type { Metadata, Metric } from '../types.js';
+import { assertUsable } from '../validation/validateInput.js';
+import type { ImportRequest, LabelPart } from './protocol.js';
+
+/** An import under way: the converter the bytes go through, and the ids and metadata by label. */
+export interface PendingImport {
+  readonly request: ImportRequest;
+  readonly converter: LayoutConverter;
+  readonly ids: Map<number, string>;
+  readonly metadata: Map<number, Metadata>;
+}
+
+/** Adds a part of the ids or metadata, each value checked, to what arrived before it. */
+export function addLabelPart<T>(
+  into: Map<number, T>,
+  part: LabelPart<T>,
+  what: 'ids' | 'metadata',
+  check: (value: unknown, where: string) => T,
+): void {
+  const { labels, values } = part ?? {};
+  const consecutive = typeof labels === 'number';
+  if (
+    !Array.isArray(values) ||
+    !(consecutive ? Number.isSafeInteger(labels) : labels instanceof Float64Array) ||
+    (!consecutive && labels.length !== values.length)
+  ) {
+    throw new VicinityError('INVALID_OPTIONS', `a part of ${what} is malformed`);
+  }
+  values.forEach((value, i) => {
+    const label = consecutive ? labels + i : (labels[i] as number);
+    if (!Number.isSafeInteger(label) || label < 0) {
+      throw new VicinityError('INVALID_OPTIONS', `${what}: label ${label} is not a label`);
+    }
+    if (into.has(label)) {
+      throw new VicinityError('INVALID_OPTIONS', `${what}: label ${label} is given twice`);
+    }
+    if (value !== null) into.set(label, check(value, `${what}[${label}]`));
+  });
+}
+
+/** How far a unit vector's squared length may stray in float32 after hnswlib normalised it. */
+const UNIT_TOLERANCE = 1e-3;
+
+/**
+ * The id map of an imported file: each live element's id found by its
+ * label, its vector checked as an upsert would check it, and its metadata.
+ * The graph is relabelled by position, so position i is label i here.
+ */
+export function importedSidecar(
+  converted: ConvertedIndex,
+  pending: PendingImport,
+  metric: Metric,
+  efSearch: number,
+): Sidecar {
+  const { header, labels, deleted, bytes } = converted;
+  const count = header.count;
+  const { ids: idOf, metadata: metadataOf } = pending;
+  const inFile = new Set(labels);
+  // A spread of a million labels would overflow the stack: reduce instead.
+  const lowest = labels.reduce((a, b) => Math.min(a, b), Infinity);
+  const highest = labels.reduce((a, b) => Math.max(a, b), -Infinity);
+  const range = count === 0 ? 'none' : `${lowest} … ${highest}`;
+  for (const [what, lookup] of [
+    ['ids', idOf],
+    ['metadata', metadataOf],
+  ] as const) {
+    for (const label of lookup.keys()) {
+      if (!inFile.has(label)) {
+        throw new VicinityError(
+          'INVALID_OPTIONS',
+          `${what} names label ${label}, which the file lacks: it holds ${count} elements ` +
+            `(labels ${range})`,
+        );
+      }
+    }
+  }
+  const dimensions = header.dataBytes / 4;
+  const record = recordBytes(header, 'wasm32');
+  const vectorAt = headerBytes('wasm32') + 2 * header.M * 4 + 4;
+  const seen = new Map<string, number>();
+  const sidecar = { nextLabel: count, efSearch, ids: [] as string[], labels: [] as number[] };
+  const metadata: [number, Metadata][] = [];
+  for (let position = 0; position < count; position++) {
+    if (deleted[position]) continue;
+    const label = labels[position] as number;
+    const id = idOf.get(label);
+    if (id === undefined) {
+      throw new VicinityError(
+        'INVALID_OPTIONS',
+        `label ${label} of the file has no id: ids holds one for each live element`,
+      );
+    }
+    const twice = seen.get(id);
+    if (twice !== undefined) {
+      throw new VicinityError(
+        'DUPLICATE_ID',
+        `id ${JSON.stringify(id)} names both label ${twice} and label ${label}`,
+      );
+    }
+    seen.set(id, label);
+    const at = bytes.byteOffset + vectorAt + position * record;
+    const vector =
+      at % 4 === 0
+        ? new Float32Array(bytes.buffer, at, dimensions)
+        : new Float32Array(
+            bytes.slice(at - bytes.byteOffset, at - bytes.byteOffset + 4 * dimensions).buffer,
+          );
+    assertUsable(vector, metric, `label ${label}`);
+    if (metric === 'cosine') assertUnit(vector, label);
+    sidecar.ids.push(id);
+    sidecar.labels.push(position);
+    const m = metadataOf.get(label);
+    if (m !== undefined) metadata.push([position, m]);
+  }
+  return { ...sidecar, metadata };
+}
+
+/**
+ * hnswlib stores cosine vectors normalised; vectors of another length mean
+ * the file was built for l2 or ip, whose answers cosine would not give.
+ */
+function assertUnit(vector: Float32Array, label: number): void {
+  let norm2 = 0;
+  for (const x of vector) norm2 += x * x;
+  if (Math.abs(norm2 - 1) > UNIT_TOLERANCE) {
+    throw new VicinityError(
+      'INCOMPATIBLE_OPTIONS',
+      `metric is cosine, but the vector of label ${label} is ${Math.sqrt(norm2).toPrecision(4)} ` +
+        "long: hnswlib stores cosine vectors normalised, so the file was built for 'l2' or 'ip'",
+    );
+  }
+}
