@@ -1,7 +1,8 @@
 import { Cyrb53 } from './Cyrb53.js';
 
 /**
- * Texts embedded once per open, in one call, to tell embedders apart: a
+ * Texts embedded once per open, in one call (one per text if that call
+ * fails), to tell embedders apart: a
  * sentence, a word, and digits with accented and non-Latin letters, so that
  * a change of tokenizer or preprocessing shows in one of them.
  */
@@ -25,8 +26,8 @@ export const PROBE_TIMEOUT_MS = 30_000;
  * apart); a change of model, weights or preprocessing moves the probes and
  * gives another name, so that text answers of the old one are not served.
  * Resolves with null when there is no embedder, or when it throws, returns
- * no usable vectors, or does not answer within `timeoutMs`: then text
- * answers are neither looked up nor stored.
+ * no usable vector for any probe, or does not answer within `timeoutMs`:
+ * then text answers are neither looked up nor stored.
  */
 export async function embedderFingerprint(
   embed: ((texts: string[]) => unknown) | undefined,
@@ -38,21 +39,24 @@ export async function embedderFingerprint(
     timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
   });
   try {
-    const answer = await Promise.race([
-      // Called in a microtask, so that an embedder that throws at once rejects here.
-      Promise.resolve().then(() => embed([...PROBE_TEXTS])),
-      timedOut,
-    ]);
+    const answer = await Promise.race([probe(embed), timedOut]);
     if (answer === TIMED_OUT || !Array.isArray(answer) || answer.length !== PROBE_TEXTS.length)
       return null;
     const hash = new Cyrb53(PROBE_TEXTS.length);
     let dimensions = 0;
     for (const item of answer as unknown[]) {
       const vector = toFloat32(item);
-      if (!vector) return null;
+      // An embedder may have nothing for a probe (a word-vector model that
+      // knows none of its words): that it has nothing is part of its name.
+      if (!vector) {
+        hash.word(NO_VECTOR);
+        continue;
+      }
       dimensions = vector.length;
       hash.word(vector.length).words(new Uint32Array(vector.buffer, 0, vector.length));
     }
+    // Nothing usable at all would name every such embedder alike.
+    if (dimensions === 0) return null;
     return `${dimensions.toString(36)}.${hash.digest().toString(36)}`;
   } catch {
     return null;
@@ -61,7 +65,32 @@ export async function embedderFingerprint(
   }
 }
 
+/**
+ * The embedder's vectors for the probes: in one call, or, if that call
+ * fails, one call per probe, so that an embedder that refuses some texts
+ * (a word-vector model that knows none of their words) is still named by
+ * the others; a probe it refused counts as having no vector.
+ */
+async function probe(embed: (texts: string[]) => unknown): Promise<unknown> {
+  // Called in a microtask, so that an embedder that throws at once rejects here.
+  const call = (texts: string[]) => Promise.resolve().then(() => embed(texts));
+  try {
+    return await call([...PROBE_TEXTS]);
+  } catch {
+    return Promise.all(
+      PROBE_TEXTS.map((text) =>
+        call([text]).then(
+          (one) => (Array.isArray(one) && one.length === 1 ? (one[0] as unknown) : null),
+          () => null,
+        ),
+      ),
+    );
+  }
+}
+
 const TIMED_OUT = Symbol('timed out');
+/** Hashed in place of a probe the embedder gave no usable vector for. */
+const NO_VECTOR = 0xffffffff;
 
 /** The vector as the index would search with it, or null when it is not a finite, non-empty one. */
 function toFloat32(value: unknown): Float32Array | null {

@@ -63,6 +63,28 @@ describe('embedderFingerprint', () => {
     for (const embed of bad) expect(await embedderFingerprint(embed)).toBeNull();
   });
 
+  it('names an embedder that has nothing for some probes by the others (a word-vector model)', async () => {
+    const some = (texts: string[]) => model(1)(texts).map((v, i) => (i === 0 ? v : null));
+    const name = await embedderFingerprint(some);
+    expect(name).toMatch(/^[0-9a-z]+\.[0-9a-z]+$/);
+    expect(await embedderFingerprint(some)).toBe(name);
+    expect(name).not.toBe(await embedderFingerprint(model(1)));
+    const others = (texts: string[]) => model(1)(texts).map((v, i) => (i === 1 ? v : null));
+    expect(await embedderFingerprint(others)).not.toBe(name);
+  });
+
+  it('names an embedder that throws on some probes by the ones it embeds, one call each', async () => {
+    const picky = vi.fn((texts: string[]) => {
+      if (texts.some((t) => /[^\x20-\x7e]/.test(t))) throw new Error('not in the vocabulary');
+      return model(1)(texts);
+    });
+    const name = await embedderFingerprint(picky);
+    expect(name).toMatch(/^[0-9a-z]+\.[0-9a-z]+$/);
+    expect(picky).toHaveBeenCalledTimes(1 + PROBE_TEXTS.length);
+    expect(await embedderFingerprint(picky)).toBe(name);
+    expect(name).not.toBe(await embedderFingerprint(model(1)));
+  });
+
   it('gives up on an embedder that does not answer in time', async () => {
     vi.useFakeTimers();
     const pending = embedderFingerprint(() => new Promise(() => undefined));
