@@ -30,6 +30,7 @@ import type {
   EngineApi,
   EngineParams,
   NativeExport,
+  OpenRequest,
   OpenResult,
   SearchRequest,
   Timed,
@@ -183,26 +184,23 @@ export class VectorIndex {
       assertSameBuild(resolved, open.#params);
     const monitor = new PerformanceMonitor({ page: PageHealth.shared() });
     const startedAt = monitor.begin();
-    const started = PrimaryWorker.start(
-      {
-        name: resolved.name,
-        dimensions: resolved.dimensions,
-        metric: resolved.metric,
-        M: resolved.M,
-        efConstruction: resolved.efConstruction,
-        efSearch: resolved.efSearch,
-        defaults: DEFAULTS,
-        initialCapacity: resolved.initialCapacity,
-        engine: resolved.engine,
-      },
-      resolved.logger,
-      resolved.timeoutMs,
-    );
+    const started = PrimaryWorker.start(openRequest(resolved), resolved.logger, resolved.timeoutMs);
     // A failed open leaves no monitor behind to claim the page's long tasks.
     const { primary, opened } = await started.catch((error: unknown) => {
       monitor.dispose();
       throw error;
     });
+    return VectorIndex.#opened(resolved, primary, opened, monitor, startedAt);
+  }
+
+  /** The index object over a worker that has opened (or imported) it. */
+  static async #opened(
+    resolved: ResolvedOptions,
+    primary: PrimaryWorker,
+    opened: OpenResult,
+    monitor: PerformanceMonitor,
+    startedAt: number,
+  ): Promise<VectorIndex> {
     if (resolved.persist) await requestPersistence();
     const index = new VectorIndex(resolved, primary, opened, monitor);
     monitor.record({ operation: 'open', startedAt, totalMs: monitor.now() - startedAt });
@@ -296,17 +294,7 @@ export class VectorIndex {
         efConstruction: header.efConstruction,
       });
       const started = await PrimaryWorker.start(
-        {
-          name: resolved.name,
-          dimensions: resolved.dimensions,
-          metric: resolved.metric,
-          M: resolved.M,
-          efConstruction: resolved.efConstruction,
-          efSearch: resolved.efSearch,
-          defaults: DEFAULTS,
-          initialCapacity: resolved.initialCapacity,
-          engine: resolved.engine,
-        },
+        openRequest(resolved),
         resolved.logger,
         resolved.timeoutMs,
       );
@@ -332,14 +320,7 @@ export class VectorIndex {
         2 * header.count * PER_VECTOR_SAVE_MS,
       );
       worker.saved(imported.generation);
-      if (resolved.persist) await requestPersistence();
-      const index = new VectorIndex(resolved, worker, imported, monitor);
-      monitor.record({ operation: 'open', startedAt, totalMs: monitor.now() - startedAt });
-      void index.#cache?.load();
-      let set = openIndexes.get(resolved.name);
-      if (!set) openIndexes.set(resolved.name, (set = new Set()));
-      set.add(index);
-      return index;
+      return await VectorIndex.#opened(resolved, worker, imported, monitor, startedAt);
     } catch (error) {
       source.cancel();
       await primary?.close();
@@ -857,6 +838,21 @@ export class VectorIndex {
 /** Hits with the flag that says where they came from (not enumerable: JSON and equality ignore it). */
 function result(hits: Hit[], cached: boolean): SearchResult {
   return Object.defineProperty(hits, 'cached', { value: cached }) as SearchResult;
+}
+
+/** What the worker opens (or creates) the index with. */
+function openRequest(resolved: ResolvedOptions): OpenRequest {
+  return {
+    name: resolved.name,
+    dimensions: resolved.dimensions,
+    metric: resolved.metric,
+    M: resolved.M,
+    efConstruction: resolved.efConstruction,
+    efSearch: resolved.efSearch,
+    defaults: DEFAULTS,
+    initialCapacity: resolved.initialCapacity,
+    engine: resolved.engine,
+  };
 }
 
 function assertSameBuild(requested: ResolvedOptions, existing: EngineParams): void {

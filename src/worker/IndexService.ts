@@ -362,6 +362,12 @@ export class IndexService implements EngineApi {
       // was written here): it stays as the fallback, whatever is newer.
       this.#savedGeneration,
     );
+    return this.#wrote(manifest, collection);
+  }
+
+  /** The state once a generation is stored: it is what the index holds and what it grew from. */
+  #wrote(manifest: Manifest, collection: VectorCollection): Omit<SaveResult, 'workerMs'> {
+    const { generation } = manifest;
     this.#generation = generation;
     this.#savedGeneration = generation;
     this.#unsaved = 0;
@@ -569,18 +575,7 @@ export class IndexService implements EngineApi {
       bytes,
       null,
     );
-    this.#generation = generation;
-    this.#savedGeneration = generation;
-    this.#unsaved = 0;
-    this.#snapshotBytes = manifest.byteLength;
-    this.#checksum = manifest.checksum;
-    return {
-      generation,
-      byteLength: manifest.byteLength,
-      size: collection.size,
-      wrote: true,
-      checksum: manifest.checksum,
-    };
+    return this.#wrote(manifest, collection);
   }
 
   /**

@@ -39,3 +39,23 @@ export async function servePolicy(page: Page, policy: string): Promise<void> {
 }
 
 export { expect };
+
+/**
+ * Records every worker the library starts on `page` (window.startedWorkers),
+ * so that a test can crash one (an ErrorEvent is what a crashing worker
+ * fires), kill it silently (terminate() fires nothing: only a deadline can
+ * notice) or tamper with its messages.
+ */
+export async function recordWorkers(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const started: Worker[] = [];
+    const Original = window.Worker;
+    window.Worker = class extends Original {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        started.push(this);
+      }
+    };
+    (window as unknown as { startedWorkers: Worker[] }).startedWorkers = started;
+  });
+}

@@ -54,9 +54,18 @@ function outcome<T>(promise: Promise<T>, ms = 20_000): Promise<Outcome<T>> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** How a call came out, as one string: 'resolved', its VicinityError code, 'not a VicinityError: …', or 'HANG' after `ms`. */
+async function codeOf(run: () => Promise<unknown>, ms = 8_000): Promise<string> {
+  const settled = await outcome(Promise.resolve().then(run), ms);
+  if ('hang' in settled) return 'HANG';
+  if (settled.ok) return 'resolved';
+  return settled.typed ? String(settled.code) : `not a VicinityError: ${settled.message}`;
+}
+
 const harness = {
   engine,
   outcome,
+  codeOf,
   vicinity: { ...vicinity, VectorIndex },
   /** Either engine by kind, on the page, for tests of the engines themselves. */
   engines: () => import('../../src/engine/chooseEngine.js'),

@@ -22,25 +22,10 @@ test('vectors that would overflow or underflow in float32 are refused, for every
 }) => {
   const name = uniqueName('limits-f32');
   const r = await harness.evaluate(async (name) => {
-    const { VectorIndex, VicinityError, LIMITS } = window.harness
-      .vicinity as typeof window.harness.vicinity & {
+    const { VectorIndex, LIMITS } = window.harness.vicinity as typeof window.harness.vicinity & {
       LIMITS?: unknown;
     };
-    const settle = async (run: () => Promise<unknown>, ms = 8_000): Promise<string> => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const hang = new Promise<string>(
-        (resolve) => (timer = setTimeout(() => resolve('HANG'), ms)),
-      );
-      try {
-        return await Promise.race([run().then(() => 'resolved'), hang]);
-      } catch (error) {
-        return error instanceof VicinityError
-          ? error.code
-          : `not a VicinityError: ${String(error)}`;
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+    const settle = window.harness.codeOf;
     const out: Record<string, unknown> = { limits: LIMITS ?? null };
     const bad: Record<string, Record<string, { upsert: number[]; query: number[] }>> = {
       cosine: {
@@ -182,22 +167,8 @@ test('filters and metadata past their nesting and size limits are refused on the
   const name = uniqueName('limits-nesting');
   const r = await harness.evaluate(
     async ({ name, documented }) => {
-      const { VectorIndex, VicinityError } = window.harness.vicinity;
-      const settle = async (run: () => Promise<unknown>, ms = 8_000): Promise<string> => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const hang = new Promise<string>(
-          (resolve) => (timer = setTimeout(() => resolve('HANG'), ms)),
-        );
-        try {
-          return await Promise.race([run().then(() => 'resolved'), hang]);
-        } catch (error) {
-          return error instanceof VicinityError
-            ? error.code
-            : `not a VicinityError: ${String(error)}`;
-        } finally {
-          clearTimeout(timer);
-        }
-      };
+      const { VectorIndex } = window.harness.vicinity;
+      const settle = window.harness.codeOf;
       const index = await VectorIndex.open(name, { dimensions: 3, timeoutMs: 5_000 });
       await index.upsert([
         { id: 'a', vector: [1, 0, 0], metadata: { g: 'x', n: 1 } },
@@ -328,22 +299,8 @@ test('metadata and filters that are not plain JSON data are refused with their o
 }) => {
   const name = uniqueName('limits-clone');
   const r = await harness.evaluate(async (name) => {
-    const { VectorIndex, VicinityError } = window.harness.vicinity;
-    const settle = async (run: () => Promise<unknown>, ms = 8_000): Promise<string> => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const hang = new Promise<string>(
-        (resolve) => (timer = setTimeout(() => resolve('HANG'), ms)),
-      );
-      try {
-        return await Promise.race([run().then(() => 'resolved'), hang]);
-      } catch (error) {
-        return error instanceof VicinityError
-          ? error.code
-          : `not a VicinityError: ${String(error)}`;
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+    const { VectorIndex } = window.harness.vicinity;
+    const settle = window.harness.codeOf;
     const index = await VectorIndex.open(name, { dimensions: 3, timeoutMs: 5_000 });
     await index.upsert([
       { id: 'a', vector: [1, 0, 0], metadata: { g: 'x', tags: ['p', 'q'] } },
@@ -462,22 +419,8 @@ test('metadata and filters that are not plain JSON data are refused with their o
 test('search options are checked as strictly as open options', async ({ harness }) => {
   const name = uniqueName('limits-options');
   const r = await harness.evaluate(async (name) => {
-    const { VectorIndex, VicinityError } = window.harness.vicinity;
-    const settle = async (run: () => Promise<unknown>, ms = 8_000): Promise<string> => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const hang = new Promise<string>(
-        (resolve) => (timer = setTimeout(() => resolve('HANG'), ms)),
-      );
-      try {
-        return await Promise.race([run().then(() => 'resolved'), hang]);
-      } catch (error) {
-        return error instanceof VicinityError
-          ? error.code
-          : `not a VicinityError: ${String(error)}`;
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+    const { VectorIndex } = window.harness.vicinity;
+    const settle = window.harness.codeOf;
     const index = await VectorIndex.open(name, { dimensions: 3, timeoutMs: 5_000 });
     await index.upsert([
       { id: 'a', vector: [1, 0, 0], metadata: { g: 'x' } },
@@ -552,23 +495,9 @@ test('an embed function that never settles fails with TIMEOUT; what it returns i
 }) => {
   const name = uniqueName('limits-embed');
   const r = await harness.evaluate(async (name) => {
-    const { VectorIndex, VicinityError } = window.harness.vicinity;
+    const { VectorIndex } = window.harness.vicinity;
     // The index's timeoutMs (1 s here) bounds embed; waiting 10 times as long tells a hang.
-    const settle = async (run: () => Promise<unknown>, ms = 10_000): Promise<string> => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const hang = new Promise<string>(
-        (resolve) => (timer = setTimeout(() => resolve('HANG'), ms)),
-      );
-      try {
-        return await Promise.race([run().then(() => 'resolved'), hang]);
-      } catch (error) {
-        return error instanceof VicinityError
-          ? `${error.code}${error.code === 'TIMEOUT' && /embed/.test(error.message) ? ' (embed)' : ''}`
-          : `not a VicinityError: ${String(error)}`;
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+    const settle = (run: () => Promise<unknown>, ms = 10_000) => window.harness.codeOf(run, ms);
     const answers: Record<string, () => unknown> = {
       never: () => new Promise(() => undefined),
       'a thenable that never calls back': () => ({ then: () => undefined }),

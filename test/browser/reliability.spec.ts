@@ -1,4 +1,4 @@
-import { expect, test, uniqueName } from './fixtures';
+import { expect, recordWorkers, test, uniqueName } from './fixtures';
 
 /*
  * Supervision, deadlines, retention and close: each test here failed on the
@@ -6,19 +6,7 @@ import { expect, test, uniqueName } from './fixtures';
  * records every worker the library starts, so that a test can crash one (an
  * ErrorEvent is what a crashing worker fires) or tamper with its messages.
  */
-test.beforeEach(async ({ harness }) => {
-  await harness.evaluate(() => {
-    const started: Worker[] = [];
-    const Original = window.Worker;
-    window.Worker = class extends Original {
-      constructor(url: string | URL, options?: WorkerOptions) {
-        super(url, options);
-        started.push(this);
-      }
-    };
-    (window as unknown as { startedWorkers: Worker[] }).startedWorkers = started;
-  });
-});
+test.beforeEach(async ({ harness }) => recordWorkers(harness));
 
 test('a worker that dies while no stored generation reopens: a few bounded attempts, then every call fails with the cause', async ({
   harness,

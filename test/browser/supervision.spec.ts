@@ -1,23 +1,11 @@
-import { expect, test, uniqueName } from './fixtures';
+import { expect, recordWorkers, test, uniqueName } from './fixtures';
 
 /*
  * The page records every worker the library starts, so that a test can kill
  * one: terminate() gives no event at all (only the deadline can notice), an
  * ErrorEvent is what a crashing worker fires.
  */
-test.beforeEach(async ({ harness }) => {
-  await harness.evaluate(() => {
-    const started: Worker[] = [];
-    const Original = window.Worker;
-    window.Worker = class extends Original {
-      constructor(url: string | URL, options?: WorkerOptions) {
-        super(url, options);
-        started.push(this);
-      }
-    };
-    (window as unknown as { startedWorkers: Worker[] }).startedWorkers = started;
-  });
-});
+test.beforeEach(async ({ harness }) => recordWorkers(harness));
 
 test('a worker that stops answering: pending calls fail with TIMEOUT, then the last saved generation reopens', async ({
   harness,
