@@ -497,7 +497,16 @@ test('an embed function that never settles fails with TIMEOUT; what it returns i
   const r = await harness.evaluate(async (name) => {
     const { VectorIndex } = window.harness.vicinity;
     // The index's timeoutMs (1 s here) bounds embed; waiting 10 times as long tells a hang.
-    const settle = (run: () => Promise<unknown>, ms = 10_000) => window.harness.codeOf(run, ms);
+    // A TIMEOUT must be the embed deadline's, not some other.
+    const settle = async (run: () => Promise<unknown>, ms = 10_000): Promise<string> => {
+      const settled = await window.harness.outcome(Promise.resolve().then(run), ms);
+      if ('hang' in settled) return 'HANG';
+      if (settled.ok) return 'resolved';
+      if (!settled.typed) return `not a VicinityError: ${settled.message}`;
+      return settled.code === 'TIMEOUT' && /embed/.test(settled.message)
+        ? 'TIMEOUT (embed)'
+        : String(settled.code);
+    };
     const answers: Record<string, () => unknown> = {
       never: () => new Promise(() => undefined),
       'a thenable that never calls back': () => ({ then: () => undefined }),
