@@ -82,6 +82,7 @@ export class RecallEstimator {
   #seen = 0;
   #unsubscribe: (() => void) | undefined;
   #working = false;
+  #filling: Promise<void> = Promise.resolve();
   #idle: number | undefined;
 
   /** A bad or unknown option fails with INVALID_OPTIONS. */
@@ -174,7 +175,15 @@ export class RecallEstimator {
    * Computes exact answers now, up to `limit`: first those a write made
    * stale, then the newest queries taken. (The idle work; also for tests.)
    */
-  async fill(limit = Infinity): Promise<void> {
+  fill(limit = Infinity): Promise<void> {
+    // One fill at a time: a caller's waits for the idle one under way, whose
+    // sample would otherwise still be missing when the caller's resolves.
+    const run = this.#filling.then(() => this.#fill(limit));
+    this.#filling = run.catch(() => undefined);
+    return run;
+  }
+
+  async #fill(limit: number): Promise<void> {
     for (let done = 0; done < limit; done++) {
       const writes = this.#port.writes();
       const stale = this.#samples.find((s) => s.writes !== writes);
