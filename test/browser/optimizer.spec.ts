@@ -147,7 +147,7 @@ async function tearDown(page: Page, name: string) {
   }, name);
 }
 
-test('with the CPU throttled 4×, efSearch goes down until p95 meets the target with recall at the floor or above; unthrottled, it goes back up', async ({
+test('with the CPU throttled 4×, efSearch goes down until p95 meets the target with recall at the floor or above; unthrottled, with room under a new target, it goes back up', async ({
   harness: page,
 }) => {
   test.setTimeout(360_000);
@@ -241,7 +241,42 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
     expect(d.after?.recall ?? 1).toBeGreaterThanOrEqual(floor);
   expect(met.history.every((d) => d.reason.length > 0 && d.before !== undefined)).toBe(true);
 
+  // Back at full speed, with a target that leaves room. Throttling slows the
+  // page, not the worker, so lifting it alone need not bring p95 under half the
+  // old target (the headroom band): on a quiet machine the worker's share
+  // dominates. So the new target is set from p95 measured now, at this
+  // efSearch, unthrottled: three times it, so that p95 is well under it.
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  await page.evaluate(async () => {
+    const o = (window as unknown as Window_).opt;
+    o.optimizer!.disable();
+    o.load!.abort();
+    await o.loadDone;
+    await o.optimizer!.settled();
+  });
+  const [now] = await calibrate(page, [met.efSearch]);
+  const roomy = 3 * now!;
+  console.log(
+    `unthrottled: p95 ${now!.toFixed(2)} ms at ef ${met.efSearch}; new target ${roomy.toFixed(2)} ms`,
+  );
+  await page.evaluate(
+    ({ target, floor }) => {
+      const o = (window as unknown as Window_).opt;
+      o.optimizer = new window.harness.vicinity.AdaptiveOptimizer(o.index, {
+        targetP95Ms: target,
+        recallFloor: floor,
+        maxEfSearch: 1024,
+        intervalMs: 300,
+        cooldownMs: 500,
+        minSamples: 100,
+        recall: { sampleEvery: 10 },
+        validate: { mode: 'live', liveQueries: 100 },
+        cacheBytes: null,
+      });
+    },
+    { target: roomy, floor },
+  );
+  await startLoad(page);
   await expect
     .poll(async () => (await state(page)).efSearch, { timeout: 120_000, intervals: [1000] })
     .toBeGreaterThan(met.efSearch);
