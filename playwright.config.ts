@@ -41,8 +41,13 @@ export default defineConfig<{ engine: EngineName }>({
         '**/consumer.spec.ts',
         '**/dashboard.spec.ts',
         '**/optimizer.spec.ts',
-        // The page does the same work whichever engine runs in the worker.
+        // The page does the same work whichever engine runs in the worker:
+        // its long tasks, its query cache, its monitor, its input checks.
         '**/longtask.spec.ts',
+        '**/cache.spec.ts',
+        '**/cacheIntegrity.spec.ts',
+        '**/monitor.spec.ts',
+        '**/inputLimits.spec.ts',
       ],
     },
   ],

@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, roundsFor, test } from './fixtures';
 import { seedFrom } from '../support/random';
 import type { Tally } from '../support/adversarial';
 
@@ -15,7 +15,7 @@ const SCALE = Number(process.env.ADVERSARIAL_SCALE ?? 1);
 type Attack =
   'closeSaveRaces' | 'damageRecoverSave' | 'killWhileUnopenable' | 'longWritesWithCalls';
 
-/** Rounds per engine and run: about a minute in all for the SIMD engine here. */
+/** Rounds per run for the SIMD engine (about a minute in all here); a third for the fallback (roundsFor). */
 const ATTACKS: [Attack, number][] = [
   ['closeSaveRaces', 30],
   ['damageRecoverSave', 10],
@@ -26,7 +26,7 @@ const ATTACKS: [Attack, number][] = [
 for (const [attack, rounds] of ATTACKS) {
   test(`adversarial: ${attack}`, async ({ harness, engine }) => {
     test.setTimeout(300_000);
-    const n = Math.max(1, Math.round(rounds * SCALE));
+    const n = roundsFor(engine, Math.max(1, Math.round(rounds * SCALE)));
     const t: Tally = await harness.evaluate(
       async ({ attack, seed, n }) => (await window.harness.adversarial())[attack](seed, n),
       { attack, seed: SEED, n },

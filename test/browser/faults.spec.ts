@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from '@playwright/test';
-import { expect, openHarness, test, uniqueName } from './fixtures';
+import { expect, openHarness, roundsFor, test, uniqueName } from './fixtures';
 import { seededRandom, seedFrom } from '../support/random';
 import type { Fingerprint } from '../support/faultRounds';
 
@@ -8,22 +8,23 @@ import type { Fingerprint } from '../support/faultRounds';
  * or silently so that only the deadline notices), the page closed, the
  * renderer crashed through CDP. After each, the index must hold the last
  * saved generation or the new one, intact: same size, same answers.
- * FAULT_SEED replays a run; FAULT_ROUNDS sets the interruptions per engine.
+ * FAULT_SEED replays a run; FAULT_ROUNDS sets the interruptions for the SIMD
+ * engine (the fallback engine runs a third: roundsFor).
  */
-// 60 per engine keeps `npm test` near 20 minutes; FAULT_ROUNDS=1000 for a long run.
+// 60 keeps `npm test` near 20 minutes; FAULT_ROUNDS=1000 for a long run.
 const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 60);
 type Kind = 'worker crash' | 'worker hang' | 'page close' | 'renderer crash';
 
 /** The kinds of this run, in an order shuffled by the seed: half in the worker, half of the page. */
-function plan(random: () => number): Kind[] {
-  const hangs = Math.max(1, Math.round(ROUNDS * 0.04));
-  const inWorker = Math.round(ROUNDS / 2);
-  const closes = Math.round((ROUNDS - inWorker) / 2);
+function plan(random: () => number, total: number): Kind[] {
+  const hangs = Math.max(1, Math.round(total * 0.04));
+  const inWorker = Math.round(total / 2);
+  const closes = Math.round((total - inWorker) / 2);
   const kinds: Kind[] = [
     ...Array<Kind>(inWorker - hangs).fill('worker crash'),
     ...Array<Kind>(hangs).fill('worker hang'),
     ...Array<Kind>(closes).fill('page close'),
-    ...Array<Kind>(ROUNDS - inWorker - closes).fill('renderer crash'),
+    ...Array<Kind>(total - inWorker - closes).fill('renderer crash'),
   ];
   for (let i = kinds.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -68,7 +69,7 @@ test('saves interrupted at random points leave the last or the new generation, i
   const seed = seedFrom(process.env.FAULT_SEED);
   console.log(`[${engine}] interrupted saves: seed ${seed} (replay with FAULT_SEED=${seed})`);
   const random = seededRandom(seed);
-  const kinds = plan(random);
+  const kinds = plan(random, roundsFor(engine, ROUNDS));
   const name = uniqueName('faults');
   const context = await browser.newContext();
   let page = await freshPage(context, engine);
@@ -137,15 +138,18 @@ test('saves interrupted at random points leave the last or the new generation, i
 });
 
 /*
- * Per engine: 40 cases opened through VectorIndex (a worker each, end to
- * end) and 230 through IndexService in one test worker (the same open path,
- * faster); 540 per run. CORRUPTIONS sets the second number.
+ * For the SIMD engine: 40 cases opened through VectorIndex (a worker each,
+ * end to end) and 230 through IndexService in one test worker (the same open
+ * path, faster); a third of each for the fallback engine. CORRUPTIONS sets
+ * the second number.
  */
 const THROUGH_INDEX = 40;
 const THROUGH_SERVICE = Number(process.env.CORRUPTIONS ?? 230);
 
 test('random damage to stored snapshots never loads silently', async ({ harness, engine }) => {
   test.setTimeout(600_000);
+  const throughIndex = roundsFor(engine, THROUGH_INDEX);
+  const throughService = roundsFor(engine, THROUGH_SERVICE);
   const seed = seedFrom(process.env.FAULT_SEED);
   console.log(`[${engine}] stored-snapshot damage: seed ${seed} (replay with FAULT_SEED=${seed})`);
   const name = uniqueName('damage');
@@ -162,7 +166,7 @@ test('random damage to stored snapshots never loads silently', async ({ harness,
     else expect(outcome, where).toBe('fallback');
     tally[outcome] = (tally[outcome] ?? 0) + 1;
   };
-  for (let i = 0; i < THROUGH_INDEX; i++) {
+  for (let i = 0; i < throughIndex; i++) {
     check(
       i,
       await harness.evaluate(
@@ -171,9 +175,9 @@ test('random damage to stored snapshots never loads silently', async ({ harness,
       ),
     );
   }
-  for (let from = THROUGH_INDEX; from < THROUGH_INDEX + THROUGH_SERVICE; from += 50) {
+  for (let from = throughIndex; from < throughIndex + throughService; from += 50) {
     const seeds = Array.from(
-      { length: Math.min(50, THROUGH_INDEX + THROUGH_SERVICE - from) },
+      { length: Math.min(50, throughIndex + throughService - from) },
       (_, i) => seed + from + i,
     );
     const results = await harness.evaluate(
@@ -182,6 +186,6 @@ test('random damage to stored snapshots never loads silently', async ({ harness,
     );
     results.forEach((result, i) => check(from + i, result));
   }
-  console.log(`[${engine}] ${THROUGH_INDEX + THROUGH_SERVICE} damaged snapshots:`, tally);
+  console.log(`[${engine}] ${throughIndex + throughService} damaged snapshots:`, tally);
   await harness.evaluate((name) => window.harness.vicinity.VectorIndex.delete(name), name);
 });

@@ -22,6 +22,19 @@ export async function openHarness(page: Page, engine?: EngineName): Promise<void
   await expect(page.locator('#status')).toHaveText('ready');
 }
 
+/**
+ * The rounds a randomised test runs on this engine. What those rounds
+ * exercise (storage, supervision, tabs, the model) is the page's and the
+ * worker's own code, the same whichever engine runs; the fallback engine
+ * (hnswlib-wasm) runs a third of them, enough to catch a difference in the
+ * bytes it writes and reads, so that `npm test` stays near 20 minutes.
+ * FALLBACK_ROUNDS=full runs it in full.
+ */
+export function roundsFor(engine: EngineName, rounds: number): number {
+  if (engine === 'simd' || process.env.FALLBACK_ROUNDS === 'full') return rounds;
+  return Math.max(1, Math.ceil(rounds / 3));
+}
+
 /** A fresh index name per test, so that tests never see each other's data. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

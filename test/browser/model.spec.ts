@@ -1,17 +1,17 @@
-import { expect, test } from './fixtures';
+import { expect, roundsFor, test } from './fixtures';
 
 /*
  * Model-based fuzzing: fast-check generates sequences of upsert, remove,
  * search, searchBatch, save, close + reopen, stats and bad inputs; each runs
  * against the real index in the page and against a plain-JS model
  * (test/support/modelFuzz.ts). Environment:
- *   MODEL_RUNS   sequences per engine (default 500)
+ *   MODEL_RUNS   sequences for the SIMD engine (default 500; the fallback engine runs a third: roundsFor)
  *   MODEL_SEED   replays a run: the same seed and MODEL_RUNS give the same sequences
  *   MODEL_PATH, MODEL_REPLAY_PATH  fast-check's path and the commands' replayPath of a
  *                failure, to replay only that sequence (with MODEL_SEED; the failure prints them)
  *   MODEL_FRESH_EVERY  sequences that share one index (default 25; 1 = a fresh index each)
  */
-const RUNS = integerFromEnv('MODEL_RUNS', 500);
+const SIMD_RUNS = integerFromEnv('MODEL_RUNS', 500);
 const SEED = integerFromEnv('MODEL_SEED', Math.floor(Math.random() * 2 ** 31));
 const PATH = process.env.MODEL_PATH || undefined;
 const REPLAY_PATH = process.env.MODEL_REPLAY_PATH || undefined;
@@ -26,6 +26,7 @@ function integerFromEnv(name: string, fallback: number): number {
 }
 
 test('random command sequences agree with a plain-JS model', async ({ harness, engine }) => {
+  const RUNS = roundsFor(engine, SIMD_RUNS);
   // Measured on two cores: 50-85 ms per sequence, 25-45 s for 500 (simd is
   // the faster); the rest of the budget is room for shrinking a failure.
   const budgetMs = 60_000 + RUNS * 300;
@@ -34,6 +35,7 @@ test('random command sequences agree with a plain-JS model', async ({ harness, e
     `${env} npx playwright test test/browser/model.spec.ts --project=${engine}`;
   const rerun = command(
     `MODEL_SEED=${SEED} MODEL_RUNS=${RUNS} MODEL_FRESH_EVERY=${FRESH_EVERY}` +
+      (RUNS === SIMD_RUNS ? '' : ' FALLBACK_ROUNDS=full') +
       (PATH === undefined ? '' : ` MODEL_PATH='${PATH}'`) +
       (REPLAY_PATH === undefined ? '' : ` MODEL_REPLAY_PATH='${REPLAY_PATH}'`),
   );
