@@ -25,7 +25,7 @@ const px = (x) => Number(x.toFixed(1));
  * tick at 1, 2 or 5 per decade (1 only, over more than three decades) when
  * that is close, so that the ends are labelled; ticks inside the range.
  */
-function logAxis(min, max) {
+export function logAxis(min, max) {
   const candidates = [];
   const steps = max / min > 1000 ? [1] : [1, 2, 5];
   for (let exp = Math.floor(Math.log10(min)) - 2; exp <= Math.ceil(Math.log10(max)) + 1; exp++) {

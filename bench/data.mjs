@@ -190,11 +190,6 @@ export function prepareData({ dir, n, q, k, log }) {
   }
   const { header, base, queries, truth } = cached;
   const { dimensions } = header;
-  const unitBase = normalized(base, dimensions);
-  const unitQueries = normalized(queries, dimensions);
-  const kth = Float64Array.from({ length: q }, (_, qi) =>
-    cosineDistance(unitQueries, qi, unitBase, truth[qi * k + k - 1], dimensions),
-  );
   return {
     stem,
     n,
@@ -206,23 +201,40 @@ export function prepareData({ dir, n, q, k, log }) {
     base,
     queries,
     truth,
-    /**
-     * Recall@k of one result list per query. A hit counts when it is as close
-     * as the k-th true neighbour, so that equally distant neighbours are not
-     * counted as misses; positions outside the base (-1) and repeats never count.
-     */
-    recall(hits) {
-      let total = 0;
-      hits.forEach((list, qi) => {
-        const counted = new Set();
-        for (const j of list) {
-          if (j < 0 || j >= n || counted.has(j)) continue;
-          if (cosineDistance(unitQueries, qi, unitBase, j, dimensions) <= kth[qi] + 1e-6)
-            counted.add(j);
-        }
-        total += Math.min(counted.size, k) / k;
-      });
-      return total / hits.length;
-    },
+    recall: recallMeter({
+      base: normalized(base, dimensions),
+      queries: normalized(queries, dimensions),
+      truth,
+      truthK: k,
+      k,
+      dimensions,
+    }),
+  };
+}
+
+/**
+ * Recall@k of one result list per query, against `truth` (Q × truthK base
+ * positions, nearest first; truthK ≥ k) over unit rows. A hit counts when it
+ * is as close as the k-th true neighbour, so that equally distant neighbours
+ * are not counted as misses; positions outside the base (-1) and repeats
+ * never count.
+ */
+export function recallMeter({ base, queries, truth, truthK, k, dimensions }) {
+  const n = base.length / dimensions;
+  const q = queries.length / dimensions;
+  const kth = Float64Array.from({ length: q }, (_, qi) =>
+    cosineDistance(queries, qi, base, truth[qi * truthK + k - 1], dimensions),
+  );
+  return (hits) => {
+    let total = 0;
+    hits.forEach((list, qi) => {
+      const counted = new Set();
+      for (const j of list) {
+        if (j < 0 || j >= n || counted.has(j)) continue;
+        if (cosineDistance(queries, qi, base, j, dimensions) <= kth[qi] + 1e-6) counted.add(j);
+      }
+      total += Math.min(counted.size, k) / k;
+    });
+    return total / hits.length;
   };
 }

@@ -10,6 +10,7 @@ import {
   type Hit,
   type IndexStats,
   type Item,
+  type VectorIndexOptions,
 } from '../src/index.js';
 import { nextTask } from '../src/util/nextTask.js';
 
@@ -113,9 +114,16 @@ export interface BuildParams {
   readonly efSearch: number;
   readonly batch: number;
   readonly engine: EngineName;
+  /** More options for `VectorIndex.open` (the scale benchmark's lanes). */
+  readonly options?: VectorIndexOptions;
+  /** Logs `bench-progress <done> <n>` to the console after every this many vectors; 0: never. */
+  readonly progressEvery?: number;
 }
 
-/** Creates the index afresh and upserts the base in batches; the build time is wall clock. */
+/**
+ * Creates the index afresh and upserts the base in batches; the build time is
+ * wall clock, and so is the time to each progress line.
+ */
 async function build(name: string, params: BuildParams) {
   const d = loaded();
   const n = d.ids.length;
@@ -124,6 +132,7 @@ async function build(name: string, params: BuildParams) {
   const t0 = performance.now();
   // The engine is measured: repeated queries must reach it, not the query cache.
   index = await VectorIndex.open(name, {
+    ...params.options,
     cache: false,
     engine: params.engine,
     dimensions: dim,
@@ -140,6 +149,11 @@ async function build(name: string, params: BuildParams) {
       items.push({ id: d.ids[i] as string, vector: d.base.subarray(i * dim, (i + 1) * dim) });
     }
     await index.upsert(items);
+    const done = Math.min(n, start + params.batch);
+    const every = params.progressEvery ?? 0;
+    if (every > 0 && (Math.floor(done / every) > Math.floor(start / every) || done === n)) {
+      console.info(`bench-progress ${done} ${n} ${(performance.now() - t1).toFixed(0)}`);
+    }
   }
   const t2 = performance.now();
   const stats = await index.stats();
@@ -362,6 +376,42 @@ async function coldOpen(name: string, engine: EngineName, probe: number[], k: nu
     size: stats.size,
     wasmMemoryBytes: stats.wasmMemoryBytes,
     hits: hits.map((h) => h.id),
+    longestTaskMs: longestTask(t0, t2),
+  };
+}
+
+/**
+ * The saved index opened again, `count` of its items replaced (ids spread
+ * evenly over the base, each given the vector of the next base item), then
+ * saved: what a save costs after a small change to a large index.
+ */
+async function resave(name: string, engine: EngineName, count: number) {
+  const d = loaded();
+  const n = d.ids.length;
+  const dim = d.dimensions;
+  const idx = await VectorIndex.open(name, { engine, cache: false });
+  const before = await idx.stats();
+  const items: Item[] = [];
+  for (let c = 0; c < Math.min(count, n); c++) {
+    const i = Math.floor((c * n) / Math.min(count, n));
+    const from = (i + 1) % n;
+    items.push({ id: d.ids[i] as string, vector: d.base.subarray(from * dim, (from + 1) * dim) });
+  }
+  const t0 = performance.now();
+  await idx.upsert(items);
+  const t1 = performance.now();
+  const saved = await idx.save();
+  const t2 = performance.now();
+  const after = await idx.stats();
+  await idx.close();
+  return {
+    upserted: items.length,
+    upsertMs: t1 - t0,
+    saveMs: t2 - t1,
+    byteLength: saved.byteLength,
+    snapshotBytesBefore: before.snapshotBytes,
+    snapshotBytes: after.snapshotBytes,
+    size: after.size,
     longestTaskMs: longestTask(t0, t2),
   };
 }
@@ -651,6 +701,7 @@ const bench = {
   sweep,
   save,
   coldOpen,
+  resave,
   cache,
   monitorCost,
   dashboardCost,

@@ -11,7 +11,7 @@ export const TARGET_RECALL = 0.95;
  * QPS comes from the fastest pass: on a shared machine the slower passes
  * measure the neighbours' load, not the code (ann-benchmarks does the same).
  */
-function passes(raw, data) {
+export function passes(raw, data) {
   return raw.map(({ ef, ms, hits }) => {
     const wall = Math.min(...ms);
     return {
@@ -25,7 +25,7 @@ function passes(raw, data) {
 }
 
 /** The lowest ef whose recall reaches the target, or the highest ef when none does. */
-function operatingPoint(rows) {
+export function operatingPoint(rows) {
   const hit = rows.find((row) => row.recall >= TARGET_RECALL);
   const { ef, recall, qps } = hit ?? rows[rows.length - 1];
   return { ef, recall, qps, reached: hit !== undefined };
@@ -279,7 +279,7 @@ const longestRatio = (r) => {
   return r.longestTaskAtMost === null ? '—' : `< ${times(r.longestTaskAtMost)}`;
 };
 
-function textTable({ header, rows, align }) {
+export function textTable({ header, rows, align }) {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells) =>
     cells
@@ -289,7 +289,7 @@ function textTable({ header, rows, align }) {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function markdownTable({ header, rows, align }) {
+export function markdownTable({ header, rows, align }) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [
     line(header),

@@ -17,25 +17,16 @@
 // --from <results.json>: no measuring; prints the summary of saved results
 // and regenerates BENCHMARKS.md and its charts from them (after a change to
 // the report).
-import { chromium } from '@playwright/test';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+// --scale: the scale benchmark instead (384-d and 768-d, up to 1M vectors);
+// its options are in bench/scale.mjs.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createServer } from 'vite';
-import chromiumConfig from '../chromium.config.json' with { type: 'json' };
+import { machine, openBench, packageVersion, root } from './browser.mjs';
 import { buildLibrary, measureBundle } from './bundle.mjs';
 import { prepareData } from './data.mjs';
 import { runNative } from './native.mjs';
+import { withScaleSection } from './scale-report.mjs';
 import {
   CHART_DIR,
   formatBundle,
@@ -47,7 +38,6 @@ import {
   summarise,
 } from './report.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const PORT = 5200;
 const CACHE_DIR = join(root, 'bench/results/cache');
 const PARAMS = { M: 16, efConstruction: 200, seed: 100, batch: 1000, k: 10, efSearch: 64 };
@@ -95,31 +85,6 @@ function options() {
 
 function log(message) {
   console.log(`[bench] ${message}`);
-}
-
-function packageVersion(name) {
-  const file = name === 'vicinity' ? 'package.json' : `node_modules/${name}/package.json`;
-  return JSON.parse(readFileSync(join(root, file), 'utf8')).version;
-}
-
-function machine(chromiumVersion) {
-  const cpus = os.cpus();
-  let system = `${os.type()} ${os.release()}`;
-  try {
-    const name = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'));
-    if (name) system = `${name[1]}, ${system}`;
-  } catch {
-    // Not Linux, or no os-release: the kernel name will do.
-  }
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    arch: os.arch(),
-    memoryBytes: os.totalmem(),
-    os: system,
-    node: process.version,
-    chromium: chromiumVersion,
-  };
 }
 
 /**
@@ -380,43 +345,15 @@ async function main() {
     prepareData({ dir: CACHE_DIR, n, q: opts.queries, k: PARAMS.k, log }),
   );
 
-  const server = await createServer({
-    root,
-    configFile: join(root, 'vite.config.ts'),
-    logLevel: 'warn',
-    clearScreen: false,
-    cacheDir: join(root, 'node_modules/.vite-bench'),
-    optimizeDeps: { entries: ['bench/page.html'], include: ['comlink', 'hnswlib-wasm'] },
-    // Edits elsewhere in the repository must not reload the page mid-run.
-    server: { port: PORT, strictPort: true, hmr: false, watch: null },
-  });
-  const profile = mkdtempSync(join(os.tmpdir(), 'vicinity-bench-chromium-'));
-  let context;
+  let bench;
   const sizes = [];
   let monitorCost;
   let chromiumVersion;
   try {
-    await server.listen();
-    const url = `http://localhost:${PORT}/bench/page.html`;
-    // A persistent profile keeps IndexedDB on disk, as in a normal browser profile.
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM_PATH ?? chromiumConfig.executablePath,
-      headless: true,
-      args: chromiumConfig.args,
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') {
-        console.error(`[page] ${message.text()} ${message.location().url}`);
-      }
-    });
+    bench = await openBench({ port: PORT });
+    const { page, url } = bench;
+    chromiumVersion = bench.chromiumVersion;
     await warmUp(page, url);
-    // The user agent string hides the minor version numbers; the protocol does not.
-    const cdp = await context.newCDPSession(page);
-    const { product } = await cdp.send('Browser.getVersion');
-    await cdp.detach();
-    chromiumVersion = /\/([\d.]+)$/.exec(product)?.[1] ?? product;
 
     log('monitor: the cost of recording one operation');
     const cost = await page.evaluate(
@@ -473,9 +410,7 @@ async function main() {
       console.log(`\n${formatSize(size, { ...PARAMS })}\n`);
     }
   } finally {
-    await context?.close();
-    await server.close();
-    rmSync(profile, { recursive: true, force: true });
+    await bench?.close();
   }
 
   const results = {
@@ -562,7 +497,10 @@ function writeCharts(results, dir) {
 /** BENCHMARKS.md and the charts it shows, which only a full run may replace. */
 function writeMarkdown(results) {
   writeCharts(results, join(root, CHART_DIR));
-  writeFileSync(join(root, 'BENCHMARKS.md'), renderMarkdown(results));
+  const file = join(root, 'BENCHMARKS.md');
+  // The scale section comes from `--scale` runs, which this report does not make: keep it.
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  writeFileSync(file, withScaleSection(renderMarkdown(results), old));
   log('BENCHMARKS.md regenerated');
 }
 
@@ -578,6 +516,10 @@ function rerender(file) {
 }
 
 async function start() {
+  if (process.argv.includes('--scale')) {
+    const { runScale } = await import('./scale.mjs');
+    return runScale();
+  }
   const { from } = options();
   if (from) rerender(from);
   else await main();
