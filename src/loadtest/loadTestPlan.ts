@@ -1,10 +1,63 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import { compileFilter } from '../filter/compileFilter.js';
 import { OptionReader } from '../optimizer/OptionReader.js';
-import type { Filter, Metric, SearchOptions } from '../types.js';
+import type { Filter, Metric, SearchOptions, VectorLike } from '../types.js';
 import { copyPlainData, readSearchOptions, writeVector } from '../validation/validateInput.js';
-import type { LoadTestOptions, LoadTestProgress } from './LoadTester.js';
-import { VariantPool } from './VariantPool.js';
+import { VariantPool, type VariationOptions } from './VariantPool.js';
+
+/**
+ * Options of a load test. Every one is checked before the first search
+ * (unknown keys too); sizes are bounded (LOAD_TEST_LIMITS).
+ */
+export interface LoadTestOptions {
+  /**
+   * The queries to send (vectors of the index's dimensions or, with an
+   * `embed` option on the index, texts of at most 100,000 characters); 1 to
+   * 100,000 of them.
+   */
+  readonly queries: readonly (VectorLike | string)[];
+  /**
+   * Variants of the queries sent among them, made when picked (never all at
+   * once); false: only the queries as given. @default { perQuery: 3, noise: 0.05 }
+   */
+  readonly variations?: VariationOptions | false;
+  /** Virtual users, 1 to 1,024: each sends one search, waits for it, thinks, and sends the next. @default 4 */
+  readonly users?: number;
+  /**
+   * How long to send, ms, at most 3,600,000 (an hour); the default when
+   * `requests` is not given. @default 10000
+   */
+  readonly durationMs?: number;
+  /**
+   * Stop after this many searches, at most 10,000,000 (instead of, or as
+   * well as, a duration; alone, the test still ends after an hour).
+   */
+  readonly requests?: number;
+  /** Users start evenly spread over this time, ms, at most 3,600,000. @default 0 */
+  readonly rampUpMs?: number;
+  /** A user waits a random time in this range between searches, ms, each at most 60,000. @default [0, 0] */
+  readonly thinkTimeMs?: number | readonly [number, number];
+  /** Options of every search (`k`, `filter`, `efSearch`), checked before the first as a search checks them. */
+  readonly search?: SearchOptions;
+  readonly signal?: AbortSignal;
+  /** Called about every `progressEveryMs` while the test runs, and once at the end. */
+  readonly onProgress?: (progress: LoadTestProgress) => void;
+  /** From 10 to 60,000. @default 250 */
+  readonly progressEveryMs?: number;
+  /** Seeds the choice of queries and think times; a whole number from 0 to 2³² − 1. @default 1 */
+  readonly seed?: number;
+}
+
+export interface LoadTestProgress {
+  readonly elapsedMs: number;
+  readonly done: number;
+  readonly errors: number;
+  readonly activeUsers: number;
+  /** Over the whole run so far. */
+  readonly requestsPerSecond: number;
+  /** p95 latency so far, ms (within 1 %). */
+  readonly p95Ms: number;
+}
 
 /** Bounds of a load test's options (see LoadTestOptions). */
 export const LOAD_TEST_LIMITS = {

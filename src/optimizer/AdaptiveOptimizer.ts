@@ -3,41 +3,19 @@ import type { VectorIndex } from '../client/VectorIndex.js';
 import { type VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
 import { searchHitRate, uncachedSearchLatencies } from './observe.js';
-import { OptimizationValidator, type ValidatorOptions } from './OptimizationValidator.js';
-import { optimizerOptions } from './optimizerOptions.js';
+import { OptimizationValidator } from './OptimizationValidator.js';
+import { optimizerOptions, type AdaptiveOptimizerOptions } from './optimizerOptions.js';
 import {
   OptimizerPolicy,
   type Decision,
   type EfGoal,
   type Observation,
-  type OptimizerSettings,
 } from './OptimizerPolicy.js';
-import {
-  RecallEstimator,
-  type RecallEstimate,
-  type RecallEstimatorOptions,
-} from './RecallEstimator.js';
+import { RecallEstimator, type RecallEstimate } from './RecallEstimator.js';
 import { tuningPort } from './tuningPort.js';
 import type { DecisionMetrics, OptimizerDecision, OptimizerHistorySource } from './types.js';
 
-/**
- * The optimizer's options: the policy's settings (OptimizerSettings) and
- * these. Every one is checked in the constructor, unknown keys too.
- */
-export interface AdaptiveOptimizerOptions extends Partial<OptimizerSettings> {
-  /** A cycle runs this often, ms, from 10 to 86,400,000 (a day). @default 5000 */
-  readonly intervalMs?: number;
-  /** …and also after this many searches (0: only on the interval), at most 1,000,000. @default 0 */
-  readonly everyQueries?: number;
-  /** How recall is sampled. */
-  readonly recall?: RecallEstimatorOptions;
-  /** Validation of every efSearch change; false: changes are kept as made. @default { mode: 'live' } */
-  readonly validate?: ValidatorOptions | false;
-  /** Decisions kept, 1 to 10,000. @default 100 */
-  readonly historySize?: number;
-  /** Starts enabled. @default true */
-  readonly enabled?: boolean;
-}
+export type { AdaptiveOptimizerOptions };
 
 export interface OptimizerChangeEvent {
   /** `changed`: a new decision; `validated`: a decision's outcome. */

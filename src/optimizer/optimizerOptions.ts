@@ -1,9 +1,31 @@
 import type { Metric } from '../types.js';
-import type { AdaptiveOptimizerOptions } from './AdaptiveOptimizer.js';
-import { validatorOptions, type ResolvedValidatorOptions } from './OptimizationValidator.js';
+import {
+  validatorOptions,
+  type ResolvedValidatorOptions,
+  type ValidatorOptions,
+} from './OptimizationValidator.js';
 import { OptionReader } from './OptionReader.js';
 import { optimizerSettings, SETTINGS_KEYS, type OptimizerSettings } from './OptimizerPolicy.js';
 import { recallOptions, type RecallEstimatorOptions } from './RecallEstimator.js';
+
+/**
+ * The optimizer's options: the policy's settings (OptimizerSettings) and
+ * these. Every one is checked in the constructor, unknown keys too.
+ */
+export interface AdaptiveOptimizerOptions extends Partial<OptimizerSettings> {
+  /** A cycle runs this often, ms, from 10 to 86,400,000 (a day). @default 5000 */
+  readonly intervalMs?: number;
+  /** …and also after this many searches (0: only on the interval), at most 1,000,000. @default 0 */
+  readonly everyQueries?: number;
+  /** How recall is sampled. */
+  readonly recall?: RecallEstimatorOptions;
+  /** Validation of every efSearch change; false: changes are kept as made. @default { mode: 'live' } */
+  readonly validate?: ValidatorOptions | false;
+  /** Decisions kept, 1 to 10,000. @default 100 */
+  readonly historySize?: number;
+  /** Starts enabled. @default true */
+  readonly enabled?: boolean;
+}
 
 /** Bounds of the optimizer's own options (the policy's: OPTIMIZER_LIMITS). */
 export const ADAPTIVE_LIMITS = {
