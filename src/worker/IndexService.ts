@@ -346,6 +346,29 @@ export class IndexService implements EngineApi {
         }
         throw toVicinityError(error, 'STORAGE_ERROR', 'serializing the index');
       });
+    return this.#writeGeneration(
+      store,
+      collection,
+      generation,
+      { bytes, engineByteLength },
+      // The generation this one grew from verified when it was opened (or
+      // was written here): it stays as the fallback, whatever is newer.
+      this.#savedGeneration,
+    );
+  }
+
+  /**
+   * Stores `snapshot` of `collection` as `generation`, with its manifest,
+   * keeping `keep` (and whatever is newer) as the fallback; then takes it as
+   * the index's state (see #wrote).
+   */
+  async #writeGeneration(
+    store: IndexStore,
+    collection: VectorCollection,
+    generation: number,
+    snapshot: { readonly bytes: Uint8Array; readonly engineByteLength: number },
+    keep: number | null,
+  ): Promise<Omit<SaveResult, 'workerMs'>> {
     const manifest = await store.write(
       {
         format: FORMAT_VERSION,
@@ -354,13 +377,11 @@ export class IndexService implements EngineApi {
         ...collection.params,
         count: collection.size,
         generation,
-        engineByteLength,
+        engineByteLength: snapshot.engineByteLength,
         savedAt: Date.now(),
       },
-      bytes,
-      // The generation this one grew from verified when it was opened (or
-      // was written here): it stays as the fallback, whatever is newer.
-      this.#savedGeneration,
+      snapshot.bytes,
+      keep,
     );
     return this.#wrote(manifest, collection);
   }
@@ -560,22 +581,8 @@ export class IndexService implements EngineApi {
     }
     const bytes = encodeSnapshot(engineBytes, sidecar);
     await assertRoomFor(bytes.byteLength);
-    const generation = 1;
-    const manifest = await store.write(
-      {
-        format: FORMAT_VERSION,
-        engine: collection.engine.kind,
-        engineFormat: 'hnswlib-wasm32',
-        ...collection.params,
-        count: collection.size,
-        generation,
-        engineByteLength: engineBytes.byteLength,
-        savedAt: Date.now(),
-      },
-      bytes,
-      null,
-    );
-    return this.#wrote(manifest, collection);
+    const snapshot = { bytes, engineByteLength: engineBytes.byteLength };
+    return this.#writeGeneration(store, collection, 1, snapshot, null);
   }
 
   /**
