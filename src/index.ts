@@ -48,5 +48,6 @@ export type { VicinityErrorCode } from './errors/VicinityError.js';
 export type { VectorIndexOptions, Embedder } from './client/resolveOptions.js';
 export type { LogLevel, LogSink } from './worker/protocol.js';
 export type { ImportOptions, LabelIds, LabelMetadata } from './client/nativeImport.js';
+export type { MemoryEstimate, MemoryPlan } from './client/estimate.js';
 export type { ImportProgress, NativeExport } from './worker/protocol.js';
 export type * from './types.js';

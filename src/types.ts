@@ -69,6 +69,25 @@ export interface SearchOptions {
   efSearch?: number;
 }
 
+/** A worker's memory, as `stats().memory` reports it. */
+export interface MemoryStats {
+  /** The WASM heap as the engine's module holds it. It grows as the index does and never shrinks. */
+  readonly wasmHeapBytes: number;
+  /**
+   * What the index takes of that heap by vicinity's model of hnswlib's wasm32
+   * layout: what `VectorIndex.estimate` gives for this count and capacity.
+   */
+  readonly modelledBytes: number;
+  /**
+   * The most a write may grow the index to, by the model: the engine's limit
+   * (4 GiB for the SIMD build, 2 GiB for hnswlib-wasm) less 5 %, or the
+   * `maxMemoryBytes` option. Past it, a write fails with MEMORY_LIMIT.
+   */
+  readonly limitBytes: number;
+  /** The worker's JavaScript heap in use (ids, metadata, buffers) where the browser says (Chromium); else null. */
+  readonly jsHeapBytes: number | null;
+}
+
 export interface IndexStats {
   readonly name: string;
   /** The engine that runs: hnswlib with WebAssembly SIMD, or the hnswlib-wasm package. */
@@ -89,8 +108,10 @@ export interface IndexStats {
   readonly savedGeneration: number | null;
   /** Upserts and removes since the last save or open. */
   readonly unsavedChanges: number;
-  /** Bytes of the WASM heap in the worker. */
+  /** Bytes of the WASM heap in the worker (`memory.wasmHeapBytes`). */
   readonly wasmMemoryBytes: number;
+  /** The primary worker's memory: its WASM heap, what the index takes of it, its limit, its JS heap. */
+  readonly memory: MemoryStats;
   /** Bytes of the snapshot last saved or opened. */
   readonly snapshotBytes: number;
   /** Workers in all, and those holding the index as last written (the primary always does). */

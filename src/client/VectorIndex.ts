@@ -40,6 +40,7 @@ import { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
 import type { IndexGauges } from '../export/toPrometheus.js';
 import { CallMeter, type Measured } from './CallMeter.js';
 import { assertNotStored, labelParts, openSource, type ImportOptions } from './nativeImport.js';
+import { estimateMemory, type MemoryEstimate, type MemoryPlan } from './estimate.js';
 import { PrimaryWorker } from './PrimaryWorker.js';
 import { QueryPacker } from './QueryPacker.js';
 import { ReplicaPool } from './ReplicaPool.js';
@@ -221,6 +222,15 @@ export class VectorIndex {
     await IndexCache.delete(name);
     // hnswlib-wasm's scratch files of this index, if a crash left any.
     await sweepScratch(0, scratchPrefix(name));
+  }
+
+  /**
+   * The WASM heap a planned index will take, per worker and for all of them,
+   * by vicinity's model of hnswlib's wasm32 layout, and whether it fits the
+   * engine's limit. Pure: opens nothing.
+   */
+  static estimate(plan: MemoryPlan): MemoryEstimate {
+    return estimateMemory(plan);
   }
 
   /** Names of the indexes saved in this origin. */
@@ -735,6 +745,7 @@ export class VectorIndex {
       savedGeneration: s.savedGeneration,
       unsavedChanges: s.unsavedChanges,
       wasmMemoryBytes: s.wasmMemoryBytes,
+      memory: s.memory,
       snapshotBytes: s.snapshotBytes,
       recoveredFrom: s.recoveredFrom,
       workers: { total: this.#pool.size + 1, current: this.#pool.current + 1 },
@@ -851,6 +862,7 @@ function openRequest(resolved: ResolvedOptions): OpenRequest {
     efSearch: resolved.efSearch,
     defaults: DEFAULTS,
     initialCapacity: resolved.initialCapacity,
+    maxMemoryBytes: resolved.maxMemoryBytes,
     engine: resolved.engine,
   };
 }

@@ -21,6 +21,12 @@ export interface VectorIndexOptions {
   /** Vectors the graph has room for before it first grows. @default 1024 */
   initialCapacity?: number;
   /**
+   * A ceiling, in bytes, on the WASM heap the index may take, below the
+   * engine's own (see `stats().memory.limitBytes`): a write that would grow
+   * the index past it fails with MEMORY_LIMIT and changes nothing.
+   */
+  maxMemoryBytes?: number;
+  /**
    * Which HNSW build runs. `auto` takes hnswlib with WebAssembly SIMD where the
    * browser has SIMD, otherwise the hnswlib-wasm package. Either engine opens
    * what the other saved. @default 'auto'
@@ -93,6 +99,7 @@ export interface ResolvedOptions {
   readonly efConstruction: number | undefined;
   readonly efSearch: number | undefined;
   readonly initialCapacity: number;
+  readonly maxMemoryBytes: number | undefined;
   readonly engine: EngineChoice;
   readonly workers: number;
   readonly timeoutMs: number;
@@ -120,6 +127,7 @@ const KNOWN = new Set([
   'efSearch',
   'embed',
   'initialCapacity',
+  'maxMemoryBytes',
   'logger',
 ]);
 
@@ -187,6 +195,7 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     efSearch: integer(options, 'efSearch', 1, 1_000_000),
     initialCapacity:
       integer(options, 'initialCapacity', 1, 2 ** 31 - 1) ?? DEFAULTS.initialCapacity,
+    maxMemoryBytes: integer(options, 'maxMemoryBytes', 1, Number.MAX_SAFE_INTEGER),
     engine: options.engine ?? DEFAULTS.engine,
     workers: integer(options, 'workers', 1, 16) ?? DEFAULTS.workers,
     timeoutMs: integer(options, 'timeoutMs', 100, 3_600_000) ?? DEFAULTS.timeoutMs,

@@ -3,6 +3,7 @@ import { toVicinityError } from '../errors/VicinityError.js';
 import { withLock } from '../util/withLock.js';
 import { sleep, withTimeout } from '../util/withTimeout.js';
 import type { BatchResult, Engine, EngineParams, EngineResult } from './Engine.js';
+import { assertAddressable, snapshotBytes } from './memoryModel.js';
 import {
   awaitScratchFile,
   deleteScratchFile,
@@ -67,6 +68,7 @@ export class HnswlibWasmEngine implements Engine {
     options: HnswlibWasmEngineOptions,
     capacity: number,
   ): Promise<HnswlibWasmEngine> {
+    assertAddressable(options.params, capacity);
     await sweepScratch().catch(() => 0);
     const lib = await (options.loader ?? defaultLoader)();
     const { params } = options;
@@ -93,6 +95,7 @@ export class HnswlibWasmEngine implements Engine {
     capacity: number,
   ): Promise<HnswlibWasmEngine> {
     const { params, scratchFile } = options;
+    assertAddressable(params, capacity);
     await sweepScratch().catch(() => 0);
     await writeScratchFile(scratchFile, bytes);
     const lib = await (options.loader ?? defaultLoader)();
@@ -127,6 +130,7 @@ export class HnswlibWasmEngine implements Engine {
   }
 
   resize(capacity: number): void {
+    assertAddressable(this.#params, capacity);
     this.#index.resizeIndex(capacity);
   }
 
@@ -182,7 +186,9 @@ export class HnswlibWasmEngine implements Engine {
 
   async #serialize(): Promise<Uint8Array> {
     const since = Date.now();
-    const budget = syncBudgetMs(Math.max(this.#lastBytes, this.#estimatedBytes()));
+    const budget = syncBudgetMs(
+      Math.max(this.#lastBytes, snapshotBytes(this.#params, this.count())),
+    );
     await withTimeout(
       Promise.resolve(this.#index.writeIndex(this.#scratchFile)),
       budget,
@@ -200,11 +206,6 @@ export class HnswlibWasmEngine implements Engine {
     const fs = this.#lib.EmscriptenFileSystemManager;
     const deadline = Date.now() + budgetMs;
     while (!fs.isSynced() && Date.now() < deadline) await sleep(5);
-  }
-
-  #estimatedBytes(): number {
-    const { dimensions, M } = this.#params;
-    return this.count() * (dimensions * 4 + M * 2 * 4 + 16);
   }
 
   memoryBytes(): number {

@@ -1,6 +1,7 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import type { Metric } from '../types.js';
 import type { BatchResult, Engine, EngineParams, EngineResult } from './Engine.js';
+import { assertAddressable } from './memoryModel.js';
 import type { HnswSimdModule } from './simd/HnswSimdModule.js';
 
 /** Loads the SIMD build; a parameter so that tests can pass another. */
@@ -22,14 +23,16 @@ export class SimdEngine implements Engine {
   #m: HnswSimdModule;
   #handle: number;
   #dim: number;
+  #M: number;
   #vector: number;
   #out = { labels: 0, distances: 0, counts: 0, capacity: 0 };
 
-  private constructor(m: HnswSimdModule, handle: number, dim: number) {
+  private constructor(m: HnswSimdModule, handle: number, params: EngineParams) {
     this.#m = m;
     this.#handle = handle;
-    this.#dim = dim;
-    this.#vector = this.#alloc(dim * 4);
+    this.#dim = params.dimensions;
+    this.#M = params.M;
+    this.#vector = this.#alloc(params.dimensions * 4);
   }
 
   static async create(
@@ -37,6 +40,7 @@ export class SimdEngine implements Engine {
     capacity: number,
     loader = defaultLoader,
   ): Promise<SimdEngine> {
+    assertAddressable(params, capacity);
     const m = await loader();
     const handle = m._vh_create(
       METRIC_CODE[params.metric],
@@ -47,7 +51,7 @@ export class SimdEngine implements Engine {
       RANDOM_SEED,
     );
     if (handle === 0) throw failure(m, 'ENGINE_ERROR', 'creating the index');
-    return new SimdEngine(m, handle, params.dimensions);
+    return new SimdEngine(m, handle, params);
   }
 
   /** Reads hnswlib's layout with bounds checks: malformed bytes give INDEX_CORRUPTED. */
@@ -57,6 +61,7 @@ export class SimdEngine implements Engine {
     capacity: number,
     loader = defaultLoader,
   ): Promise<SimdEngine> {
+    assertAddressable(params, capacity);
     const m = await loader();
     const ptr = m._malloc(bytes.byteLength);
     if (ptr === 0) throw new VicinityError('ENGINE_ERROR', 'out of WebAssembly memory');
@@ -70,7 +75,7 @@ export class SimdEngine implements Engine {
         capacity,
       );
       if (handle === 0) throw failure(m, 'INDEX_CORRUPTED', 'reading the index');
-      return new SimdEngine(m, handle, params.dimensions);
+      return new SimdEngine(m, handle, params);
     } finally {
       m._free(ptr);
     }
@@ -85,6 +90,7 @@ export class SimdEngine implements Engine {
   }
 
   resize(capacity: number): void {
+    assertAddressable({ dimensions: this.#dim, M: this.#M }, capacity);
     this.#check(this.#m._vh_resize(this.#handle, capacity), 'resizing');
   }
 
@@ -192,14 +198,20 @@ export class SimdEngine implements Engine {
     return ptr;
   }
 
+  /** -2 is an allocation that failed (std::bad_alloc, or hnswlib's own "Not enough memory"). */
   #check(rc: number, what: string): void {
+    if (
+      rc === -2 ||
+      (rc < 0 && /not enough memory/i.test(this.#m.UTF8ToString(this.#m._vh_last_error())))
+    )
+      throw failure(this.#m, 'MEMORY_LIMIT', what);
     if (rc < 0) throw failure(this.#m, 'ENGINE_ERROR', what);
   }
 }
 
 function failure(
   m: HnswSimdModule,
-  code: 'ENGINE_ERROR' | 'INDEX_CORRUPTED',
+  code: 'ENGINE_ERROR' | 'INDEX_CORRUPTED' | 'MEMORY_LIMIT',
   what: string,
 ): VicinityError {
   return new VicinityError(code, `${what}: ${m.UTF8ToString(m._vh_last_error())}`);

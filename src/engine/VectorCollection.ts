@@ -8,6 +8,13 @@ import {
   assertSearchRequest,
 } from '../validation/validateInput.js';
 import type { Engine, EngineParams } from './Engine.js';
+import {
+  growthPeakBytes,
+  indexHeapBytes,
+  snapshotBytes,
+  usableHeapBytes,
+  vectorBytes,
+} from './memoryModel.js';
 import { encodeSnapshot, type Sidecar } from './SnapshotCodec.js';
 
 /** A hit as the worker returns it; the page adds nothing but may drop metadata. */
@@ -38,11 +45,13 @@ export class VectorCollection {
   #metadata = new Map<number, Metadata>();
   #nextLabel = 0;
   #efSearch: number;
+  #memoryLimit: number;
 
   constructor(engine: Engine, params: EngineParams, efSearch: number, sidecar?: Sidecar) {
     this.engine = engine;
     this.params = params;
     this.#efSearch = efSearch;
+    this.#memoryLimit = usableHeapBytes(engine.kind);
     if (sidecar) {
       sidecar.ids.forEach((id, i) => {
         const label = sidecar.labels[i] as number;
@@ -76,10 +85,23 @@ export class VectorCollection {
     this.engine.setEf(ef);
   }
 
+  /** The heap the index takes by the model, as `estimate` would give it for this capacity. */
+  modelledHeapBytes(): number {
+    return indexHeapBytes(this.params, this.engine.capacity(), this.engine.count());
+  }
+
+  /** The heap a write may grow the engine to: the engine's limit, or a lower one the caller set. */
+  get memoryLimit(): number {
+    return this.#memoryLimit;
+  }
+
+  set memoryLimit(bytes: number) {
+    this.#memoryLimit = Math.min(bytes, usableHeapBytes(this.engine.kind));
+  }
+
   /** Rough size of a snapshot: vectors, links at level 0 and ids. */
   estimatedBytes(): number {
-    const { dimensions, M } = this.params;
-    return this.engine.count() * (dimensions * 4 + M * 2 * 4 + 48) + 4096;
+    return snapshotBytes(this.params, this.engine.count());
   }
 
   /** Validates the whole batch first, so that a bad item changes nothing. */
@@ -94,10 +116,7 @@ export class VectorCollection {
 
     // hnswlib-wasm refuses even an in-place update once the index is full,
     // so every item of the batch needs a free slot, new or not.
-    const needed = this.engine.count() + ids.length;
-    if (needed > this.engine.capacity()) {
-      this.engine.resize(Math.max(needed, Math.ceil(this.engine.capacity() * 1.5), 1024));
-    }
+    this.#makeRoom(ids.length);
     ids.forEach((id, i) => {
       const vector = vectors.subarray(i * dimensions, (i + 1) * dimensions);
       const existing = this.#labelOf.get(id);
@@ -114,6 +133,50 @@ export class VectorCollection {
       if (m === undefined) this.#metadata.delete(label);
       else this.#metadata.set(label, m);
     });
+  }
+
+  /**
+   * Grows the capacity for `adding` more slots, by half again when that fits
+   * under the memory limit, or by just enough when only that does; fails
+   * with MEMORY_LIMIT, before anything changes, when neither would. The check
+   * is the heap model's (memoryModel.ts), so that a growth the heap cannot
+   * take is refused before hnswlib tries it, rather than leaving the module
+   * to fail in the middle of an allocation.
+   */
+  #makeRoom(adding: number): void {
+    const { engine, params } = this;
+    const count = engine.count();
+    const capacity = engine.capacity();
+    const needed = count + adding;
+    const now = indexHeapBytes(params, capacity, count);
+    const peak = (to: number) => growthPeakBytes(params, capacity, to, needed);
+    if (needed <= capacity) {
+      const after = now + adding * vectorBytes(params);
+      if (after > this.#memoryLimit) throw this.#tooBig(needed, after);
+      return;
+    }
+    const roomy = Math.max(needed, Math.ceil(capacity * 1.5), 1024);
+    const to = [roomy, needed].find((c) => peak(c) <= this.#memoryLimit);
+    if (to === undefined) throw this.#tooBig(needed, peak(needed));
+    engine.resize(to);
+  }
+
+  /**
+   * Fails with MEMORY_LIMIT when an index of `count` vectors in `capacity`
+   * slots, with these parameters, would not fit under the memory limit.
+   */
+  assertHeapRoom(capacity: number, count: number, params: EngineParams = this.params): void {
+    const bytes = indexHeapBytes(params, capacity, count);
+    if (bytes > this.#memoryLimit) throw this.#tooBig(count, bytes, params.dimensions);
+  }
+
+  #tooBig(vectors: number, bytes: number, dimensions = this.params.dimensions): VicinityError {
+    const mib = (b: number) => `${(b / 1024 ** 2).toFixed(0)} MiB`;
+    return new VicinityError(
+      'MEMORY_LIMIT',
+      `${vectors} vectors of ${dimensions} dimensions need about ${mib(bytes)} of WASM heap, ` +
+        `over the limit of ${mib(this.#memoryLimit)}; nothing was written`,
+    );
   }
 
   /** Removes the ids that exist; returns how many did. */

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   STORAGE_ERROR: 'IndexedDB failed.',
   STORAGE_BLOCKED: 'Another tab holds the database open and did not let go in time.',
   ENGINE_ERROR: 'The HNSW engine failed.',
+  MEMORY_LIMIT: 'The write would grow the WASM heap past its limit; nothing was written.',
   CONFLICT: 'Another tab saved this index since this tab read it.',
   CSP_BLOCKED: "The page's Content Security Policy forbids what the engine needs.",
   UNSUPPORTED_ENGINE: 'The requested engine cannot run in this browser.',

@@ -105,6 +105,9 @@ export class IndexService implements EngineApi {
       const store = await IndexStore.open(request.name);
       try {
         const result = await this.#load(request, store);
+        const { collection } = this.#open();
+        if (request.maxMemoryBytes !== undefined) collection.memoryLimit = request.maxMemoryBytes;
+        collection.assertHeapRoom(collection.engine.capacity(), collection.engine.count());
         return result;
       } catch (error) {
         store.close();
@@ -528,6 +531,7 @@ export class IndexService implements EngineApi {
       const sidecar = importedSidecar(converted, pending, params.metric, empty.efSearch);
       // hnswlib-wasm's loader allocates the capacity it is given: as much as a new index would have.
       const capacity = Math.max(converted.header.count, empty.engine.capacity());
+      empty.assertHeapRoom(capacity, converted.header.count, params);
       const engine = await loadEngine(
         empty.engine.kind,
         {
@@ -542,6 +546,7 @@ export class IndexService implements EngineApi {
       let saved: Omit<SaveResult, 'workerMs'>;
       try {
         collection = new VectorCollection(engine, params, empty.efSearch, sidecar);
+        collection.memoryLimit = empty.memoryLimit;
         saved = await withLock(`vicinity:${state.name}`, () =>
           this.#saveImported(collection, converted.bytes, sidecar),
         );
@@ -639,6 +644,12 @@ export class IndexService implements EngineApi {
         savedGeneration: this.#savedGeneration,
         unsavedChanges: this.#unsaved,
         wasmMemoryBytes: collection.engine.memoryBytes(),
+        memory: {
+          wasmHeapBytes: collection.engine.memoryBytes(),
+          modelledBytes: Math.round(collection.modelledHeapBytes()),
+          limitBytes: collection.memoryLimit,
+          jsHeapBytes: jsHeapBytes(),
+        },
         snapshotBytes: this.#snapshotBytes,
         recoveredFrom: this.#recoveredFrom,
       };
@@ -690,4 +701,10 @@ export function timed<T>(compute: () => T): Timed<T> {
   const startedAt = performance.now();
   const value = compute();
   return { value, workerMs: performance.now() - startedAt };
+}
+
+/** The worker's JS heap in use, where the browser says (Chromium's performance.memory); null elsewhere. */
+function jsHeapBytes(): number | null {
+  const memory = (performance as Performance & { memory?: { usedJSHeapSize?: unknown } }).memory;
+  return typeof memory?.usedJSHeapSize === 'number' ? memory.usedJSHeapSize : null;
 }

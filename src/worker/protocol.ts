@@ -6,7 +6,7 @@ import type { ProxyMarked } from 'comlink';
 import type { EngineKind, EngineParams } from '../engine/Engine.js';
 import type { EngineChoice } from '../engine/chooseEngine.js';
 import type { RawHit, SearchRequest } from '../engine/VectorCollection.js';
-import type { Metadata, Metric } from '../types.js';
+import type { MemoryStats, Metadata, Metric } from '../types.js';
 
 export type { RawHit, SearchRequest, EngineParams, EngineKind, EngineChoice };
 
@@ -29,6 +29,8 @@ export interface OpenRequest {
   };
   readonly initialCapacity: number;
   readonly engine: EngineChoice;
+  /** A ceiling on the engine's WASM heap, below its build's own. */
+  readonly maxMemoryBytes?: number | undefined;
 }
 
 export interface OpenResult {
@@ -80,6 +82,7 @@ export interface WorkerStats {
   readonly savedGeneration: number | null;
   readonly unsavedChanges: number;
   readonly wasmMemoryBytes: number;
+  readonly memory: MemoryStats;
   readonly snapshotBytes: number;
   readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
 }

@@ -29,6 +29,7 @@ const VectorIndex = {
     vicinity.VectorIndex.open(name, { engine, ...options }),
   delete: (name: string) => vicinity.VectorIndex.delete(name),
   list: () => vicinity.VectorIndex.list(),
+  estimate: (plan: vicinity.MemoryPlan) => vicinity.VectorIndex.estimate(plan),
 };
 
 /** What a promise came to, within a bounded wait: a hang is an outcome, not a stuck test. */
