@@ -1,4 +1,5 @@
 import { loadEngine } from '../engine/chooseEngine.js';
+import { indexHeapBytes, usableHeapBytes } from '../engine/memoryModel.js';
 import { decodeSnapshot } from '../engine/SnapshotCodec.js';
 import { VectorCollection, type SearchRequest } from '../engine/VectorCollection.js';
 import { VicinityError } from '../errors/VicinityError.js';
@@ -26,6 +27,14 @@ export class ReplicaService implements ReplicaApi {
         capacity: Math.max(sidecar.nextLabel, sidecar.ids.length, 1),
         scratchFile: `vicinity-replica-${crypto.randomUUID()}.bin`,
       };
+      // A copy that would not fit is refused here: searches then stay on the primary.
+      const heap = indexHeapBytes(snapshot.params, context.capacity, sidecar.ids.length);
+      if (heap > usableHeapBytes(snapshot.kind)) {
+        throw new VicinityError(
+          'MEMORY_LIMIT',
+          `a copy of the index needs about ${Math.ceil(heap / 2 ** 20)} MiB of WASM heap, over the engine's limit`,
+        );
+      }
       const engine = await loadEngine(snapshot.kind, context, engineBytes);
       this.#collection = new VectorCollection(engine, snapshot.params, snapshot.efSearch, sidecar);
     });
