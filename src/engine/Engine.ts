@@ -11,6 +11,9 @@ export interface EngineParams {
 /** Which implementation runs: hnswlib built with WebAssembly SIMD, or the hnswlib-wasm package. */
 export type EngineKind = 'simd' | 'hnswlib-wasm';
 
+/** What the caller asks for: a named engine, or the best this browser runs. */
+export type EngineChoice = 'auto' | EngineKind;
+
 export interface EngineResult {
   readonly labels: Uint32Array;
   /** As the engine computes them: 1 - dot for cosine and ip, squared L2 for l2. */

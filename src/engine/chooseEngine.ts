@@ -1,10 +1,9 @@
 import { VicinityError } from '../errors/VicinityError.js';
-import type { Engine, EngineKind, EngineParams } from './Engine.js';
+import type { Engine, EngineChoice, EngineKind, EngineParams } from './Engine.js';
 import { HnswlibWasmEngine, type HnswlibLoader } from './HnswlibWasmEngine.js';
 import { SimdEngine, type SimdLoader } from './SimdEngine.js';
 
-/** What the caller asks for: a named engine, or the best this browser runs. */
-export type EngineChoice = 'auto' | EngineKind;
+export type { EngineChoice };
 
 export interface EngineLoaders {
   readonly simd?: SimdLoader;

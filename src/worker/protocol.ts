@@ -3,8 +3,10 @@
  * derives its remote type from `EngineApi` with `Comlink.Remote`, never by hand.
  */
 import type { ProxyMarked } from 'comlink';
-import type { EngineKind, EngineParams } from '../engine/Engine.js';
-import type { EngineChoice } from '../engine/chooseEngine.js';
+// EngineChoice comes from Engine.ts, not chooseEngine.ts: the public .d.ts
+// reach this module, and chooseEngine's loader types would pull in
+// hnswlib-wasm's own .d.ts, which do not compile without skipLibCheck.
+import type { EngineChoice, EngineKind, EngineParams } from '../engine/Engine.js';
 import type { RawHit, SearchRequest } from '../engine/VectorCollection.js';
 import type { MemoryStats, Metadata, Metric } from '../types.js';
 
