@@ -32,15 +32,16 @@ export interface LoadedEntries {
 }
 
 /**
- * The persisted side of the query cache: writes are queued and done in idle
- * time, in batches, never on the path of a search.
+ * The persisted side of the query cache: writes are queued, and written in
+ * one batch when the owner flushes (IndexCache does every few seconds of
+ * activity, in idle time, and on close and pagehide), never on the path of a
+ * search.
  */
 export class CacheStore {
   readonly #dbName: string;
   #store: UseStore;
   #puts = new Map<string, Pending>();
   #deletes = new Set<string>();
-  #scheduled = false;
   #flushing: Promise<void> = Promise.resolve();
   /** Told when a write failed: the cache goes on in memory. */
   onError: (error: unknown) => void = () => undefined;
@@ -57,28 +58,21 @@ export class CacheStore {
   put(key: string, entry: CacheEntry, ttlMs: number): void {
     this.#deletes.delete(key);
     this.#puts.set(key, { entry, expiresAt: Date.now() + ttlMs });
-    this.#schedule();
   }
 
   remove(key: string): void {
     this.#puts.delete(key);
     this.#deletes.add(key);
-    this.#schedule();
   }
 
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    const run = () => {
-      this.#scheduled = false;
-      void this.flush();
-    };
-    if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 2_000 });
-    else setTimeout(run, 200);
+  /** Whether writes are queued. */
+  get pending(): boolean {
+    return this.#puts.size > 0 || this.#deletes.size > 0;
   }
 
   /** Writes what is queued now; resolves when it is stored (or failed, reported to onError). */
   flush(): Promise<void> {
+    if (!this.pending) return this.#flushing;
     // Checksums are computed here, in idle time or on close, not when a search is cached.
     const puts = [...this.#puts].map(([key, { entry, expiresAt }]): [string, StoredEntry] => [
       key,

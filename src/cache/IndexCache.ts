@@ -75,18 +75,29 @@ type Fingerprint =
   | { readonly state: 'probing'; readonly done: Promise<string | null> }
   | { readonly state: 'known'; readonly value: string | null };
 
-const LOG_WRITE_DELAY_MS = 3_000;
+/** Cached answers and the query log are written at most this often, in one go. */
+const PERSIST_DELAY_MS = 3_000;
+/** How long a write waits for an idle period before it goes anyway. */
+const IDLE_TIMEOUT_MS = 2_000;
 
 /**
  * Query cache, its persisted copy and the query log of one index. Lookups
- * are synchronous and on the main thread; persistence happens in idle time.
+ * are synchronous and on the main thread. Nothing is stored on the path of a
+ * search: new answers and log counts are queued, and written together at
+ * most once every PERSIST_DELAY_MS of activity, in an idle period, and at
+ * once on close and when the page is hidden or left.
  */
 export class IndexCache implements IndexCacheApi {
   readonly #cache: QueryCache;
   readonly #store: CacheStore | null;
   readonly #log: QueryLog;
   readonly #host: CacheHost;
-  #logTimer: ReturnType<typeof setTimeout> | undefined;
+  #persistTimer: ReturnType<typeof setTimeout> | undefined;
+  #persisting: Promise<void> = Promise.resolve();
+  /** On pagehide, and when the page is hidden (a tab left in the background may be killed). */
+  readonly #onHidden = (event: Event) => {
+    if (event.type === 'pagehide' || document.visibilityState === 'hidden') void this.#persist();
+  };
   #version: string | null = null;
   #fingerprint: Fingerprint = { state: 'unknown' };
   #counts = { loaded: 0, dropped: 0, corrupt: 0, persistErrors: 0 };
@@ -104,13 +115,17 @@ export class IndexCache implements IndexCacheApi {
       maxBytes: options.maxBytes,
       ttlMs: options.ttlMs,
       onRemove: (key) => {
-        if (key.startsWith(SAVED_VERSION)) this.#store?.remove(key);
+        if (key.startsWith(SAVED_VERSION)) this.#unstore(key);
       },
     });
     this.#log = new QueryLog(
       options.logSize,
       options.persist ? keyvalStore(queryLogDatabaseName(name), 'log') : undefined,
     );
+    if (options.persist && typeof addEventListener === 'function') {
+      addEventListener('pagehide', this.#onHidden);
+      addEventListener('visibilitychange', this.#onHidden);
+    }
   }
 
   static async delete(name: string): Promise<void> {
@@ -151,7 +166,7 @@ export class IndexCache implements IndexCacheApi {
       if (kept.has(key)) continue;
       // Another embedder's answer (or one that cannot be vouched for now): never served.
       this.#counts.dropped++;
-      this.#store.remove(key);
+      this.#unstore(key);
     }
     this.#restore(mine);
   }
@@ -240,8 +255,39 @@ export class IndexCache implements IndexCacheApi {
     if (!this.#cache.set(key, query, hits)) return;
     if (key.startsWith(SAVED_VERSION)) {
       const stored = this.#cache.peek(key);
-      if (stored) this.#store?.put(key, stored.entry, stored.ttlMs);
+      if (stored && this.#store) {
+        this.#store.put(key, stored.entry, stored.ttlMs);
+        this.#persistSoon();
+      }
     }
+  }
+
+  #unstore(key: string): void {
+    if (!this.#store) return;
+    this.#store.remove(key);
+    this.#persistSoon();
+  }
+
+  /** Writes what is queued once PERSIST_DELAY_MS have passed, in an idle period. */
+  #persistSoon(): void {
+    this.#persistTimer ??= setTimeout(() => {
+      void idlePeriod(IDLE_TIMEOUT_MS).then(() => this.#persist());
+    }, PERSIST_DELAY_MS);
+  }
+
+  /** Writes the queued answers and the query log now; never rejects (failures are counted). */
+  #persist(): Promise<void> {
+    clearTimeout(this.#persistTimer);
+    this.#persistTimer = undefined;
+    this.#persisting = this.#persisting.then(() =>
+      Promise.all([
+        this.#store?.flush(),
+        this.#log.persist().catch(() => {
+          this.#counts.persistErrors++;
+        }),
+      ]).then(() => undefined),
+    );
+    return this.#persisting;
   }
 
   record(
@@ -251,13 +297,7 @@ export class IndexCache implements IndexCacheApi {
     queryPart: string = queryKey(query),
   ): void {
     this.#log.record(query, k, filter, queryPart);
-    // The log is written at most every few seconds, in an idle period.
-    this.#logTimer ??= setTimeout(() => {
-      void idlePeriod()
-        .then(() => this.#log.persist())
-        .catch(() => this.#counts.persistErrors++)
-        .finally(() => (this.#logTimer = undefined));
-    }, LOG_WRITE_DELAY_MS);
+    if (this.#store) this.#persistSoon();
   }
 
   stats(): CacheStats {
@@ -299,16 +339,13 @@ export class IndexCache implements IndexCacheApi {
     );
   }
 
-  /** Writes pending entries and the query log; used on close. */
+  /** Writes what is queued and stops listening for the page being hidden; used on close. */
   async flush(): Promise<void> {
-    clearTimeout(this.#logTimer);
-    this.#logTimer = undefined;
-    await Promise.all([
-      this.#store?.flush(),
-      this.#log.persist().catch(() => {
-        this.#counts.persistErrors++;
-      }),
-    ]);
+    if (typeof removeEventListener === 'function') {
+      removeEventListener('pagehide', this.#onHidden);
+      removeEventListener('visibilitychange', this.#onHidden);
+    }
+    await this.#persist();
   }
 }
 

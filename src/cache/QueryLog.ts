@@ -18,11 +18,19 @@ const RECORD = 'queries';
 /**
  * How often each query was searched, bounded: when full, the query searched
  * least often (the oldest of those) makes room. Persisted in idle time.
+ *
+ * Recording is O(1): besides the queries, the log keeps them in buckets by
+ * count. A query moves to the next bucket each time it is searched, so within
+ * a bucket the first is the one searched longest ago, and the one to evict
+ * is the first of the lowest bucket.
  */
 export class QueryLog {
   readonly #max: number;
   readonly #store: UseStore | undefined;
   #queries = new Map<string, LoggedQuery>();
+  /** Keys by count; a Set keeps the order in which its keys arrived. */
+  #buckets = new Map<number, Set<string>>();
+  #lowest = 0;
   #dirty = false;
   #now: () => number;
 
@@ -46,34 +54,47 @@ export class QueryLog {
     if (this.#max === 0) return;
     const entryKey = `${k}|${filter === undefined ? '' : canonicalJson(filter)}|${key}`;
     const seen = this.#queries.get(entryKey);
-    if (!seen && this.#queries.size >= this.#max) this.#evictOne();
-    this.#queries.set(
-      entryKey,
-      seen
-        ? { ...seen, count: seen.count + 1, lastSeen: this.#now() }
-        : {
-            query: typeof query === 'string' ? query : query.slice(),
-            k,
-            ...(filter === undefined ? {} : { filter: structuredClone(filter) }),
-            count: 1,
-            lastSeen: this.#now(),
-          },
-    );
+    if (seen) {
+      this.#unfile(entryKey, seen.count);
+      this.#add(entryKey, { ...seen, count: seen.count + 1, lastSeen: this.#now() });
+    } else {
+      if (this.#queries.size >= this.#max) this.#evictOne();
+      this.#add(entryKey, {
+        query: typeof query === 'string' ? query : query.slice(),
+        k,
+        ...(filter === undefined ? {} : { filter: structuredClone(filter) }),
+        count: 1,
+        lastSeen: this.#now(),
+      });
+    }
     this.#dirty = true;
   }
 
+  #add(key: string, query: LoggedQuery): void {
+    this.#queries.set(key, query);
+    let bucket = this.#buckets.get(query.count);
+    if (!bucket) this.#buckets.set(query.count, (bucket = new Set()));
+    bucket.add(key);
+    if (this.#queries.size === 1 || query.count < this.#lowest) this.#lowest = query.count;
+  }
+
+  #unfile(key: string, count: number): void {
+    const bucket = this.#buckets.get(count);
+    bucket?.delete(key);
+    if (bucket?.size !== 0) return;
+    this.#buckets.delete(count);
+    // The lowest bucket emptied by a query moving up: the next one is count + 1.
+    if (count === this.#lowest) this.#lowest = count + 1;
+  }
+
   #evictOne(): void {
-    let victim: [string, LoggedQuery] | undefined;
-    for (const entry of this.#queries) {
-      const [, q] = entry;
-      if (
-        !victim ||
-        q.count < victim[1].count ||
-        (q.count === victim[1].count && q.lastSeen < victim[1].lastSeen)
-      )
-        victim = entry;
-    }
-    if (victim) this.#queries.delete(victim[0]);
+    const bucket = this.#buckets.get(this.#lowest);
+    const victim = bucket?.values().next().value;
+    if (victim === undefined) return;
+    this.#unfile(victim, this.#lowest);
+    this.#queries.delete(victim);
+    // #lowest may now be off, but a new query comes in at once, at count 1,
+    // and sets it: eviction happens only to make room for one.
   }
 
   /**
@@ -99,12 +120,18 @@ export class QueryLog {
     if (!this.#store) return;
     const stored: unknown = await get(RECORD, this.#store);
     if (!Array.isArray(stored)) return;
-    for (const item of stored as unknown[]) {
-      if (!Array.isArray(item) || typeof item[0] !== 'string' || !isLogged(item[1])) continue;
-      if (this.#queries.has(item[0])) continue;
-      if (this.#queries.size >= this.#max) break;
-      this.#queries.set(item[0], item[1]);
-    }
+    const valid = (stored as unknown[]).filter(
+      (item): item is [string, LoggedQuery] =>
+        Array.isArray(item) && typeof item[0] === 'string' && isLogged(item[1]),
+    );
+    // The most recent that there is room for, filed oldest first, so that
+    // each bucket keeps the order of last searches.
+    const room = valid
+      .filter(([key]) => !this.#queries.has(key))
+      .sort((a, b) => b[1].lastSeen - a[1].lastSeen)
+      .slice(0, Math.max(0, this.#max - this.#queries.size))
+      .reverse();
+    for (const [key, query] of room) this.#add(key, query);
   }
 }
 

@@ -284,3 +284,68 @@ test('the warmer caches the most frequent queries in idle time and stops on abor
   expect(r.aborted).toMatchObject({ stopped: 'aborted', done: 1 });
   expect(r.busy).toMatchObject({ stopped: 'busy', done: 0 });
 });
+
+test('cache misses do no IndexedDB work on the search path: answers and the log are written together every few seconds, and at once when the page is hidden', async ({
+  harness,
+}) => {
+  const name = uniqueName('cache-batched');
+  const r = await harness.evaluate(async (name) => {
+    const { vicinity, fetchWords } = window.harness;
+    const words = await fetchWords();
+    const index = await vicinity.VectorIndex.open(name, { dimensions: 100 });
+    await index.upsert(
+      words.base.ids.slice(0, 2000).map((id, i) => ({ id, vector: words.base.vectors[i]! })),
+    );
+    // Only answers of saved content are stored.
+    await index.save();
+    // Every transaction the page starts on a vicinity cache or query-log database, with when.
+    const started: { db: string; at: number }[] = [];
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: unknown[]) {
+      if (/^vicinity-(cache|querylog):/.test(this.name))
+        started.push({ db: this.name.split(':')[0]!, at: performance.now() });
+      return (transaction as (...a: unknown[]) => IDBTransaction).apply(this, args);
+    } as IDBDatabase['transaction'];
+    const from = performance.now();
+    // 200 misses, each awaited, as a page searching as fast as it can would.
+    for (let i = 0; i < 200; i++) await index.search(words.queries.vectors[i]!, { k: 5 });
+    const burstMs = performance.now() - from;
+    const duringBurst = started.length;
+    // The next write comes once the delay has passed, in an idle period.
+    const deadline = performance.now() + 10_000;
+    while (started.length === duringBurst && performance.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const afterDelay = started.length;
+    const firstWriteAfterMs = (started[duringBurst]?.at ?? NaN) - from;
+    // Hidden: what is queued is written at once, without waiting for the delay.
+    for (let i = 200; i < 220; i++) await index.search(words.queries.vectors[i]!, { k: 5 });
+    const beforeHide = started.length;
+    const hiddenAt = performance.now();
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const onHide = started.slice(beforeHide).filter((t) => t.at - hiddenAt < 100).length;
+    IDBDatabase.prototype.transaction = transaction;
+    await index.close();
+    // All 220 answers were stored: a reload reads them back.
+    const again = await vicinity.VectorIndex.open(name);
+    const until = performance.now() + 10_000;
+    while ((await again.stats()).cache!.loaded < 220 && performance.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const loaded = (await again.stats()).cache!.loaded;
+    const logged = again.cache!.topQueries(1, 1000).length;
+    await again.close();
+    await vicinity.VectorIndex.delete(name);
+    return { burstMs, duringBurst, afterDelay, firstWriteAfterMs, onHide, loaded, logged };
+  }, name);
+  console.log(r);
+  // One write of each database per 3 s of activity at most, and none before 3 s.
+  const periods = Math.floor(r.burstMs / 3000);
+  expect(r.duringBurst).toBeLessThanOrEqual(2 * periods);
+  expect(r.afterDelay - r.duringBurst).toBeGreaterThanOrEqual(1);
+  expect(r.afterDelay - r.duringBurst).toBeLessThanOrEqual(2);
+  expect(r.firstWriteAfterMs).toBeGreaterThanOrEqual(3000);
+  expect(r.onHide).toBeGreaterThanOrEqual(1);
+  expect(r.loaded).toBe(220);
+  expect(r.logged).toBe(220);
+});

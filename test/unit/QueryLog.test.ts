@@ -4,6 +4,7 @@ import { QueryLog } from '../../src/cache/QueryLog.js';
 import { warmCache, type WarmTarget } from '../../src/cache/CacheWarmer.js';
 import { keyvalStore } from '../../src/cache/keyvalStore.js';
 import { set } from 'idb-keyval';
+import fc from 'fast-check';
 
 function clock() {
   let t = 0;
@@ -122,5 +123,44 @@ describe('warmCache', () => {
     expect(searched).toEqual(['a']);
     const busy = target(['a', 'b', 'c'], new Set(), 2);
     expect(await warmCache(busy.t)).toMatchObject({ stopped: 'busy', done: 2 });
+  });
+});
+
+describe('QueryLog against a plain model', () => {
+  it('keeps the same queries with the same counts as scanning for the least searched, oldest first', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 300 }),
+        (max, searches) => {
+          const log = new QueryLog(max, undefined, clock());
+          // The model: a list of [query, count, lastSeen], evicting by a scan.
+          const model = new Map<string, { count: number; lastSeen: number }>();
+          let t = 0;
+          for (const n of searches) {
+            const q = `q${n}`;
+            log.record(q, 1, undefined);
+            t++;
+            const seen = model.get(q);
+            if (!seen && model.size >= max) {
+              let victim: string | undefined;
+              for (const [key, v] of model) {
+                const w = victim === undefined ? undefined : model.get(victim)!;
+                if (!w || v.count < w.count || (v.count === w.count && v.lastSeen < w.lastSeen))
+                  victim = key;
+              }
+              model.delete(victim!);
+            }
+            model.set(q, { count: (seen?.count ?? 0) + 1, lastSeen: t });
+          }
+          const got = log.top(1, max).map((x) => [x.query, x.count, x.lastSeen]);
+          const want = [...model]
+            .sort((a, b) => b[1].count - a[1].count || b[1].lastSeen - a[1].lastSeen)
+            .map(([q, v]) => [q, v.count, v.lastSeen]);
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,0 +1,44 @@
+// npm run bench:cache — what the query cache (on by default) adds to a search
+// that misses it, against `cache: false`, and what a hit costs, in headless
+// Chromium. Prints the ratio per block (median and spread) and the mean page
+// time of a hit. Timings are never asserted.
+//
+//   node bench/cache-cost.mjs [--blocks 20] [--seed 1]
+import { parseArgs } from 'node:util';
+import { openBench } from './browser.mjs';
+
+const { values } = parseArgs({
+  options: { blocks: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' } },
+});
+const bench = await openBench({ port: 5207 });
+try {
+  const { page, url } = bench;
+  await page.goto(url.replace(/page\.html$/, 'cache-cost.html'));
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  const r = await page.evaluate((options) => window.cacheCost.run(options), {
+    blocks: Number(values.blocks),
+    seed: Number(values.seed),
+  });
+  const ratios = r.perBlock.map((b) => b.miss / b.off).sort((a, b) => a - b);
+  const at = (q) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))];
+  const median = at(0.5);
+  const fmt = (x) => `${x.toFixed(3)}×`;
+  console.log(
+    `cache miss / cache: false, one awaited search at a time, ${ratios.length} blocks of 50:\n` +
+      `  median ${fmt(median)} (blocks ${fmt(ratios[0])}–${fmt(ratios.at(-1))}, quartiles ${fmt(at(0.25))}–${fmt(at(0.75))})`,
+  );
+  const offUs = r.perBlock.map((b) => b.off * 1000).sort((a, b) => a - b);
+  console.log(
+    `  (cache: false: ${offUs[offUs.length >> 1].toFixed(0)} µs per search, median block)`,
+  );
+  console.log(
+    `cache hit: ${(r.hitMs * 1000).toFixed(1)} µs of page time per awaited search (mean of 1,000, fastest of 5 runs; ` +
+      `performance.now() is coarse without cross-origin isolation: ${r.crossOriginIsolated ? 'isolated' : 'not isolated'})`,
+  );
+  console.log(
+    `cache: ${r.stats.hits} hits, ${r.stats.misses} misses, ${r.stats.persistErrors} write errors`,
+  );
+  console.log('measured on a shared, noisy 2-core machine; timings are not asserted');
+} finally {
+  await bench.close();
+}
