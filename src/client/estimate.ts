@@ -46,7 +46,15 @@ export interface MemoryEstimate {
   readonly totalBytes: number;
   /** The most one worker's heap can grow to with this engine. */
   readonly heapLimitBytes: number;
-  /** Whether one worker's heap stays under the limit that writes are held to (5 % under `heapLimitBytes`). */
+  /**
+   * A worker's heap at its peak during a save: a save serializes the index
+   * into the heap, so the snapshot's bytes are held beside the index.
+   */
+  readonly savePeakBytes: number;
+  /**
+   * Whether the index, and a save of it, stay under the limit that writes
+   * are held to (5 % under `heapLimitBytes`).
+   */
   readonly fits: boolean;
   /** About what a save writes: vectors, level-0 links, ids. */
   readonly snapshotBytes: number;
@@ -84,6 +92,7 @@ export function estimateMemory(plan: MemoryPlan): MemoryEstimate {
   }
   const shape = { dimensions, M };
   const needed = indexHeapBytes(shape, capacity, count);
+  const snapshot = snapshotBytes(shape, count);
   const wasmHeapBytes = Math.ceil(
     Math.max(INITIAL_HEAP_BYTES, needed + Math.min(needed * 0.2, 96 * 1024 ** 2)),
   );
@@ -94,7 +103,8 @@ export function estimateMemory(plan: MemoryPlan): MemoryEstimate {
     wasmHeapBytes,
     totalBytes: wasmHeapBytes * workers,
     heapLimitBytes: HEAP_LIMIT_BYTES[engine],
-    fits: needed <= usableHeapBytes(engine),
-    snapshotBytes: snapshotBytes(shape, count),
+    savePeakBytes: Math.ceil(needed + snapshot),
+    fits: needed + snapshot <= usableHeapBytes(engine),
+    snapshotBytes: snapshot,
   };
 }

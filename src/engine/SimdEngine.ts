@@ -64,7 +64,8 @@ export class SimdEngine implements Engine {
     assertAddressable(params, capacity);
     const m = await loader();
     const ptr = m._malloc(bytes.byteLength);
-    if (ptr === 0) throw new VicinityError('ENGINE_ERROR', 'out of WebAssembly memory');
+    if (ptr === 0)
+      throw new VicinityError('MEMORY_LIMIT', `no room for ${bytes} bytes in the WASM heap`);
     try {
       m.HEAPU8.set(bytes, ptr);
       const handle = m._vh_load(
@@ -194,7 +195,8 @@ export class SimdEngine implements Engine {
 
   #alloc(bytes: number): number {
     const ptr = this.#m._malloc(Math.max(bytes, 4));
-    if (ptr === 0) throw new VicinityError('ENGINE_ERROR', 'out of WebAssembly memory');
+    if (ptr === 0)
+      throw new VicinityError('MEMORY_LIMIT', `no room for ${bytes} bytes in the WASM heap`);
     return ptr;
   }
 

@@ -134,13 +134,20 @@ describe('VectorIndex.estimate', () => {
     expect(base.bytesPerVector).toBeLessThan(4 * 384 + 400);
   });
 
-  it('says what fits each engine: 1M × 768 fits the SIMD build, not hnswlib-wasm', () => {
-    expect(estimateMemory({ dimensions: 384, count: 1_000_000 }).fits).toBe(true);
-    expect(estimateMemory({ dimensions: 768, count: 1_000_000 }).fits).toBe(true);
-    const wasm = estimateMemory({ dimensions: 768, count: 1_000_000, engine: 'hnswlib-wasm' });
+  it('says what fits each engine, a save included: 1M × 384 in the SIMD build, not 1M × 768', () => {
+    const small = estimateMemory({ dimensions: 384, count: 1_000_000 });
+    expect(small.fits).toBe(true);
+    expect(small.savePeakBytes).toBe(Math.ceil(small.indexBytes + small.snapshotBytes));
+    // The index alone would fit in 4 GiB; with the snapshot serialized beside it, not.
+    const large = estimateMemory({ dimensions: 768, count: 1_000_000 });
+    expect(large.indexBytes).toBeLessThan(usableHeapBytes('simd'));
+    expect(large.fits).toBe(false);
+    const wasm = estimateMemory({ dimensions: 384, count: 1_000_000, engine: 'hnswlib-wasm' });
     expect(wasm.fits).toBe(false);
     expect(wasm.heapLimitBytes).toBe(HEAP_LIMIT_BYTES['hnswlib-wasm']);
-    expect(estimateMemory({ dimensions: 1536, count: 1_000_000 }).fits).toBe(false);
+    expect(estimateMemory({ dimensions: 384, count: 500_000, engine: 'hnswlib-wasm' }).fits).toBe(
+      true,
+    );
   });
 
   it('a capacity above the count costs its slots', () => {
