@@ -98,8 +98,8 @@ export class VicinityDashboard extends Base {
     this.#title = el('h2', { part: 'title' }, 'vicinity');
     this.#health = el(
       'span',
-      { class: 'health', role: 'status', 'data-health': 'healthy' },
-      'healthy',
+      { class: 'health', role: 'status', 'data-health': 'no-data' },
+      'no data yet',
     );
     const tiles = el('div', { class: 'tiles' });
     for (const [key, label] of TILES) {
@@ -246,8 +246,12 @@ export class VicinityDashboard extends Base {
 
   #renderHeader(document: DashboardDocument): void {
     this.#title.textContent = `vicinity · ${document.index.index}`;
-    this.#health.textContent = document.health;
+    this.#health.textContent = document.health === 'no-data' ? 'no data yet' : document.health;
     this.#health.dataset.health = document.health;
+    this.#health.title =
+      document.health === 'no-data'
+        ? `No searches in the last ${Math.round(document.metrics.windowMs / 60_000)} min: health is judged from them`
+        : '';
   }
 
   #tile(key: TileKey, value: string, detail = '', state: 'ok' | 'warn' | 'bad' = 'ok'): void {
@@ -270,9 +274,12 @@ export class VicinityDashboard extends Base {
           ? 'loadtest'
           : '';
     const latency = queries?.latencyMs;
+    const limit = queryName
+      ? (this.#source?.monitor.alerts.latencyThreshold(queryName) ?? null)
+      : null;
     const slow = (ms: number | undefined) =>
-      thresholds && ms !== undefined && ms > thresholds.p95Ms ? 'bad' : 'ok';
-    this.#tile('p50', formatMs(latency?.p50), queryName);
+      limit !== null && ms !== undefined && ms > limit ? 'bad' : 'ok';
+    this.#tile('p50', formatMs(latency?.p50), queryName || 'no searches yet');
     this.#tile('p95', formatMs(latency?.p95), queryName, slow(latency?.p95));
     this.#tile('p99', formatMs(latency?.p99), queries ? `max ${formatMs(latency?.max)}` : '');
     this.#tile(

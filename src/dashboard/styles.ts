@@ -71,6 +71,7 @@ h3 {
 }
 .health { font-weight: 600; white-space: nowrap; }
 .health::before { content: '●'; margin-right: 6px; }
+.health[data-health='no-data'] { color: var(--vd-muted); }
 .health[data-health='healthy'] { color: var(--vd-ok); }
 .health[data-health='degraded'] { color: var(--vd-warn); }
 .health[data-health='critical'] { color: var(--vd-bad); }

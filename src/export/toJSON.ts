@@ -1,4 +1,4 @@
-import { health, type Alert } from '../monitor/AlertManager.js';
+import { health, type Alert, type Health } from '../monitor/AlertManager.js';
 import type { OptimizerDecision } from '../optimizer/types.js';
 import type { PageHealthSnapshot } from '../monitor/PageHealth.js';
 import type { MonitorSnapshot } from '../monitor/PerformanceMonitor.js';
@@ -12,7 +12,8 @@ export interface DashboardDocument {
   readonly metrics: MonitorSnapshot;
   /** Web vitals and long tasks of the page (null for a monitor without one). */
   readonly page: PageHealthSnapshot | null;
-  readonly health: 'healthy' | 'degraded' | 'critical';
+  /** `no-data` while there are no searches in the window and no alert (during a first build, say). */
+  readonly health: Health;
   readonly alerts: { readonly active: Alert[]; readonly recent: Alert[] };
   /** The optimizer's decisions, oldest first (empty while there is no optimizer). */
   readonly optimizer: { readonly history: readonly OptimizerDecision[] };
@@ -28,12 +29,13 @@ export function toJSON(
   const { alerts } = monitor;
   const gauges = source.gauges();
   const active = alerts.active();
+  const metrics = monitor.snapshot();
   return {
     generatedAt: new Date().toISOString(),
     index: { ...gauges },
-    metrics: monitor.snapshot(),
+    metrics,
     page: monitor.page?.snapshot() ?? null,
-    health: health(active),
+    health: health(active, metrics),
     alerts: { active, recent: alerts.history().slice(-recentAlerts) },
     optimizer: { history: [...optimizerHistory] },
   };

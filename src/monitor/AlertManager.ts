@@ -1,8 +1,23 @@
 import type { MonitorSnapshot, Operation } from './PerformanceMonitor.js';
 
 export interface AlertThresholds {
-  /** Latency p95 above this, ms, raises an alert. @default 500 */
+  /**
+   * p95 of searches above this, ms, raises an alert: single searches
+   * (`search`) and a load tester's (`loadtest`), what a user waits on.
+   * Other operations are judged only with a threshold of their own in
+   * `p95MsByOperation`. @default 500
+   */
   readonly p95Ms: number;
+  /**
+   * Latency thresholds per operation, ms, over `p95Ms`: `{ upsert: 5000 }`
+   * judges writes, `{ search: 200 }` searches more tightly, `null` turns an
+   * operation's latency alert off. Batches (`searchBatch`), writes
+   * (`upsert`, `remove`), `save` and `open` take time in proportion to what
+   * they carry (a bulk upsert of 1,000 vectors takes a second or more), so
+   * without an entry here their latency is not judged. Errors are judged for
+   * every operation. @default {}
+   */
+  readonly p95MsByOperation: Readonly<Partial<Record<Operation, number | null>>>;
   /** Share of failed operations above this. @default 0.05 */
   readonly errorRate: number;
   /** Share of searches answered by the cache below this; null: not checked. @default 0.6 */
@@ -19,11 +34,24 @@ export interface AlertThresholds {
 
 export const ALERT_DEFAULTS: AlertThresholds = {
   p95Ms: 500,
+  p95MsByOperation: {},
   errorRate: 0.05,
   cacheHitRate: 0.6,
   minSamples: 20,
   clearMargin: 0.2,
 };
+
+/** The operations `p95Ms` judges: one query each, what a user waits on. */
+const SEARCH_OPERATIONS: readonly Operation[] = ['search', 'loadtest'];
+
+/** The operations whose figures say whether searches are healthy; without any, there is no data yet. */
+const QUERY_OPERATIONS: readonly Operation[] = ['search', 'searchBatch', 'loadtest'];
+
+function latencyThreshold(thresholds: AlertThresholds, operation: Operation): number | null {
+  const own = thresholds.p95MsByOperation[operation];
+  if (own !== undefined) return own;
+  return SEARCH_OPERATIONS.includes(operation) ? thresholds.p95Ms : null;
+}
 
 /** `recallFloor`: set by an optimizer when the latency target cannot be met without losing recall. */
 export type AlertKind = 'latency' | 'errors' | 'cacheHitRate' | 'recallFloor';
@@ -70,7 +98,7 @@ const CACHED_OPERATIONS: readonly Operation[] = ['search', 'searchBatch'];
  * not flap. Raised and cleared alerts go into a bounded history.
  */
 export class AlertManager {
-  readonly thresholds: AlertThresholds;
+  #thresholds: AlertThresholds;
   readonly #historySize: number;
   #active = new Map<string, Alert>();
   /** Ids of alerts set from outside (`set`): a monitor check never clears them. */
@@ -79,8 +107,39 @@ export class AlertManager {
   #listeners = new Set<(event: AlertEvent) => void>();
 
   constructor(thresholds: Partial<AlertThresholds> = {}, historySize = 100) {
-    this.thresholds = { ...ALERT_DEFAULTS, ...thresholds };
+    this.#thresholds = { ...ALERT_DEFAULTS, ...thresholds };
     this.#historySize = historySize;
+  }
+
+  /** The thresholds in force: the defaults, then what the constructor and `configure` gave. */
+  get thresholds(): AlertThresholds {
+    return this.#thresholds;
+  }
+
+  /**
+   * Changes some thresholds from the next check on, the others kept: an
+   * index's monitor is made with the defaults, so this is how a page sets
+   * its own (`index.monitor.alerts.configure({ p95MsByOperation: { upsert:
+   * 5000 } })`). `p95MsByOperation` is merged per operation.
+   */
+  configure(thresholds: Partial<AlertThresholds>): void {
+    this.#thresholds = {
+      ...this.#thresholds,
+      ...thresholds,
+      p95MsByOperation: {
+        ...this.#thresholds.p95MsByOperation,
+        ...thresholds.p95MsByOperation,
+      },
+    };
+  }
+
+  /**
+   * The p95 threshold that applies to an operation, ms: its own in
+   * `p95MsByOperation`, else `p95Ms` for searches; null when its latency is
+   * not judged.
+   */
+  latencyThreshold(operation: Operation): number | null {
+    return latencyThreshold(this.#thresholds, operation);
   }
 
   onAlert(listener: (event: AlertEvent) => void): () => void {
@@ -179,21 +238,24 @@ export class AlertManager {
   }
 
   *#conditions(snapshot: MonitorSnapshot): Generator<Condition> {
-    const t = this.thresholds;
+    const t = this.#thresholds;
     const keep = 1 - t.clearMargin;
     for (const [op, stats] of Object.entries(snapshot.operations)) {
       const operation = op as Operation;
       if (!stats || stats.count < t.minSamples) continue;
       const p95 = stats.latencyMs.p95;
-      yield {
-        kind: 'latency',
-        operation,
-        value: p95,
-        threshold: t.p95Ms,
-        bad: p95 > t.p95Ms,
-        recovered: p95 < t.p95Ms * keep,
-        critical: p95 > 2 * t.p95Ms,
-      };
+      const limit = latencyThreshold(t, operation);
+      if (limit !== null) {
+        yield {
+          kind: 'latency',
+          operation,
+          value: p95,
+          threshold: limit,
+          bad: p95 > limit,
+          recovered: p95 < limit * keep,
+          critical: p95 > 2 * limit,
+        };
+      }
       yield {
         kind: 'errors',
         operation,
@@ -231,8 +293,19 @@ function describe(c: Condition): string {
   }
 }
 
-/** The health of the dashboard document: critical with any critical alert, degraded with any alert. */
-export function health(active: readonly Alert[]): 'healthy' | 'degraded' | 'critical' {
+/** `no-data`: no searches in the monitor's window and no alert, so there is nothing to judge yet. */
+export type Health = 'no-data' | 'healthy' | 'degraded' | 'critical';
+
+/**
+ * The health of the dashboard document: critical with any critical alert,
+ * degraded with any alert; without alerts, healthy once there are searches
+ * in `snapshot` (writes alone, such as a first build, are no data yet).
+ * Without a snapshot, never `no-data`.
+ */
+export function health(active: readonly Alert[], snapshot?: MonitorSnapshot): Health {
   if (active.some((a) => a.severity === 'critical')) return 'critical';
-  return active.length > 0 ? 'degraded' : 'healthy';
+  if (active.length > 0) return 'degraded';
+  if (snapshot && !QUERY_OPERATIONS.some((op) => (snapshot.operations[op]?.count ?? 0) > 0))
+    return 'no-data';
+  return 'healthy';
 }

@@ -220,6 +220,64 @@ test('the dashboard shows the monitor live: tiles, operations, alerts, timeline,
   }, name);
 });
 
+test('before the first search the dashboard says it has no data yet, and slow writes raise no alert', async ({
+  harness: page,
+}, testInfo) => {
+  await page.setViewportSize({ width: 768, height: 900 });
+  const name = uniqueName('dashboard-nodata');
+  // 2,000 upserts and a save, as a first build does: no searches yet.
+  await dashboardPage(page, name);
+  const before = await readDashboard(page);
+  expect(before.health).toBe('no data yet');
+  expect(before.document.health).toBe('no-data');
+  expect(before.tiles.p50).toBe('–');
+  expect(before.rows.upsert?.[1]).toBe('1');
+  await page
+    .locator('vicinity-dashboard')
+    .screenshot({ path: testInfo.outputPath('dashboard-no-data.png') });
+
+  // Bulk writes as slow as the demo's first build (p95 1.5 s, three times the
+  // search threshold): recorded through the monitor, since a real upsert here
+  // cannot be made that slow on demand. Writes' latency is not judged by default.
+  const judged = await page.evaluate(() => {
+    const index = (window as unknown as { dashIndex: import('../../src/index').VectorIndex })
+      .dashIndex;
+    for (let i = 0; i < 30; i++)
+      index.monitor.record({ operation: 'upsert', startedAt: performance.now(), totalMs: 1_555 });
+    return {
+      events: index.monitor.checkAlerts().length,
+      upsert: index.monitor.alerts.latencyThreshold('upsert'),
+      search: index.monitor.alerts.latencyThreshold('search'),
+    };
+  });
+  expect(judged).toEqual({ events: 0, upsert: null, search: 500 });
+  const writes = await readDashboard(page);
+  expect(writes.health).toBe('no data yet');
+  expect(writes.alerts).toEqual([]);
+
+  // The first search gives it something to judge.
+  await traffic(page, 1, 0);
+  await expect.poll(async () => (await readDashboard(page)).health).toBe('healthy');
+  expect((await readDashboard(page)).tiles.p50).not.toBe('–');
+
+  // A page that wants its writes watched gives them a threshold of their own.
+  const raised = await page.evaluate(() => {
+    const index = (window as unknown as { dashIndex: import('../../src/index').VectorIndex })
+      .dashIndex;
+    index.monitor.alerts.configure({ p95MsByOperation: { upsert: 1_000 } });
+    return index.monitor.checkAlerts().map((e) => e.alert.message);
+  });
+  expect(raised).toEqual(['upsert p95 1555.0 ms is over 1000 ms']);
+  expect((await readDashboard(page)).health).toBe('degraded');
+  await page.evaluate(async (name) => {
+    document.querySelector('vicinity-dashboard')!.remove();
+    const index = (window as unknown as { dashIndex: import('../../src/index').VectorIndex })
+      .dashIndex;
+    await index.close();
+    await window.harness.vicinity.VectorIndex.delete(name);
+  }, name);
+});
+
 /** Everything the dashboard shows from user strings comes out as that text, and nothing runs. */
 async function expectInert(page: Page, name: string) {
   const errors: string[] = [];

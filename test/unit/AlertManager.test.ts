@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { AlertManager, health } from '../../src/monitor/AlertManager.js';
-import { PerformanceMonitor } from '../../src/monitor/PerformanceMonitor.js';
+import { PerformanceMonitor, type Operation } from '../../src/monitor/PerformanceMonitor.js';
 
 function clock() {
   let t = 0;
   return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+/** `n` operations of one kind, `ms` each. */
+function operations(
+  monitor: PerformanceMonitor,
+  time: ReturnType<typeof clock>,
+  operation: Operation,
+  n: number,
+  ms: number,
+  extra = {},
+) {
+  for (let i = 0; i < n; i++) {
+    monitor.record({ operation, startedAt: time.now(), totalMs: ms, ...extra });
+    time.advance(1);
+  }
 }
 
 /** A monitor whose window holds `n` searches of `ms` each (the window is short, so old ones leave). */
@@ -88,5 +103,73 @@ describe('AlertManager', () => {
       alerts.check(monitor.snapshot());
     }
     expect(alerts.history()).toHaveLength(3);
+  });
+
+  it('judges the latency of searches by default, not of writes, batches, saves or opens', () => {
+    // The demo's first build: 118 bulk upserts of 1,000 vectors, p95 1.5 s, then a save.
+    const time = clock();
+    const monitor = new PerformanceMonitor({ now: time.now });
+    const alerts = new AlertManager({ cacheHitRate: null });
+    for (const op of ['upsert', 'searchBatch', 'remove', 'save', 'open'] as const)
+      operations(monitor, time, op, 30, 1_555);
+    expect(alerts.check(monitor.snapshot())).toEqual([]);
+    expect(alerts.latencyThreshold('upsert')).toBeNull();
+    expect(alerts.latencyThreshold('search')).toBe(500);
+    expect(alerts.latencyThreshold('loadtest')).toBe(500);
+
+    // Searches and a load test's searches are what a user waits on.
+    operations(monitor, time, 'search', 30, 600);
+    operations(monitor, time, 'loadtest', 30, 1_200);
+    expect(
+      alerts.check(monitor.snapshot()).map((e) => `${e.alert.id} ${e.alert.severity}`),
+    ).toEqual(['latency:search warning', 'latency:loadtest critical']);
+  });
+
+  it('takes latency thresholds per operation: writes on, searches tighter or off', () => {
+    const time = clock();
+    const monitor = new PerformanceMonitor({ now: time.now });
+    const alerts = new AlertManager({
+      p95Ms: 500,
+      p95MsByOperation: { upsert: 1_000, search: null, loadtest: 100 },
+      cacheHitRate: null,
+    });
+    operations(monitor, time, 'upsert', 30, 1_555);
+    operations(monitor, time, 'search', 30, 5_000);
+    operations(monitor, time, 'loadtest', 30, 150);
+    expect(alerts.check(monitor.snapshot()).map((e) => e.alert.message)).toEqual([
+      'upsert p95 1555.0 ms is over 1000 ms',
+      'loadtest p95 150.0 ms is over 100 ms',
+    ]);
+    // p95Ms still applies where nothing overrides it, as before.
+    expect(new AlertManager({ p95Ms: 50 }).latencyThreshold('search')).toBe(50);
+
+    // An index's monitor is made with the defaults; configure merges per operation.
+    const later = new AlertManager();
+    later.configure({ p95MsByOperation: { upsert: 2_000 } });
+    later.configure({ p95Ms: 300, p95MsByOperation: { save: 4_000 } });
+    expect(later.thresholds.p95MsByOperation).toEqual({ upsert: 2_000, save: 4_000 });
+    expect(later.latencyThreshold('search')).toBe(300);
+    expect(later.thresholds.errorRate).toBe(0.05);
+  });
+
+  it('has no data before the first search: writes alone are not health', () => {
+    const time = clock();
+    const monitor = new PerformanceMonitor({ now: time.now });
+    const alerts = new AlertManager();
+    expect(health([], monitor.snapshot())).toBe('no-data');
+    operations(monitor, time, 'upsert', 50, 1_555);
+    alerts.check(monitor.snapshot());
+    expect(health(alerts.active(), monitor.snapshot())).toBe('no-data');
+    // Failing writes are not "no data": their alert decides.
+    operations(monitor, time, 'upsert', 50, 10, { error: 'MEMORY_LIMIT' });
+    alerts.check(monitor.snapshot());
+    expect(health(alerts.active(), monitor.snapshot())).toBe('critical');
+
+    const fresh = new PerformanceMonitor({ now: time.now });
+    operations(fresh, time, 'upsert', 5, 1_555);
+    operations(fresh, time, 'search', 1, 2);
+    expect(health([], fresh.snapshot())).toBe('healthy');
+    // Without a snapshot the old three values only.
+    expect(health([])).toBe('healthy');
   });
 });
