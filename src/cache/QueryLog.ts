@@ -15,6 +15,9 @@ export interface LoggedQuery {
 
 const RECORD = 'queries';
 
+/** A logged query as the log holds it: its count and time move in place. */
+type Counted = { -readonly [K in keyof LoggedQuery]: LoggedQuery[K] };
+
 /**
  * How often each query was searched, bounded: when full, the query searched
  * least often (the oldest of those) makes room. Persisted in idle time.
@@ -27,7 +30,7 @@ const RECORD = 'queries';
 export class QueryLog {
   readonly #max: number;
   readonly #store: UseStore | undefined;
-  #queries = new Map<string, LoggedQuery>();
+  #queries = new Map<string, Counted>();
   /** Keys by count; a Set keeps the order in which its keys arrived. */
   #buckets = new Map<number, Set<string>>();
   #lowest = 0;
@@ -56,7 +59,9 @@ export class QueryLog {
     const seen = this.#queries.get(entryKey);
     if (seen) {
       this.#unfile(entryKey, seen.count);
-      this.#add(entryKey, { ...seen, count: seen.count + 1, lastSeen: this.#now() });
+      seen.count++;
+      seen.lastSeen = this.#now();
+      this.#file(entryKey, seen);
     } else {
       if (this.#queries.size >= this.#max) this.#evictOne();
       this.#add(entryKey, {
@@ -71,7 +76,13 @@ export class QueryLog {
   }
 
   #add(key: string, query: LoggedQuery): void {
-    this.#queries.set(key, query);
+    const counted: Counted = { ...query };
+    this.#queries.set(key, counted);
+    this.#file(key, counted);
+  }
+
+  /** Puts a query in the bucket of its count, last. */
+  #file(key: string, query: Counted): void {
     let bucket = this.#buckets.get(query.count);
     if (!bucket) this.#buckets.set(query.count, (bucket = new Set()));
     bucket.add(key);
@@ -105,7 +116,8 @@ export class QueryLog {
     return [...this.#queries.values()]
       .filter((q) => q.count >= minCount && (accept === undefined || accept(q)))
       .sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen)
-      .slice(0, limit);
+      .slice(0, limit)
+      .map((q) => ({ ...q }));
   }
 
   /** Writes the log if it changed since the last write. */

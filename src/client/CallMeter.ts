@@ -44,16 +44,17 @@ export class CallMeter {
   ): Promise<T> {
     const monitor = this.#monitor;
     const startedAt = monitor.begin();
-    const ef = efSearch === undefined ? {} : { efSearch };
+    // Counted in flight here rather than through track(): one async frame less on every search.
+    this.#inFlight++;
     try {
-      const { value, workerMs, cached } = await this.track(run);
+      const { value, workerMs, cached } = await run();
       monitor.record({
         operation,
         startedAt,
         totalMs: monitor.now() - startedAt,
-        ...(workerMs === undefined ? {} : { workerMs }),
-        ...(cached ? { cached } : {}),
-        ...ef,
+        workerMs,
+        cached,
+        efSearch,
       });
       return value;
     } catch (error) {
@@ -62,9 +63,11 @@ export class CallMeter {
         startedAt,
         totalMs: monitor.now() - startedAt,
         error: toVicinityError(error, 'ENGINE_ERROR').code,
-        ...ef,
+        efSearch,
       });
       throw error;
+    } finally {
+      this.#inFlight--;
     }
   }
 }

@@ -17,6 +17,7 @@ export class QueryPacker {
   readonly #metric: Metric;
   readonly #embed: Embedder | undefined;
   readonly #timeoutMs: number;
+  #scratch: Float32Array | undefined;
 
   /**
    * `timeoutMs` bounds each call of `embed`: the index's own deadline, as
@@ -47,6 +48,17 @@ export class QueryPacker {
       filter = copyPlainData(read.filter, 'INVALID_FILTER', () => 'filter');
     }
     return { k: read.k ?? 10, filter, efSearch: read.efSearch };
+  }
+
+  /**
+   * Checks one query vector into a buffer that the next call overwrites: for
+   * a search that uses it before it awaits anything (a cache hit allocates
+   * nothing). Whatever outlives that must be a copy.
+   */
+  scratch(query: VectorLike): Float32Array {
+    this.#scratch ??= new Float32Array(this.#dimensions);
+    writeVector(query, this.#dimensions, this.#metric, this.#scratch, 0, 'query');
+    return this.#scratch;
   }
 
   /** Checks one query vector and copies it into a Float32Array. */

@@ -131,6 +131,7 @@ export class VectorIndex {
       options.workers - 1,
       () => this.#primary.call((api) => api.exportSnapshot(), this.#size * PER_VECTOR_SAVE_MS),
       options.timeoutMs,
+      options.engine,
     );
     this.#size = opened.size;
     this.#savedSize = opened.created ? 0 : opened.size;
@@ -519,8 +520,9 @@ export class VectorIndex {
     log: boolean,
   ): Promise<Measured<SearchResult>> {
     const cache = this.#cache;
-    // A vector is checked and copied once; that copy is the query the cache compares.
-    const vector = typeof query === 'string' ? undefined : this.#queries.one(query);
+    // A vector is checked into a reused buffer; the cache compares it, and
+    // everything from the first await on works on copies of it.
+    const vector = typeof query === 'string' ? undefined : this.#queries.scratch(query);
     const cacheQuery = vector ?? (query as string);
     const part = cache ? queryKey(cacheQuery) : '';
     const filter = request.filter as Filter | undefined;
@@ -531,13 +533,14 @@ export class VectorIndex {
       if (hit) return { value: result(hit, true), cached: true };
     }
     // What is sent is transferred away: the cache keeps its own copy of the query.
-    const packed = vector ? (key ? vector.slice() : vector) : await this.#queries.many([query]);
+    const kept = vector && key ? vector.slice() : cacheQuery;
+    const packed = vector ? vector.slice() : await this.#queries.many([query]);
     const replica = this.#pool.pick(this.#primary.inFlight);
     const { value: hits, workerMs } = replica
       ? await this.#pool.run(replica, (r) => r.search(transfer(packed, [packed.buffer]), request))
       : await this.#primary.call((api) => api.search(transfer(packed, [packed.buffer]), request));
     // Cached only if the content did not move while the search ran.
-    if (key) cache?.remember(key, cacheQuery, hits);
+    if (key) cache?.remember(key, kept, hits);
     return { value: result(hits, false), workerMs };
   }
 
