@@ -5,6 +5,8 @@ import type { CacheEntry } from './QueryCache.js';
 import { readStoredEntry, storedEntry, type StoredEntry } from './storedEntry.js';
 
 const STORE = 'entries';
+/** Answers one write stores at most (IndexCache writes every few seconds of activity). */
+export const MAX_PENDING_PUTS = 256;
 
 /** IndexedDB database that holds one index's cached answers. */
 export function cacheDatabaseName(name: string): string {
@@ -55,9 +57,19 @@ export class CacheStore {
     return deleteDatabase(cacheDatabaseName(name));
   }
 
+  /**
+   * Queues an answer. At most MAX_PENDING_PUTS wait for a write, the newest:
+   * an older one that did not make it stays cached in memory only, so that
+   * what a write costs stays bounded however fast answers come.
+   */
   put(key: string, entry: CacheEntry, ttlMs: number): void {
     this.#deletes.delete(key);
+    this.#puts.delete(key);
     this.#puts.set(key, { entry, expiresAt: Date.now() + ttlMs });
+    if (this.#puts.size > MAX_PENDING_PUTS) {
+      const oldest = this.#puts.keys().next().value;
+      if (oldest !== undefined) this.#puts.delete(oldest);
+    }
   }
 
   remove(key: string): void {
