@@ -19,13 +19,16 @@ try {
     blocks: Number(values.blocks),
     seed: Number(values.seed),
   });
-  const ratios = r.perBlock.map((b) => b.miss / b.off).sort((a, b) => a - b);
-  const at = (q) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))];
-  const median = at(0.5);
   const fmt = (x) => `${x.toFixed(3)}×`;
+  const spread = (ratios) => {
+    ratios.sort((a, b) => a - b);
+    const at = (q) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))];
+    return `median ${fmt(at(0.5))} (blocks ${fmt(ratios[0])}–${fmt(ratios.at(-1))}, quartiles ${fmt(at(0.25))}–${fmt(at(0.75))})`;
+  };
   console.log(
-    `cache miss / cache: false, one awaited search at a time, ${ratios.length} blocks of 50:\n` +
-      `  median ${fmt(median)} (blocks ${fmt(ratios[0])}–${fmt(ratios.at(-1))}, quartiles ${fmt(at(0.25))}–${fmt(at(0.75))})`,
+    `one awaited search at a time, ${r.perBlock.length} blocks of 50, lanes interleaved:\n` +
+      `  cache miss / cache: false            ${spread(r.perBlock.map((b) => b.miss / b.off))}\n` +
+      `  cache: false / cache: false (control) ${spread(r.perBlock.map((b) => b.control / b.off))}`,
   );
   const offUs = r.perBlock.map((b) => b.off * 1000).sort((a, b) => a - b);
   console.log(
