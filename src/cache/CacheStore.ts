@@ -1,10 +1,13 @@
-import { clear, delMany, entries, setMany, type UseStore } from 'idb-keyval';
+import { clear, delMany, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
+import { nextTask } from '../util/nextTask.js';
 import { deleteDatabase } from '../storage/idb.js';
 import { keyvalStore } from './keyvalStore.js';
 import type { CacheEntry } from './QueryCache.js';
 import { readStoredEntry, storedEntry, type StoredEntry } from './storedEntry.js';
 
 const STORE = 'entries';
+/** Records read and checked per task on open, so that a full cache never makes a long task. */
+const READ_PAGE = 64;
 /** Answers one write stores at most (IndexCache writes every few seconds of activity). */
 export const MAX_PENDING_PUTS = 256;
 
@@ -113,32 +116,42 @@ export class CacheStore {
   async load(
     current: (key: string, query: Float32Array | string) => boolean,
   ): Promise<LoadedEntries> {
-    let records: [IDBValidKey, unknown][];
-    try {
-      records = await entries(this.#store);
-    } catch {
-      await this.#reset();
-      return { entries: [], dropped: 0, corrupt: 1, cleared: true };
-    }
     const now = Date.now();
     const loaded: LoadedEntries['entries'] = [];
     const stale: IDBValidKey[] = [];
     let corrupt = 0;
     let dropped = 0;
-    for (const [key, value] of records) {
-      const record = readStoredEntry(key, value, now);
-      if (record.kind === 'corrupt') {
-        corrupt++;
-        stale.push(key);
-      } else if (record.kind === 'stale' || !current(key as string, record.entry.query)) {
-        dropped++;
-        stale.push(key);
-      } else {
-        loaded.push({ key: key as string, entry: record.entry, ttlMs: record.ttlMs });
+    let after: IDBValidKey | undefined;
+    for (;;) {
+      let records: [IDBValidKey, unknown][];
+      try {
+        records = await this.#page(after);
+      } catch {
+        await this.#reset();
+        return { entries: [], dropped: 0, corrupt: 1, cleared: true };
       }
+      if (records.length === 0) break;
+      after = (records[records.length - 1] as [IDBValidKey, unknown])[0];
+      const counts = checkRecords(records, now, current, loaded, stale);
+      corrupt += counts.corrupt;
+      dropped += counts.dropped;
+      if (records.length < READ_PAGE) break;
+      await nextTask();
     }
     if (stale.length > 0) await delMany(stale, this.#store).catch((error) => this.onError(error));
     return { entries: loaded, dropped, corrupt, cleared: false };
+  }
+
+  /** Up to READ_PAGE records after `after`, in key order, in one transaction. */
+  #page(after: IDBValidKey | undefined): Promise<[IDBValidKey, unknown][]> {
+    const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+    return this.#store('readonly', async (store) => {
+      const [keys, values] = await Promise.all([
+        promisifyRequest(store.getAllKeys(range, READ_PAGE)),
+        promisifyRequest(store.getAll(range, READ_PAGE)),
+      ]);
+      return keys.map((key, i): [IDBValidKey, unknown] => [key, values[i]]);
+    });
   }
 
   async #reset(): Promise<void> {
@@ -150,4 +163,32 @@ export class CacheStore {
       this.#store = keyvalStore(this.#dbName, STORE);
     }
   }
+}
+
+/**
+ * Checks one page of records (see readStoredEntry): those `current` accepts
+ * and not expired go to `loaded`, the others to `stale`.
+ */
+function checkRecords(
+  records: [IDBValidKey, unknown][],
+  now: number,
+  current: (key: string, query: Float32Array | string) => boolean,
+  loaded: LoadedEntries['entries'],
+  stale: IDBValidKey[],
+): { corrupt: number; dropped: number } {
+  let corrupt = 0;
+  let dropped = 0;
+  for (const [key, value] of records) {
+    const record = readStoredEntry(key, value, now);
+    if (record.kind === 'corrupt') {
+      corrupt++;
+      stale.push(key);
+    } else if (record.kind === 'stale' || !current(key as string, record.entry.query)) {
+      dropped++;
+      stale.push(key);
+    } else {
+      loaded.push({ key: key as string, entry: record.entry, ttlMs: record.ttlMs });
+    }
+  }
+  return { corrupt, dropped };
 }
