@@ -4,36 +4,49 @@ import { defineConfig, type Plugin } from 'vite';
 
 const external = ['comlink', 'hnswlib-wasm', 'idb-keyval', 'web-vitals', 'uplot'];
 
+/** The worker entries, one per engine (see src/client/spawnWorker.ts). */
+const WORKERS = ['worker-simd', 'worker-hnswlib-wasm'] as const;
+
 /*
- * In the library build the worker is its own entry, dist/worker.js, and the
- * page code keeps the literal `new Worker(new URL('./worker.js',
- * import.meta.url))`: the one pattern that Vite, webpack 5 and Rollup all
- * recognise in a consumer's build, where they bundle the worker and resolve
- * its imports. Vite's own worker handling would inline or rename it instead.
+ * In the library build each worker is its own entry, dist/worker-simd.js and
+ * dist/worker-hnswlib-wasm.js, and the page code keeps the literal
+ * `new Worker(new URL('./worker-….js', import.meta.url))`: the one pattern
+ * that Vite, webpack 5 and Rollup all recognise in a consumer's build, where
+ * they bundle each worker and resolve its imports. Vite's own worker handling
+ * would inline or rename them instead.
  */
-function workerAsEntry(): Plugin {
-  const source = "new URL('../worker/worker.ts', import.meta.url)";
-  const placeholder = '__VICINITY_WORKER_URL__';
+function workersAsEntries(): Plugin {
+  const placeholder = (name: string) => `__VICINITY_WORKER_URL_${name.replaceAll('-', '_')}__`;
   return {
-    name: 'vicinity:worker-as-entry',
+    name: 'vicinity:workers-as-entries',
     apply: 'build',
     enforce: 'pre',
     transform(code, id) {
       if (!id.endsWith('/src/client/spawnWorker.ts')) return null;
-      if (!code.includes(source))
-        this.error('spawnWorker.ts no longer has the worker URL this build rewrites');
-      const start = code.indexOf(source);
-      const edited = new MagicString(code).overwrite(start, start + source.length, placeholder);
+      const edited = new MagicString(code);
+      for (const name of WORKERS) {
+        const source = `new URL('../worker/${name}.ts', import.meta.url)`;
+        const start = code.indexOf(source);
+        if (start < 0 || code.indexOf(source, start + 1) >= 0)
+          this.error(
+            `spawnWorker.ts no longer has the one worker URL this build rewrites: ${source}`,
+          );
+        edited.overwrite(start, start + source.length, placeholder(name));
+      }
       return { code: edited.toString(), map: edited.generateMap({ hires: true }) };
     },
     renderChunk(code) {
-      const start = code.indexOf(placeholder);
-      if (start < 0) return null;
-      const edited = new MagicString(code).overwrite(
-        start,
-        start + placeholder.length,
-        "new URL('./worker.js', import.meta.url)",
-      );
+      const edited = new MagicString(code);
+      for (const name of WORKERS) {
+        const start = code.indexOf(placeholder(name));
+        if (start < 0) continue;
+        edited.overwrite(
+          start,
+          start + placeholder(name).length,
+          `new URL('./${name}.js', import.meta.url)`,
+        );
+      }
+      if (!edited.hasChanged()) return null;
       return { code: edited.toString(), map: edited.generateMap({ hires: true }) };
     },
   };
@@ -41,7 +54,7 @@ function workerAsEntry(): Plugin {
 
 /*
  * The SIMD engine's Emscripten glue and its .wasm are shipped as they were
- * built, next to worker.js. Bundled, Vite would inline the .wasm as a base64
+ * built, next to the worker entries. Bundled, Vite would inline the .wasm as a base64
  * data: URL (larger, and a page's CSP would need connect-src data:); left as
  * files, the glue's `new URL('hnsw-simd.wasm', import.meta.url)` lets a
  * consumer's bundler emit the .wasm as an asset.
@@ -66,7 +79,7 @@ function simdEngineAsFiles(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [workerAsEntry(), simdEngineAsFiles()],
+  plugins: [workersAsEntries(), simdEngineAsFiles()],
   server: { port: 5199, strictPort: true },
   // The dev server (tests, demo, benchmark) pre-bundles these at start: found
   // later, in a worker or a lazily loaded test module, a dependency makes
@@ -91,7 +104,8 @@ export default defineConfig({
     lib: {
       entry: {
         index: 'src/index.ts',
-        worker: 'src/worker/worker.ts',
+        'worker-simd': 'src/worker/worker-simd.ts',
+        'worker-hnswlib-wasm': 'src/worker/worker-hnswlib-wasm.ts',
         dashboard: 'src/dashboard/index.ts',
       },
       formats: ['es'],

@@ -346,7 +346,7 @@ async function connect(
   logger: LogSink | undefined,
   timeoutMs: number,
 ): Promise<{ connection: Connection; opened: OpenResult }> {
-  const worker = spawnWorker();
+  const worker = spawnWorker(request.engine);
   const remote = wrap<WorkerApi>(worker);
   const connection: Connection = { worker, remote, api: remote.index, ended: false };
   let timer: ReturnType<typeof setTimeout> | undefined;

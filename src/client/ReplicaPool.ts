@@ -1,4 +1,5 @@
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import type { EngineChoice } from '../engine/Engine.js';
 import { VicinityError } from '../errors/VicinityError.js';
 import { fromWorker } from '../errors/wireError.js';
 import type { ReplicaSnapshot, SearchApi, WorkerApi } from '../worker/protocol.js';
@@ -31,16 +32,24 @@ export class ReplicaPool {
   #closed = false;
 
   #timeoutMs: number;
+  /** The primary's: replicas start the same worker file, with the same engine. */
+  #engine: EngineChoice;
 
-  constructor(count: number, exportSnapshot: () => Promise<ReplicaSnapshot>, timeoutMs: number) {
+  constructor(
+    count: number,
+    exportSnapshot: () => Promise<ReplicaSnapshot>,
+    timeoutMs: number,
+    engine: EngineChoice,
+  ) {
     this.#exportSnapshot = exportSnapshot;
     this.#timeoutMs = timeoutMs;
+    this.#engine = engine;
     for (let i = 0; i < count; i++) this.#replicas.push(this.#spawn());
     if (count > 0) this.#scheduleRefresh();
   }
 
   #spawn(): Replica {
-    const worker = spawnWorker();
+    const worker = spawnWorker(this.#engine);
     const replica: Replica = { worker, api: wrap<WorkerApi>(worker), version: -1, inFlight: 0 };
     worker.addEventListener('error', (event) => {
       event.preventDefault();

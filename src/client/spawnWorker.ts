@@ -1,3 +1,5 @@
+import type { EngineChoice, EngineKind } from '../engine/Engine.js';
+import { pickEngine } from '../engine/pickEngine.js';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 
 /** The part of the Trusted Types API used here (not yet in TypeScript's DOM types). */
@@ -16,33 +18,44 @@ let policy: { createScriptURL(url: string): unknown } | undefined;
 let trustedUrlsNeeded = false;
 
 /**
- * The worker is referenced with `new URL(…, import.meta.url)` inside
+ * Each worker is referenced with `new URL(…, import.meta.url)` inside
  * `new Worker(…)` so that Vite, webpack 5 and Rollup emit it as its own file
- * in a consumer's build, with no configuration on their side. That literal
- * must stay the only one, and stay as it is.
+ * in a consumer's build, with no configuration on their side. There is one
+ * file per engine, chosen here on the page: a bundler that inlines a worker's
+ * lazy imports (Vite's default `iife` worker format) would otherwise put
+ * hnswlib-wasm, 760 kB, into the file every first visit downloads. These two
+ * literals must stay the only ones, and stay as they are; their names differ
+ * because webpack names each worker's file after its `name`.
  */
-function construct(): Worker {
-  return new Worker(new URL('../worker/worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'vicinity',
-  });
+function construct(kind: EngineKind): Worker {
+  return kind === 'simd'
+    ? new Worker(new URL('../worker/worker-simd.ts', import.meta.url), {
+        type: 'module',
+        name: 'vicinity-simd',
+      })
+    : new Worker(new URL('../worker/worker-hnswlib-wasm.ts', import.meta.url), {
+        type: 'module',
+        name: 'vicinity-hnswlib-wasm',
+      });
 }
 
 /**
- * Starts the index worker. On a page that enforces Trusted Types
- * (`require-trusted-types-for 'script'`), a plain URL is refused; the worker
- * is then started again with its URL passed through the `vicinity` policy,
- * and so is every later worker of the page.
+ * Starts an index worker for `choice`: the file of the engine that choice
+ * lands on in this browser (see pickEngine). On a page that enforces Trusted
+ * Types (`require-trusted-types-for 'script'`), a plain URL is refused; the
+ * worker is then started again with its URL passed through the `vicinity`
+ * policy, and so is every later worker of the page.
  */
-export function spawnWorker(): Worker {
+export function spawnWorker(choice: EngineChoice): Worker {
   const factory = (globalThis as { trustedTypes?: TrustedTypesFactory }).trustedTypes;
+  const start = () => construct(pickEngine(choice));
   try {
     // Each refusal is a violation report, so a page that refused once is not asked again.
-    if (trustedUrlsNeeded && factory) return withTrustedWorkerUrls(factory, construct);
-    return construct();
+    if (trustedUrlsNeeded && factory) return withTrustedWorkerUrls(factory, start);
+    return start();
   } catch (error) {
     if (error instanceof TypeError && factory && !trustedUrlsNeeded) {
-      const worker = withTrustedWorkerUrls(factory, construct);
+      const worker = withTrustedWorkerUrls(factory, start);
       trustedUrlsNeeded = true;
       return worker;
     }
@@ -60,7 +73,7 @@ export function spawnWorker(): Worker {
 /**
  * Runs `start` with the global Worker constructor swapped, for the length of
  * that synchronous call, for one that passes its URL through the policy: the
- * literal in `construct` stays intact for bundlers.
+ * literals in `construct` stay intact for bundlers.
  */
 function withTrustedWorkerUrls(factory: TrustedTypesFactory, start: () => Worker): Worker {
   try {

@@ -55,3 +55,21 @@ export interface Engine {
   memoryBytes(): number;
   dispose(): Promise<void>;
 }
+
+/** What an engine is created or loaded with. */
+export interface EngineContext {
+  readonly params: EngineParams;
+  readonly capacity: number;
+  /** IDBFS file name for hnswlib-wasm, unique per worker. */
+  readonly scratchFile: string;
+}
+
+/** Makes engines of one kind: what a worker entry passes in, so that it bundles only that kind. */
+export interface EngineFactory {
+  create(context: EngineContext): Promise<Engine>;
+  /** Both engines read hnswlib's wasm32 layout, so either reads what the other saved. */
+  load(context: EngineContext, bytes: Uint8Array): Promise<Engine>;
+}
+
+/** The engines one worker has, by kind. */
+export type EngineFactories = Readonly<Partial<Record<EngineKind, EngineFactory>>>;

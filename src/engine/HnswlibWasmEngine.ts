@@ -2,7 +2,7 @@ import type { HierarchicalNSW, HnswlibModule } from 'hnswlib-wasm';
 import { toVicinityError } from '../errors/VicinityError.js';
 import { withLock } from '../util/withLock.js';
 import { sleep, withTimeout } from '../util/withTimeout.js';
-import type { BatchResult, Engine, EngineParams, EngineResult } from './Engine.js';
+import type { BatchResult, Engine, EngineFactory, EngineParams, EngineResult } from './Engine.js';
 import { assertAddressable, snapshotBytes } from './memoryModel.js';
 import {
   awaitScratchFile,
@@ -222,3 +222,11 @@ export class HnswlibWasmEngine implements Engine {
     await deleteScratchFile(this.#scratchFile).catch(() => undefined);
   }
 }
+
+/** hnswlib-wasm, for the worker entry that runs it (worker-hnswlib-wasm.ts). */
+export const hnswlibWasmFactory: EngineFactory = {
+  create: ({ params, capacity, scratchFile }) =>
+    HnswlibWasmEngine.create({ params, scratchFile }, capacity),
+  load: ({ params, capacity, scratchFile }, bytes) =>
+    HnswlibWasmEngine.load({ params, scratchFile }, bytes, capacity),
+};

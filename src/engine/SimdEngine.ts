@@ -1,6 +1,6 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import type { Metric } from '../types.js';
-import type { BatchResult, Engine, EngineParams, EngineResult } from './Engine.js';
+import type { BatchResult, Engine, EngineFactory, EngineParams, EngineResult } from './Engine.js';
 import { assertAddressable } from './memoryModel.js';
 import type { HnswSimdModule } from './simd/HnswSimdModule.js';
 
@@ -218,3 +218,9 @@ function failure(
 ): VicinityError {
   return new VicinityError(code, `${what}: ${m.UTF8ToString(m._vh_last_error())}`);
 }
+
+/** The SIMD engine, for the worker entry that runs it (worker-simd.ts). */
+export const simdFactory: EngineFactory = {
+  create: ({ params, capacity }) => SimdEngine.create(params, capacity),
+  load: ({ params, capacity }, bytes) => SimdEngine.load(params, bytes, capacity),
+};

@@ -1,32 +1,15 @@
 import { VicinityError } from '../errors/VicinityError.js';
-import type { Engine, EngineChoice, EngineKind, EngineParams } from './Engine.js';
-import { HnswlibWasmEngine, type HnswlibLoader } from './HnswlibWasmEngine.js';
-import { SimdEngine, type SimdLoader } from './SimdEngine.js';
+import type {
+  Engine,
+  EngineChoice,
+  EngineContext,
+  EngineFactories,
+  EngineFactory,
+  EngineKind,
+} from './Engine.js';
+import { pickEngine, simdSupported } from './pickEngine.js';
 
-export type { EngineChoice };
-
-export interface EngineLoaders {
-  readonly simd?: SimdLoader;
-  readonly hnswlibWasm?: HnswlibLoader;
-}
-
-// Smallest modules that use SIMD (v128) and exception handling (try/catch):
-// the two features the SIMD build needs.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
-  253, 98, 11,
-]);
-const EXCEPTIONS_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11, 11,
-]);
-
-export function simdSupported(): boolean {
-  try {
-    return WebAssembly.validate(SIMD_PROBE) && WebAssembly.validate(EXCEPTIONS_PROBE);
-  } catch {
-    return false;
-  }
-}
+export type { EngineChoice, EngineContext };
 
 /** hnswlib-wasm's embind glue builds functions at run time: it needs 'unsafe-eval'. */
 function evalAllowed(): boolean {
@@ -39,10 +22,12 @@ function evalAllowed(): boolean {
 
 /**
  * The engine a choice lands on, checked against what this browser and the
- * page's CSP allow: `auto` never picks an engine that cannot run.
+ * worker's CSP allow: `auto` never picks an engine that cannot run. A worker
+ * has only the engines its entry bundles (`engines`); the page starts the
+ * worker file whose engine `pickEngine` names, so the two agree.
  */
-export function resolveEngine(choice: EngineChoice): EngineKind {
-  const kind = choice === 'auto' ? (simdSupported() ? 'simd' : 'hnswlib-wasm') : choice;
+export function resolveEngine(choice: EngineChoice, engines: EngineFactories): EngineKind {
+  const kind = pickEngine(choice);
   if (kind === 'simd' && !simdSupported()) {
     throw new VicinityError(
       'UNSUPPORTED_ENGINE',
@@ -56,6 +41,7 @@ export function resolveEngine(choice: EngineChoice): EngineKind {
         "the 'simd' engine needs only 'wasm-unsafe-eval'",
     );
   }
+  factory(engines, kind);
   return kind;
 }
 
@@ -72,23 +58,21 @@ function cspFailure(error: unknown): VicinityError | undefined {
   return undefined;
 }
 
-export interface EngineContext {
-  readonly params: EngineParams;
-  readonly capacity: number;
-  /** IDBFS file name for hnswlib-wasm, unique per worker. */
-  readonly scratchFile: string;
-  readonly loaders?: EngineLoaders;
+function factory(engines: EngineFactories, kind: EngineKind): EngineFactory {
+  const found = engines[kind];
+  if (!found) {
+    throw new VicinityError('UNSUPPORTED_ENGINE', `this worker does not bundle the ${kind} engine`);
+  }
+  return found;
 }
 
-export async function createEngine(kind: EngineKind, context: EngineContext): Promise<Engine> {
-  const { params, capacity, scratchFile, loaders } = context;
+export async function createEngine(
+  engines: EngineFactories,
+  kind: EngineKind,
+  context: EngineContext,
+): Promise<Engine> {
   try {
-    return kind === 'simd'
-      ? await SimdEngine.create(params, capacity, loaders?.simd)
-      : await HnswlibWasmEngine.create(
-          { params, scratchFile, loader: loaders?.hnswlibWasm },
-          capacity,
-        );
+    return await factory(engines, kind).create(context);
   } catch (error) {
     throw cspFailure(error) ?? error;
   }
@@ -96,19 +80,13 @@ export async function createEngine(kind: EngineKind, context: EngineContext): Pr
 
 /** Both engines write hnswlib's wasm32 layout, so either reads what the other saved. */
 export async function loadEngine(
+  engines: EngineFactories,
   kind: EngineKind,
   context: EngineContext,
   bytes: Uint8Array,
 ): Promise<Engine> {
-  const { params, capacity, scratchFile, loaders } = context;
   try {
-    return kind === 'simd'
-      ? await SimdEngine.load(params, bytes, capacity, loaders?.simd)
-      : await HnswlibWasmEngine.load(
-          { params, scratchFile, loader: loaders?.hnswlibWasm },
-          bytes,
-          capacity,
-        );
+    return await factory(engines, kind).load(context, bytes);
   } catch (error) {
     throw cspFailure(error) ?? error;
   }

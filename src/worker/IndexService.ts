@@ -1,12 +1,7 @@
 import { transfer } from 'comlink';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
-import type { EngineParams } from '../engine/Engine.js';
-import {
-  createEngine,
-  loadEngine,
-  resolveEngine,
-  type EngineLoaders,
-} from '../engine/chooseEngine.js';
+import type { EngineFactories, EngineParams } from '../engine/Engine.js';
+import { createEngine, loadEngine, resolveEngine } from '../engine/chooseEngine.js';
 import { LayoutConverter, convertLayout } from '../engine/nativeLayout.js';
 import { decodeSnapshot, encodeSnapshot, type Sidecar } from '../engine/SnapshotCodec.js';
 import { VectorCollection, type RawHit, type SearchRequest } from '../engine/VectorCollection.js';
@@ -47,7 +42,7 @@ import type {
  * hnswlib-wasm crashes on two reads at once, and IDBFS syncs must not overlap.
  */
 export class IndexService implements EngineApi {
-  #loaders: EngineLoaders | undefined;
+  #engines: EngineFactories;
   #queue = new SerialQueue();
   #log: LogSink | undefined;
   #state:
@@ -66,8 +61,9 @@ export class IndexService implements EngineApi {
   /** A native hnswlib file arriving in chunks (see importBegin). */
   #import: PendingImport | null = null;
 
-  constructor(loaders?: EngineLoaders) {
-    this.#loaders = loaders;
+  /** `engines`: the engines this worker bundles (see worker-simd.ts, worker-hnswlib-wasm.ts). */
+  constructor(engines: EngineFactories) {
+    this.#engines = engines;
   }
 
   setLogSink(sink: LogSink | undefined): void {
@@ -118,7 +114,7 @@ export class IndexService implements EngineApi {
 
   async #load(request: OpenRequest, store: IndexStore): Promise<OpenResult> {
     const scratchFile = `${scratchPrefix(request.name)}${crypto.randomUUID()}.bin`;
-    const kind = resolveEngine(request.engine);
+    const kind = resolveEngine(request.engine, this.#engines);
     const snapshot = await store.readLatest();
     if (!snapshot) {
       if (request.dimensions === undefined) {
@@ -133,11 +129,10 @@ export class IndexService implements EngineApi {
         M: request.M ?? request.defaults.M,
         efConstruction: request.efConstruction ?? request.defaults.efConstruction,
       };
-      const engine = await createEngine(kind, {
+      const engine = await createEngine(this.#engines, kind, {
         params,
         capacity: request.initialCapacity,
         scratchFile,
-        loaders: this.#loaders,
       });
       const efSearch = request.efSearch ?? request.defaults.efSearch;
       const collection = new VectorCollection(engine, params, efSearch);
@@ -159,8 +154,9 @@ export class IndexService implements EngineApi {
     }
     const capacity = Math.max(request.initialCapacity, sidecar.nextLabel, manifest.count);
     const engine = await loadEngine(
+      this.#engines,
       kind,
-      { params, capacity, scratchFile, loaders: this.#loaders },
+      { params, capacity, scratchFile },
       engineBytes,
     );
     const efSearch = request.efSearch ?? sidecar.efSearch;
@@ -533,12 +529,12 @@ export class IndexService implements EngineApi {
       const capacity = Math.max(converted.header.count, empty.engine.capacity());
       empty.assertHeapRoom(capacity, converted.header.count, params);
       const engine = await loadEngine(
+        this.#engines,
         empty.engine.kind,
         {
           params,
           capacity,
           scratchFile: `${scratchPrefix(state.name)}${crypto.randomUUID()}.bin`,
-          loaders: this.#loaders,
         },
         converted.bytes,
       );

@@ -1,4 +1,5 @@
 import { loadEngine } from '../engine/chooseEngine.js';
+import type { EngineFactories } from '../engine/Engine.js';
 import { indexHeapBytes, usableHeapBytes } from '../engine/memoryModel.js';
 import { decodeSnapshot } from '../engine/SnapshotCodec.js';
 import { VectorCollection, type SearchRequest } from '../engine/VectorCollection.js';
@@ -15,6 +16,12 @@ import type { RawHit, ReplicaApi, ReplicaSnapshot, Timed } from './protocol.js';
 export class ReplicaService implements ReplicaApi {
   #queue = new SerialQueue();
   #collection: VectorCollection | undefined;
+  #engines: EngineFactories;
+
+  /** `engines`: the engines this worker bundles; the primary's, as the page starts the same file. */
+  constructor(engines: EngineFactories) {
+    this.#engines = engines;
+  }
 
   load(snapshot: ReplicaSnapshot): Promise<void> {
     return this.#queue.run(async () => {
@@ -35,7 +42,7 @@ export class ReplicaService implements ReplicaApi {
           `a copy of the index needs about ${Math.ceil(heap / 2 ** 20)} MiB of WASM heap, over the engine's limit`,
         );
       }
-      const engine = await loadEngine(snapshot.kind, context, engineBytes);
+      const engine = await loadEngine(this.#engines, snapshot.kind, context, engineBytes);
       this.#collection = new VectorCollection(engine, snapshot.params, snapshot.efSearch, sidecar);
     });
   }

@@ -69,7 +69,22 @@ const harness = {
   codeOf,
   vicinity: { ...vicinity, VectorIndex },
   /** Either engine by kind, on the page, for tests of the engines themselves. */
-  engines: () => import('../../src/engine/chooseEngine.js'),
+  engines: async () => {
+    const [{ createEngine, loadEngine }, { simdFactory }, { hnswlibWasmFactory }] =
+      await Promise.all([
+        import('../../src/engine/chooseEngine.js'),
+        import('../../src/engine/SimdEngine.js'),
+        import('../../src/engine/HnswlibWasmEngine.js'),
+      ]);
+    const both = { simd: simdFactory, 'hnswlib-wasm': hnswlibWasmFactory };
+    type Kind = keyof typeof both;
+    type Context = Parameters<typeof createEngine>[2];
+    return {
+      createEngine: (kind: Kind, context: Context) => createEngine(both, kind, context),
+      loadEngine: (kind: Kind, context: Context, bytes: Uint8Array) =>
+        loadEngine(both, kind, context, bytes),
+    };
+  },
   /** Comlink as the page's other libraries would use it. */
   comlink: () => import('comlink'),
   /** The SIMD engine itself, for tests of its byte checks (loaded only when asked for). */

@@ -13,6 +13,8 @@ import { DEFAULTS } from '../../src/client/resolveOptions.js';
 import type { EngineChoice } from '../../src/engine/chooseEngine.js';
 import { VicinityError } from '../../src/errors/VicinityError.js';
 import { IndexService } from '../../src/worker/IndexService.js';
+import { hnswlibWasmFactory } from '../../src/engine/HnswlibWasmEngine.js';
+import { simdFactory } from '../../src/engine/SimdEngine.js';
 import { seededRandom } from './random.js';
 import { fetchWords } from './words.js';
 
@@ -70,7 +72,7 @@ async function answersOf(
 
 async function answersOfService(name: string): Promise<{ answers: string; recovered: string }> {
   const words = await fetchWords();
-  const service = new IndexService();
+  const service = new IndexService({ simd: simdFactory, 'hnswlib-wasm': hnswlibWasmFactory });
   await service.open({
     name,
     dimensions: undefined,

@@ -1,0 +1,41 @@
+import { expose, proxy } from 'comlink';
+import type { EngineFactories } from '../engine/Engine.js';
+import { throwingWireErrors } from '../errors/wireError.js';
+import { IndexService } from './IndexService.js';
+import { UNDELIVERABLE, type WorkerNotice } from './notices.js';
+import type { WorkerApi } from './protocol.js';
+import { ReplicaService } from './ReplicaService.js';
+
+/**
+ * Serves the index in this worker with the engines its entry passes in. Each
+ * engine has its own entry (worker-simd.ts, worker-hnswlib-wasm.ts), so that
+ * a consumer's bundler, whatever its worker format, puts hnswlib-wasm only in
+ * the file that the page starts where SIMD is missing.
+ */
+export function startWorker(engines: EngineFactories): void {
+  /*
+   * hnswlib-wasm's glue prints to the console on every IDBFS sync. This worker
+   * is ours alone, so its console is silenced here: the library writes nothing
+   * unless the caller passes a logger (see VectorIndexOptions.logger).
+   */
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    Reflect.set(console, method, () => undefined);
+  }
+
+  const service = new IndexService(engines);
+  // Failures cross as plain data with their code (see wireError.ts), so that
+  // Comlink's handlers, which the page shares with other Comlink users, stay as they are.
+  const api: WorkerApi = {
+    index: proxy(throwingWireErrors(service)),
+    replica: proxy(throwingWireErrors(new ReplicaService(engines))),
+  };
+
+  // See notices.ts: a call whose message could not be read is reported, in turn.
+  const undeliverable = () =>
+    service.afterQueued(() => postMessage({ vicinity: UNDELIVERABLE } satisfies WorkerNotice));
+  addEventListener('message', (event: MessageEvent<unknown>) => {
+    if (event.data === null || event.data === undefined) undeliverable();
+  });
+  addEventListener('messageerror', undeliverable);
+  expose(api);
+}
