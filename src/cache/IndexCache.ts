@@ -9,6 +9,7 @@ import { keyvalStore } from './keyvalStore.js';
 import { QueryCache, type CacheEntry, type QueryCacheStats } from './QueryCache.js';
 import { QueryLog, type LoggedQuery } from './QueryLog.js';
 import { deleteDatabase } from '../storage/idb.js';
+import { nextTask } from '../util/nextTask.js';
 
 export interface CacheOptions {
   /** Capacity in bytes (estimated). @default 8 MiB */
@@ -75,6 +76,8 @@ type Fingerprint =
   | { readonly state: 'probing'; readonly done: Promise<string | null> }
   | { readonly state: 'known'; readonly value: string | null };
 
+/** Stored answers cached per task on open. */
+const RESTORE_SLICE = 64;
 /** Cached answers and the query log are written at most this often, in one go. */
 const PERSIST_DELAY_MS = 3_000;
 /** How long a write waits for an idle period before it goes anyway. */
@@ -155,7 +158,7 @@ export class IndexCache implements IndexCacheApi {
     this.#counts.dropped += loaded.dropped;
     this.#counts.corrupt += loaded.corrupt;
     const texts = loaded.entries.filter(({ entry }) => typeof entry.query === 'string');
-    this.#restore(loaded.entries.filter(({ entry }) => typeof entry.query !== 'string'));
+    await this.#restore(loaded.entries.filter(({ entry }) => typeof entry.query !== 'string'));
     if (texts.length === 0) return;
     const embedder = await fingerprint;
     const mine = texts.filter(
@@ -168,14 +171,16 @@ export class IndexCache implements IndexCacheApi {
       this.#counts.dropped++;
       this.#unstore(key);
     }
-    this.#restore(mine);
+    await this.#restore(mine);
   }
 
-  #restore(entries: { key: string; entry: CacheEntry; ttlMs: number }[]): void {
-    const version = this.#host.version();
-    for (const { key, entry, ttlMs } of entries) {
+  /** Caches stored answers, RESTORE_SLICE a task, so that a full cache makes no long task on open. */
+  async #restore(entries: { key: string; entry: CacheEntry; ttlMs: number }[]): Promise<void> {
+    for (let i = 0; i < entries.length; i++) {
+      if (i > 0 && i % RESTORE_SLICE === 0) await nextTask();
+      const { key, entry, ttlMs } = entries[i] as (typeof entries)[number];
       // Whatever was cached in this page meanwhile is newer; other content's answers are void.
-      if (this.#cache.has(key) || !key.startsWith(`${version}|`)) continue;
+      if (this.#cache.has(key) || !key.startsWith(`${this.#host.version()}|`)) continue;
       if (this.#cache.set(key, entry.query, entry.hits, ttlMs)) this.#counts.loaded++;
     }
   }
