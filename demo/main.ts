@@ -202,9 +202,10 @@ async function search(): Promise<void> {
   const missing = embedder.unknown(text);
   unknown.textContent = missing.length > 0 ? `Not in the vocabulary: ${missing.join(', ')}` : '';
   if (tokens(text).length === missing.length) {
-    // No word with a vector: nothing to search for.
+    // No word with a vector: nothing to search for, and nothing of the last search is left shown.
     results.replaceChildren();
     results.dataset.query = text;
+    status.textContent = '';
     return;
   }
   const pos = posField.querySelector<HTMLInputElement>('input:checked')?.value ?? '';

@@ -90,8 +90,25 @@ export class LatencyTimeline {
         ],
         series: [
           {},
-          { label: 'p50', scale: 'ms', stroke: color('--vd-p50'), width: 1.5 },
-          { label: 'p95', scale: 'ms', stroke: color('--vd-p95'), width: 2 },
+          // Seconds without a query are gaps; a line spans them, and a point
+          // marks each second that had queries, so that a search every few
+          // seconds draws a line and a lone one a dot, not nothing.
+          {
+            label: 'p50',
+            scale: 'ms',
+            stroke: color('--vd-p50'),
+            width: 1.5,
+            spanGaps: true,
+            points: { show: true, size: 4 },
+          },
+          {
+            label: 'p95',
+            scale: 'ms',
+            stroke: color('--vd-p95'),
+            width: 2,
+            spanGaps: true,
+            points: { show: true, size: 5 },
+          },
           { label: 'operations/s', scale: 'rate', stroke: rate, width: 1, fill: `${rate}22` },
         ],
       },

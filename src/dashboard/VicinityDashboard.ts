@@ -336,7 +336,7 @@ export class VicinityDashboard extends Base {
       'tr',
       {},
       ...['operation', 'count', 'p50', 'p95', 'p99', 'worker p50', 'errors'].map((h) =>
-        el('th', { scope: 'col' }, h),
+        el('th', { scope: 'col', 'data-col': h }, h),
       ),
     );
     const rows = entries.map(([op, s]) =>
@@ -347,7 +347,7 @@ export class VicinityDashboard extends Base {
         el('td', {}, formatCount(s.count)),
         el('td', {}, formatMs(s.latencyMs.p50)),
         el('td', {}, formatMs(s.latencyMs.p95)),
-        el('td', {}, formatMs(s.latencyMs.p99)),
+        el('td', { 'data-col': 'p99' }, formatMs(s.latencyMs.p99)),
         el('td', {}, formatMs(s.workerMs?.p50)),
         el('td', {}, formatPercent(s.errorRate)),
       ),

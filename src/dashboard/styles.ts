@@ -75,14 +75,18 @@ h3 {
 .health[data-health='healthy'] { color: var(--vd-ok); }
 .health[data-health='degraded'] { color: var(--vd-warn); }
 .health[data-health='critical'] { color: var(--vd-bad); }
+/* Eight tiles: two rows of four, one row of eight when wide, four rows of two when narrow; never a row of one. */
 .tiles {
   display: grid;
-  grid-template-columns: repeat(auto-fill, minmax(150px, 1fr));
+  grid-template-columns: repeat(4, minmax(0, 1fr));
   gap: 8px;
   margin-bottom: 10px;
 }
-@container (max-width: 420px) {
-  .tiles { grid-template-columns: repeat(2, 1fr); }
+@container (min-width: 1100px) {
+  .tiles { grid-template-columns: repeat(8, minmax(0, 1fr)); }
+}
+@container (max-width: 520px) {
+  .tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 }
 .tile, .panel {
   background: var(--vd-panel);
@@ -101,7 +105,8 @@ h3 {
   overflow: hidden;
   text-overflow: ellipsis;
 }
-.tile .detail { display: block; font-size: 12px; color: var(--vd-muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+/* A detail wraps rather than ending in an ellipsis ("loadtest, 373.5 KiB ca…" said nothing). */
+.tile .detail { display: block; font-size: 12px; color: var(--vd-muted); overflow-wrap: anywhere; }
 .tile[data-state='bad'] .value { color: var(--vd-bad); }
 .tile[data-state='warn'] .value { color: var(--vd-warn); }
 .timeline { margin-bottom: 10px; }
@@ -119,7 +124,8 @@ h3 {
 @container (max-width: 420px) {
   .panels { grid-template-columns: 1fr; }
 }
-@container (min-width: 720px) {
+/* From two columns of panels up (2 × 300 px and the gap), the table takes two: it needs about 560 px. */
+@container (min-width: 608px) {
   .panel.operations { grid-column: span 2; }
 }
 .scroll { overflow-x: auto; }
@@ -127,6 +133,31 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; font-variant-nu
 th, td { padding: 3px 6px; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 th { font-weight: 600; color: var(--vd-muted); border-bottom: 1px solid var(--vd-border); }
+/*
+ * Narrow, the table tightens; at phone widths each operation's name takes a
+ * line of its own above its six figures, so that every column stays in sight
+ * (at 390 px, worker p50 and errors were scrolled out of it).
+ */
+@container (max-width: 520px) {
+  table { font-size: 12px; }
+  th, td { padding: 3px 3px; }
+  th { white-space: normal; vertical-align: bottom; }
+  .panel { padding: 8px 6px; }
+}
+@container (max-width: 420px) {
+  table, thead, tbody { display: block; }
+  /* count and errors are short; the four latencies ("0.30 ms") get the room. */
+  tr {
+    display: grid;
+    grid-template-columns: minmax(0, 0.8fr) repeat(4, minmax(0, 1.1fr)) minmax(0, 0.8fr);
+  }
+  .panel.operations { padding: 8px 4px; }
+  th:first-child { display: none; }
+  td:first-child { grid-column: 1 / -1; font-weight: 600; padding-top: 6px; }
+  th, td { padding: 2px 0 2px 2px; }
+  th { align-self: end; font-size: 11px; }
+  tbody tr { border-bottom: 1px solid var(--vd-grid); }
+}
 ul { list-style: none; margin: 0; padding: 0; font-size: 13px; }
 li { padding: 4px 0; border-bottom: 1px solid var(--vd-grid); overflow-wrap: anywhere; }
 li:last-child { border-bottom: 0; }

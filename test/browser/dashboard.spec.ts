@@ -102,6 +102,14 @@ function readDashboard(page: Page) {
       chartWidth: root.querySelector('.chart')!.getBoundingClientRect().width,
       document: JSON.parse(JSON.stringify(doc)) as typeof doc,
       overflow: element.scrollWidth - element.clientWidth,
+      // Columns of the Operations table out of sight, and tile or table text cut off or overflowing.
+      tableOverflow: (() => {
+        const scroll = root.querySelector<HTMLElement>('[data-panel="operations"] .scroll');
+        return scroll ? scroll.scrollWidth - scroll.clientWidth : 0;
+      })(),
+      clipped: [...root.querySelectorAll<HTMLElement>('.tile .value, .tile .detail, td, th')]
+        .filter((e) => e.scrollWidth > e.clientWidth)
+        .map((e) => e.textContent),
       background: getComputedStyle(element).backgroundColor,
     };
   });
@@ -185,8 +193,21 @@ test('the dashboard shows the monitor live: tiles, operations, alerts, timeline,
     )
     .toBe('60');
 
+  // The widest rows the table has: a batch and a load test.
+  await page.evaluate(async () => {
+    const index = (window as unknown as { dashIndex: import('../../src/index').VectorIndex })
+      .dashIndex;
+    await index.searchBatch(['river', 'mountain'], { k: 5 });
+    await new window.harness.vicinity.LoadTester(index).run({
+      queries: ['river'],
+      requests: 20,
+      users: 1,
+      search: { k: 5 },
+    });
+  });
   const backgrounds: string[] = [];
-  for (const width of [1280, 360]) {
+  // 700: the demo's dashboard at 768 px, inside the page's margins.
+  for (const width of [1280, 768, 700, 390, 360]) {
     await page.setViewportSize({ width, height: 900 });
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
@@ -196,13 +217,15 @@ test('the dashboard shows the monitor live: tiles, operations, alerts, timeline,
         document.querySelector('vicinity-dashboard')!.refresh();
       }, scheme);
       await page.waitForTimeout(100); // the chart follows the resize observer
-      const now = await readDashboard(page);
-      expect(now.overflow, `nothing sticks out at ${width} px`).toBeLessThanOrEqual(0);
-      expect(now.canvas).toBeGreaterThan(0.9 * now.chartWidth);
-      backgrounds.push(now.background);
       await page
         .locator('vicinity-dashboard')
         .screenshot({ path: testInfo.outputPath(`dashboard-${width}-${scheme}.png`) });
+      const now = await readDashboard(page);
+      expect(now.overflow, `nothing sticks out at ${width} px`).toBeLessThanOrEqual(0);
+      expect(now.tableOverflow, `every column shows at ${width} px`).toBeLessThanOrEqual(0);
+      expect(now.clipped, `no text cut off at ${width} px`).toEqual([]);
+      expect(now.canvas).toBeGreaterThan(0.9 * now.chartWidth);
+      backgrounds.push(now.background);
     }
   }
   // The system's dark scheme is followed, and an explicit theme wins over it.

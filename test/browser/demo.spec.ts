@@ -40,6 +40,10 @@ test('the reverse dictionary: built on the first visit, describes words, filters
   test.setTimeout(420_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // A missing file (the favicon was one) shows only as a console error.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /status of 404/.test(m.text())) errors.push(m.text());
+  });
   // The dev server sends each module as a file: room for all of them in the resource list.
   await page.addInitScript(() => performance.setResourceTimingBufferSize(5000));
   await page.goto('/demo/');
@@ -63,9 +67,15 @@ test('the reverse dictionary: built on the first visit, describes words, filters
   expect(fetched).toBeGreaterThan(15e6); // the assets are in the count
   expect(fetched).toBeLessThan(30e6);
   await expect(page.locator('#query')).toBeEnabled();
+  // The build's bulk writes raise no latency alert, and with no search yet
+  // the dashboard says so rather than a green "healthy" over empty tiles.
+  const health = page.locator('vicinity-dashboard .health');
+  await expect(health).toHaveText('no data yet');
+  await expect(page.locator('vicinity-dashboard [data-panel="alerts"] li')).toHaveCount(0);
 
   // Descriptions → the words that mean them.
   await expectWord(page, 'a large body of salt water', ['ocean', 'sea']);
+  await expect(health).toHaveText('healthy');
   await expectWord(page, 'the first meal of the day', ['breakfast']);
   await expectWord(page, 'a building where books are kept', ['library']);
   await expectWord(page, 'frozen water', ['ice']);
@@ -98,6 +108,12 @@ test('the reverse dictionary: built on the first visit, describes words, filters
   // A word the vocabulary does not have is named, not silently dropped.
   await page.locator('#query').fill('a qzxv animal');
   await expect(page.locator('#unknown')).toHaveText('Not in the vocabulary: qzxv');
+  await expect(page.locator('#status')).toHaveText(/ nearest in /);
+  // No known word at all: nothing is searched, and the last search's line goes too.
+  await page.locator('#query').fill('qzxv');
+  await expect(page.locator('#results')).toHaveAttribute('data-query', 'qzxv');
+  await expect(page.locator('#results li')).toHaveCount(0);
+  await expect(page.locator('#status')).toHaveText('');
 
   // A load test moves the dashboard and the cache.
   await expect(tile(page, 'size')).toHaveText(/117,\d{3}/);
