@@ -4,7 +4,8 @@ import type { EngineName } from './test/browser/fixtures';
 
 /** System Chromium from apt (chromium.config.json); set CHROMIUM_PATH to use another build. */
 const executablePath = process.env.CHROMIUM_PATH ?? chromium.executablePath;
-const port = 5199;
+// VICINITY_TEST_PORT runs a second checkout's tests beside this one's.
+const port = Number(process.env.VICINITY_TEST_PORT ?? 5199);
 
 export default defineConfig<{ engine: EngineName }>({
   testDir: 'test/browser',
@@ -54,7 +55,10 @@ export default defineConfig<{ engine: EngineName }>({
   webServer: {
     command: `npx vite --port ${port} --strictPort`,
     url: `http://localhost:${port}/test/browser/harness.html`,
-    reuseExistingServer: !process.env.CI,
+    // A server already on the port may be another checkout's: tests would run
+    // its code, silently. Playwright fails when the port is taken, unless
+    // VICINITY_REUSE_SERVER=1 says that server is this checkout's.
+    reuseExistingServer: process.env.VICINITY_REUSE_SERVER === '1',
     timeout: 60_000,
   },
 });
