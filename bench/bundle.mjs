@@ -54,17 +54,26 @@ function part(root, id, label, paths) {
 /** Sizes of dist/ and of hnswlib-wasm's chunk; throws when a file is missing. */
 export function measureBundle(root) {
   const dist = join(root, 'dist');
-  for (const file of ['index.js', 'worker.js', 'dashboard.js', 'hnsw-simd.js', 'hnsw-simd.wasm']) {
+  const entries = ['index.js', 'worker-simd.js', 'worker-hnswlib-wasm.js', 'dashboard.js'];
+  for (const file of [...entries, 'hnsw-simd.js', 'hnsw-simd.wasm']) {
     if (!existsSync(join(dist, file))) throw new Error(`dist/${file} is missing after the build`);
   }
-  // A chunk shared by several entries is counted once, with the first that needs it.
-  const workerChunks = staticChunks(dist, 'worker.js').map((f) => `dist/${f}`);
-  const pageChunks = staticChunks(dist, 'index.js')
-    .map((f) => `dist/${f}`)
-    .filter((f) => !workerChunks.includes(f));
-  const dashboardChunks = staticChunks(dist, 'dashboard.js')
-    .map((f) => `dist/${f}`)
-    .filter((f) => !workerChunks.includes(f) && !pageChunks.includes(f));
+  // Each engine has its worker file; a first visit loads one, with the chunks it imports
+  // (the engine's own files are counted with the engine).
+  const chunksOf = (entry) =>
+    staticChunks(dist, entry)
+      .filter((f) => f !== 'hnsw-simd.js')
+      .map((f) => `dist/${f}`);
+  const workerChunks = {
+    simd: chunksOf('worker-simd.js'),
+    'hnswlib-wasm': chunksOf('worker-hnswlib-wasm.js'),
+  };
+  const inWorkers = new Set([...workerChunks.simd, ...workerChunks['hnswlib-wasm']]);
+  // A chunk shared by the page and a worker is counted once, with the worker.
+  const pageChunks = chunksOf('index.js').filter((f) => !inWorkers.has(f));
+  const dashboardChunks = chunksOf('dashboard.js').filter(
+    (f) => !inWorkers.has(f) && !pageChunks.includes(f),
+  );
   const wasmDir = join(root, 'node_modules/hnswlib-wasm/dist');
   const wasmChunks = readdirSync(wasmDir).filter((f) => /^hnswlib-[0-9a-f]+\.js$/.test(f));
   if (wasmChunks.length !== 1) {
@@ -72,7 +81,11 @@ export function measureBundle(root) {
   }
   const parts = [
     part(root, 'page', 'page entry', ['dist/index.js', ...pageChunks]),
-    part(root, 'worker', 'worker', ['dist/worker.js', ...workerChunks]),
+    part(root, 'worker-simd', "worker 'simd'", ['dist/worker-simd.js', ...workerChunks.simd]),
+    part(root, 'worker-hnswlib-wasm', "worker 'hnswlib-wasm'", [
+      'dist/worker-hnswlib-wasm.js',
+      ...workerChunks['hnswlib-wasm'],
+    ]),
     part(root, 'simd', "engine 'simd'", ['dist/hnsw-simd.js', 'dist/hnsw-simd.wasm']),
     part(root, 'hnswlib-wasm', "engine 'hnswlib-wasm'", [
       relative(root, join(wasmDir, wasmChunks[0])),
@@ -94,9 +107,9 @@ export function measureBundle(root) {
   return {
     parts,
     totals: [
-      total("total with 'simd'", ['page', 'worker', 'simd']),
-      total("total with 'hnswlib-wasm'", ['page', 'worker', 'hnswlib-wasm']),
-      total("total with 'simd' and the dashboard", ['page', 'worker', 'simd', 'dashboard']),
+      total("total with 'simd'", ['page', 'worker-simd', 'simd']),
+      total("total with 'hnswlib-wasm'", ['page', 'worker-hnswlib-wasm', 'hnswlib-wasm']),
+      total("total with 'simd' and the dashboard", ['page', 'worker-simd', 'simd', 'dashboard']),
     ],
   };
 }
