@@ -135,13 +135,44 @@ function state(page: Page) {
   });
 }
 
-async function tearDown(page: Page, name: string) {
-  await page.evaluate(async (name) => {
+/** The throttle test's optimizer, aiming at `target` ms, and a load test for it to watch. */
+async function startTuning(page: Page, target: number, floor: number) {
+  await page.evaluate(
+    ({ target, floor }) => {
+      const o = (window as unknown as Window_).opt;
+      o.optimizer = new window.harness.vicinity.AdaptiveOptimizer(o.index, {
+        targetP95Ms: target,
+        recallFloor: floor,
+        maxEfSearch: 1024,
+        intervalMs: 300,
+        cooldownMs: 500,
+        // p95 of 100 searches: on a shared machine, fewer make the validator's 5 % rule a coin toss.
+        minSamples: 100,
+        recall: { sampleEvery: 10 },
+        validate: { mode: 'live', liveQueries: 100 },
+        cacheBytes: null,
+      });
+    },
+    { target, floor },
+  );
+  await startLoad(page);
+}
+
+/** Stops the optimizer and the load test, once both have settled. */
+function stopTuning(page: Page) {
+  return page.evaluate(async () => {
     const o = (window as unknown as Window_).opt;
     o.optimizer?.disable();
     o.load?.abort();
     await o.loadDone;
     await o.optimizer?.settled();
+  });
+}
+
+async function tearDown(page: Page, name: string) {
+  await stopTuning(page);
+  await page.evaluate(async (name) => {
+    const o = (window as unknown as Window_).opt;
     await o.index.close();
     await window.harness.vicinity.VectorIndex.delete(name);
   }, name);
@@ -177,25 +208,7 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
       `throttled 4×: p95 ${slow!.toFixed(2)} ms at ef 1024, ${fast!.toFixed(2)} ms at ef 64; target ${target.toFixed(2)} ms`,
     );
     expect(slow! / fast!).toBeGreaterThan(1.25); // efSearch must matter, or there is nothing to tune
-    await page.evaluate(
-      ({ target, floor }) => {
-        const o = (window as unknown as Window_).opt;
-        o.optimizer = new window.harness.vicinity.AdaptiveOptimizer(o.index, {
-          targetP95Ms: target,
-          recallFloor: floor,
-          maxEfSearch: 1024,
-          intervalMs: 300,
-          cooldownMs: 500,
-          // p95 of 100 searches: on a shared machine, fewer make the validator's 5 % rule a coin toss.
-          minSamples: 100,
-          recall: { sampleEvery: 10 },
-          validate: { mode: 'live', liveQueries: 100 },
-          cacheBytes: null,
-        });
-      },
-      { target, floor },
-    );
-    await startLoad(page);
+    await startTuning(page, target, floor);
     const outcome = await expect
       .poll(
         async () => {
@@ -222,13 +235,7 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
     if (outcome === 'met') break;
     console.log(`the machine got faster: p95 ${last!.p95} ms at ef 1024 meets the target`);
     expect(attempt).toBeLessThan(4);
-    await page.evaluate(async () => {
-      const o = (window as unknown as Window_).opt;
-      o.optimizer!.disable();
-      o.load!.abort();
-      await o.loadDone;
-      await o.optimizer!.settled();
-    });
+    await stopTuning(page);
   }
   phase('target met');
   const met = await state(page);
@@ -247,36 +254,13 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
   // dominates. So the new target is set from p95 measured now, at this
   // efSearch, unthrottled: three times it, so that p95 is well under it.
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
-  await page.evaluate(async () => {
-    const o = (window as unknown as Window_).opt;
-    o.optimizer!.disable();
-    o.load!.abort();
-    await o.loadDone;
-    await o.optimizer!.settled();
-  });
+  await stopTuning(page);
   const [now] = await calibrate(page, [met.efSearch]);
   const roomy = 3 * now!;
   console.log(
     `unthrottled: p95 ${now!.toFixed(2)} ms at ef ${met.efSearch}; new target ${roomy.toFixed(2)} ms`,
   );
-  await page.evaluate(
-    ({ target, floor }) => {
-      const o = (window as unknown as Window_).opt;
-      o.optimizer = new window.harness.vicinity.AdaptiveOptimizer(o.index, {
-        targetP95Ms: target,
-        recallFloor: floor,
-        maxEfSearch: 1024,
-        intervalMs: 300,
-        cooldownMs: 500,
-        minSamples: 100,
-        recall: { sampleEvery: 10 },
-        validate: { mode: 'live', liveQueries: 100 },
-        cacheBytes: null,
-      });
-    },
-    { target: roomy, floor },
-  );
-  await startLoad(page);
+  await startTuning(page, roomy, floor);
   await expect
     .poll(async () => (await state(page)).efSearch, { timeout: 120_000, intervals: [1000] })
     .toBeGreaterThan(met.efSearch);
