@@ -407,20 +407,24 @@ export class VectorIndex {
    * (`result.cached`).
    */
   search(query: VectorLike | string, options: SearchOptions = {}): Promise<SearchResult> {
-    return this.#measuredSearch('search', query, options);
+    return this.#measuredSearch('search', query, options, true);
   }
 
-  /** A search timed into the monitor as `operation`; a load test's stays out of the query log. */
+  /**
+   * A search timed into the monitor as `operation`; a load test's stays out
+   * of the query log, and out of the cache unless `useCache`.
+   */
   async #measuredSearch(
     operation: 'search' | 'loadtest',
     query: VectorLike | string,
     options: SearchOptions,
+    useCache: boolean,
   ): Promise<SearchResult> {
     this.#assertOpen();
     const request = this.#queries.request(options);
     const efSearch = request.efSearch ?? this.#efSearch;
     const hits = await this.#meter.measure(operation, efSearch, () =>
-      this.#search(query, request, operation === 'search'),
+      this.#search(query, request, operation === 'search', useCache),
     );
     this.#tell(query, request, efSearch, hits);
     return hits;
@@ -454,7 +458,8 @@ export class VectorIndex {
       size: () => this.#size,
       writes: () => this.#writes,
       setEfSearch: (efSearch) => this.setEfSearch(efSearch),
-      loadTestSearch: (query, options) => this.#measuredSearch('loadtest', query, options),
+      loadTestSearch: (query, options, useCache) =>
+        this.#measuredSearch('loadtest', query, options, useCache),
       approximate: (batch, efSearch) =>
         this.#unrecorded(batch, efSearch, (api, packed, request) =>
           api.searchBatch(packed, batch.queries.length, request),
@@ -518,8 +523,9 @@ export class VectorIndex {
     query: VectorLike | string,
     request: SearchRequest,
     log: boolean,
+    useCache: boolean,
   ): Promise<Measured<SearchResult>> {
-    const cache = this.#cache;
+    const cache = useCache ? this.#cache : null;
     // A vector is checked into a reused buffer; the cache compares it, and
     // everything from the first await on works on copies of it.
     const vector = typeof query === 'string' ? undefined : this.#queries.scratch(query);
@@ -553,7 +559,7 @@ export class VectorIndex {
     } catch {
       return; // A query logged before today's limits is not warmed.
     }
-    await this.#search(query.query, request, false);
+    await this.#search(query.query, request, false, true);
   }
 
   /**

@@ -33,8 +33,15 @@ export interface TuningPort {
   /** Counts upserts and removes sent, and reopens: exact answers older than a change are void. */
   writes(): number;
   setEfSearch(efSearch: number): Promise<void>;
-  /** A search recorded as `loadtest` (cache included; not in the query log). */
-  loadTestSearch(query: Float32Array | string, options: SearchOptions): Promise<SearchResult>;
+  /**
+   * A search recorded as `loadtest`, never in the query log; past the query
+   * cache unless `useCache`, so that it measures the index.
+   */
+  loadTestSearch(
+    query: Float32Array | string,
+    options: SearchOptions,
+    useCache: boolean,
+  ): Promise<SearchResult>;
   /** Graph answers at an efSearch, past the cache and unrecorded. */
   approximate(batch: QueryBatch, efSearch: number): Promise<Hit[][]>;
   /** True nearest neighbours, by comparing every item in the worker; unrecorded. */

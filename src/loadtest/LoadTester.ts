@@ -6,10 +6,16 @@ import type { Metric } from '../types.js';
 import { tuningPort } from '../optimizer/tuningPort.js';
 import { nextTask } from '../util/nextTask.js';
 import { seededRandom } from '../util/seededRandom.js';
+import {
+  capacityPlan,
+  type CapacityOptions,
+  type CapacityResult,
+  type CapacityStep,
+} from './capacityPlan.js';
 import { loadTestPlan, type LoadTestOptions, type LoadTestProgress } from './loadTestPlan.js';
 import { RunningHistogram } from './RunningHistogram.js';
 
-export type { LoadTestOptions, LoadTestProgress };
+export type { CapacityOptions, CapacityResult, CapacityStep, LoadTestOptions, LoadTestProgress };
 
 export interface LoadTestSecond {
   /** Seconds since the start. */
@@ -26,7 +32,12 @@ export interface LoadTestResult {
   readonly errors: number;
   /** Failures by VicinityError code. */
   readonly errorCodes: Readonly<Record<string, number>>;
+  /** 'bypassed': every search measured the index; 'used': the query cache answered what it could. */
+  readonly cache: 'bypassed' | 'used';
+  /** Searches the query cache answered (0 when it was bypassed). */
   readonly cacheHits: number;
+  /** cacheHits of requests, 0 to 1: above a few percent, latencies describe the cache more than the index. */
+  readonly cacheHitRate: number;
   readonly durationMs: number;
   readonly requestsPerSecond: number;
   /** Of every search, failed ones included: what the virtual users waited (within 1 %; max exact). */
@@ -40,7 +51,7 @@ export interface LoadTestResult {
  * Drives an index with virtual users, in the page, as the page's own users
  * would: searches of chosen queries and their variants, with think time and
  * ramp-up. Its searches are recorded in the index's monitor as `loadtest`,
- * apart from real use. The users yield to the page at least every few
+ * apart from real use, and go past the query cache unless `cache: 'use'`. The users yield to the page at least every few
  * milliseconds, so that the test itself makes no long task even when the
  * query cache answers without a round trip.
  */
@@ -112,7 +123,7 @@ export class LoadTester {
           const t0 = performance.now();
           let failed = false;
           try {
-            const hits = await port.loadTestSearch(query, plan.search);
+            const hits = await port.loadTestSearch(query, plan.search, plan.useCache);
             if (hits.cached) cacheHits++;
           } catch (error) {
             failed = true;
@@ -158,7 +169,9 @@ export class LoadTester {
       requests: histogram.count,
       errors,
       errorCodes,
+      cache: plan.useCache ? 'used' : 'bypassed',
       cacheHits,
+      cacheHitRate: histogram.count === 0 ? 0 : cacheHits / histogram.count,
       durationMs,
       requestsPerSecond: histogram.count / Math.max(durationMs / 1000, 1e-3),
       latencyMs: {
@@ -176,6 +189,48 @@ export class LoadTester {
         p95Ms: s.latencies.count ? s.latencies.quantile(0.95) : null,
       })),
       stopped: stopped ?? 'duration',
+    };
+  }
+
+  /**
+   * Finds this device's capacity for the index: load tests of `stepMs` each
+   * at 1, 2, 4, … users (`users.from` to `users.to`) until one's p95 misses
+   * `targetP95Ms` or a search fails, then a few steps between the most users
+   * that held and the fewest that missed. The knee is the step with the
+   * highest throughput that held. Every option is checked before the first
+   * step (see capacityPlan).
+   */
+  async findCapacity(options: CapacityOptions): Promise<CapacityResult> {
+    const plan = capacityPlan(options, this.#index);
+    const steps: CapacityStep[] = [];
+    let users: number | null;
+    while ((users = plan.steps.next()) !== null) {
+      const result = await this.run({ ...plan.run, users, durationMs: plan.stepMs });
+      if (result.stopped === 'aborted') break;
+      const step: CapacityStep = {
+        users,
+        requests: result.requests,
+        errors: result.errors,
+        requestsPerSecond: result.requestsPerSecond,
+        p50Ms: result.latencyMs.p50,
+        p95Ms: result.latencyMs.p95,
+        held: result.errors === 0 && result.latencyMs.p95 <= plan.targetP95Ms,
+      };
+      steps.push(step);
+      plan.steps.report(users, step.held);
+      plan.onStep?.(step);
+    }
+    const knee = steps
+      .filter((step) => step.held)
+      .reduce<CapacityStep | null>(
+        (best, step) => (best && best.requestsPerSecond >= step.requestsPerSecond ? best : step),
+        null,
+      );
+    return {
+      targetP95Ms: plan.targetP95Ms,
+      steps,
+      knee,
+      stopped: users !== null ? 'aborted' : plan.steps.crossed ? 'crossed' : 'max-users',
     };
   }
 }

@@ -37,6 +37,14 @@ export interface LoadTestOptions {
   readonly rampUpMs?: number;
   /** A user waits a random time in this range between searches, ms, each at most 60,000. @default [0, 0] */
   readonly thinkTimeMs?: number | readonly [number, number];
+  /**
+   * 'bypass': every search goes to the index, past the query cache, so that
+   * the test measures the index (what a capacity test needs). 'use': searches
+   * go through the cache as the page's own do, so that repeated queries are
+   * answered from it; the result reports the share it answered.
+   * @default 'bypass'
+   */
+  readonly cache?: 'bypass' | 'use';
   /** Options of every search (`k`, `filter`, `efSearch`), checked before the first as a search checks them. */
   readonly search?: SearchOptions;
   readonly signal?: AbortSignal;
@@ -73,7 +81,8 @@ export const LOAD_TEST_LIMITS = {
   progressEveryMs: { min: 10, max: 60_000 },
 } as const;
 
-const KNOWN: readonly (keyof LoadTestOptions)[] = [
+/** Every option of a load test. */
+export const LOAD_TEST_KEYS: readonly (keyof LoadTestOptions)[] = [
   'queries',
   'variations',
   'users',
@@ -81,6 +90,7 @@ const KNOWN: readonly (keyof LoadTestOptions)[] = [
   'requests',
   'rampUpMs',
   'thinkTimeMs',
+  'cache',
   'search',
   'signal',
   'onProgress',
@@ -98,6 +108,7 @@ export interface LoadTestPlan {
   readonly rampUpMs: number;
   readonly thinkMin: number;
   readonly thinkMax: number;
+  readonly useCache: boolean;
   readonly search: SearchOptions;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: LoadTestProgress) => void) | undefined;
@@ -117,7 +128,7 @@ export function loadTestPlan(
   options: unknown,
   index: { readonly dimensions: number; readonly metric: Metric },
 ): LoadTestPlan {
-  const read = OptionReader.of(options, '', KNOWN);
+  const read = OptionReader.of(options, '', LOAD_TEST_KEYS);
   if (!read.has('queries')) read.fail('queries', 'are needed: at least one vector or text');
   const given = read.raw('queries');
   if (!Array.isArray(given) || given.length === 0 || given.length > LOAD_TEST_LIMITS.queries)
@@ -151,6 +162,7 @@ export function loadTestPlan(
     durationMs: durationMs ?? (requests === undefined ? 10_000 : LOAD_TEST_LIMITS.durationMs),
     rampUpMs: read.number('rampUpMs', { min: 0, max: LOAD_TEST_LIMITS.rampUpMs }, 0),
     ...thinkTime(read),
+    useCache: read.oneOf('cache', ['bypass', 'use'], 'bypass') === 'use',
     search: searchOptions(read),
     signal: read.signal('signal'),
     onProgress: read.callback<(progress: LoadTestProgress) => void>('onProgress'),

@@ -47,7 +47,10 @@ test.describe('load tester', () => {
     expect(result.latencyMs.p95).toBeGreaterThanOrEqual(result.latencyMs.p50);
     // Its traffic is in the monitor, apart from the page's own searches.
     expect(r.snapshot.totals.loadtest.count).toBe(result.requests);
-    expect(r.snapshot.totals.loadtest.cacheHits).toBe(result.cacheHits);
+    // By default it measures the index: 40 queries and their variants repeat
+    // all through the run, and still none is answered from the query cache.
+    expect(result).toMatchObject({ cache: 'bypassed', cacheHits: 0, cacheHitRate: 0 });
+    expect(r.snapshot.totals.loadtest.cacheHits).toBe(0);
     expect(r.snapshot.totals.search.count).toBe(0);
     // Progress came while it ran: users ramped up, counts grew, a p95 so far.
     expect(r.progress.length).toBeGreaterThan(10);
@@ -55,6 +58,88 @@ test.describe('load tester', () => {
     expect(r.progress.at(-1)!.done).toBe(result.requests);
     expect(r.progress.at(-1)!.p95Ms).toBeGreaterThan(0);
     expect(r.tasks.filter((t) => t.duration >= 50)).toEqual([]);
+  });
+
+  test("with cache: 'use' the query cache answers repeats, and the result says how many", async ({
+    harness,
+  }) => {
+    const name = uniqueName('loadtest-cache');
+    const r = await harness.evaluate(async (name) => {
+      const { vicinity, fetchWords } = window.harness;
+      const words = await fetchWords();
+      const index = await vicinity.VectorIndex.open(name, { dimensions: 100 });
+      await index.upsert(
+        words.base.ids.slice(0, 1000).map((id, i) => ({ id, vector: words.base.vectors[i]! })),
+      );
+      const run = (cache: unknown) =>
+        new vicinity.LoadTester(index).run({
+          queries: words.queries.vectors.slice(0, 5),
+          variations: false,
+          users: 2,
+          requests: 200,
+          cache: cache as 'use',
+        });
+      const used = await run('use');
+      const bypassed = await run('bypass');
+      const bad = await run('sometimes').then(
+        () => 'accepted',
+        (e: { code?: string }) => e.code,
+      );
+      const totals = index.monitor.snapshot().totals.loadtest;
+      await index.close();
+      await vicinity.VectorIndex.delete(name);
+      return { used, bypassed, bad, totals };
+    }, name);
+    // Five queries, 200 searches: all but the first of each (per user racing it) are hits.
+    expect(r.used.cache).toBe('used');
+    expect(r.used.cacheHits).toBeGreaterThanOrEqual(200 - 10);
+    expect(r.used.cacheHitRate).toBeCloseTo(r.used.cacheHits / r.used.requests, 10);
+    expect(r.bypassed).toMatchObject({ cache: 'bypassed', cacheHits: 0, requests: 200 });
+    expect(r.totals.cacheHits).toBe(r.used.cacheHits);
+    expect(r.bad).toBe('INVALID_OPTIONS');
+  });
+
+  test('a capacity test steps users until p95 misses the target and reports the knee', async ({
+    harness,
+  }) => {
+    const name = uniqueName('loadtest-capacity');
+    const r = await harness.evaluate(async (name) => {
+      const { vicinity, fetchWords } = window.harness;
+      const words = await fetchWords();
+      const index = await vicinity.VectorIndex.open(name, { dimensions: 100 });
+      await index.upsert(
+        words.base.ids.slice(0, 1000).map((id, i) => ({ id, vector: words.base.vectors[i]! })),
+      );
+      const tester = new vicinity.LoadTester(index);
+      const queries = words.queries.vectors.slice(0, 20);
+      const seen: number[] = [];
+      // No device misses a minute: every step holds, up to users.to.
+      const holds = await tester.findCapacity({
+        queries,
+        targetP95Ms: 60_000,
+        users: { from: 1, to: 4 },
+        stepMs: 300,
+        onStep: (step) => seen.push(step.users),
+      });
+      // No search takes under a nanosecond: the first step misses.
+      const misses = await tester.findCapacity({ queries, targetP95Ms: 1e-6, stepMs: 200 });
+      const loadtests = index.monitor.snapshot().totals.loadtest.count;
+      await index.close();
+      await vicinity.VectorIndex.delete(name);
+      return { holds, misses, seen, loadtests };
+    }, name);
+    expect(r.holds.stopped).toBe('max-users');
+    expect(r.holds.steps.map((s) => s.users)).toEqual([1, 2, 4]);
+    expect(r.seen).toEqual([1, 2, 4]);
+    expect(r.holds.steps.every((s) => s.held && s.requests > 0 && s.p95Ms >= s.p50Ms)).toBe(true);
+    const fastest = Math.max(...r.holds.steps.map((s) => s.requestsPerSecond));
+    expect(r.holds.knee?.requestsPerSecond).toBe(fastest);
+    expect(r.misses).toMatchObject({ stopped: 'crossed', knee: null });
+    expect(r.misses.steps).toHaveLength(1);
+    expect(r.misses.steps[0]).toMatchObject({ users: 1, held: false });
+    // Every step's searches are load-test searches in the monitor.
+    const sent = [...r.holds.steps, ...r.misses.steps].reduce((n, s) => n + s.requests, 0);
+    expect(r.loadtests).toBe(sent);
   });
 
   test('a load test stops on abort, with what finished counted', async ({ harness }) => {
