@@ -1,4 +1,4 @@
-import { AdaptiveOptimizer, VectorIndex, VicinityError, type Hit } from '../src/index.js';
+import { VectorIndex, VicinityError, type AdaptiveOptimizer, type Hit } from '../src/index.js';
 import '../src/dashboard/index.js';
 import { tokens } from './embed.js';
 import { fetchEmbedder, fetchManifest, streamSynsets, type Manifest } from './assets.js';
@@ -167,13 +167,11 @@ const index = await openSaved(name)
   });
 progress.hidden = true;
 
-const optimizer = new AdaptiveOptimizer(index, { enabled: false });
-const dashboard = $<HTMLElement & { index: VectorIndex; optimizer: AdaptiveOptimizer }>(
+const dashboard = $<HTMLElement & { index: VectorIndex; optimizer: AdaptiveOptimizer | null }>(
   'dashboard',
 );
 dashboard.index = index;
-dashboard.optimizer = optimizer;
-mountPanels(index, optimizer, EXAMPLES);
+mountPanels(index, dashboard, EXAMPLES);
 
 /** Nearest definitions fetched per query, then reranked on the page. */
 const CANDIDATES = 50;

@@ -1,9 +1,10 @@
 // The side panels: a load test, the optimizer's switch and history, and the
 // query cache's figures. Every string goes in as text.
+import { mountCapacity } from './capacity.js';
 import {
+  AdaptiveOptimizer,
   LoadTester,
   VicinityError,
-  type AdaptiveOptimizer,
   type OptimizerDecision,
   type VectorIndex,
 } from '../src/index.js';
@@ -72,19 +73,41 @@ function mountLoadTest(index: VectorIndex, examples: string[]): void {
 function describe(d: OptimizerDecision): string {
   const what = d.parameter === 'efSearch' ? 'efSearch' : 'cache';
   const size = (n: number) => (d.parameter === 'efSearch' ? String(n) : `${count(n / 1024)} KiB`);
-  return `${what} ${size(d.from)} → ${size(d.to)}: ${d.outcome}. ${d.validation ?? d.reason}`;
+  // A validated change's note starts with its outcome ("kept: …", "reverted: …").
+  return `${what} ${size(d.from)} → ${size(d.to)}: ${d.validation ?? `${d.outcome}. ${d.reason}`}`;
 }
 
-function mountOptimizer(index: VectorIndex, optimizer: AdaptiveOptimizer): void {
+/** Demo users that keep searching while the optimizer is on, so that it has latencies to read. */
+const BACKGROUND = { users: 2, thinkTimeMs: [20, 80] as [number, number] };
+
+/**
+ * The optimizer's switch. Turned on the first time, it measures this
+ * device's p95 at the current efSearch and sets the optimizer's target under
+ * it, so that efSearch has to come down, as far as the recall floor lets it;
+ * while it is on, two demo users keep searching the example descriptions.
+ */
+function mountOptimizer(
+  index: VectorIndex,
+  dashboard: { optimizer: AdaptiveOptimizer | null },
+  examples: string[],
+): void {
   const toggle = $<HTMLInputElement>('optimizer-switch');
   const state = $<HTMLParagraphElement>('optimizer-state');
   const list = $<HTMLOListElement>('optimizer-history');
+  let optimizer: AdaptiveOptimizer | null = null;
+  let traffic: AbortController | null = null;
   const render = async () => {
     const { efSearch } = await index.stats();
+    if (!optimizer) {
+      state.textContent = `Off; efSearch ${efSearch}`;
+      return;
+    }
     const error = optimizer.lastError;
+    const recall = optimizer.history().findLast((d) => d.after?.recall != null)?.after?.recall;
     state.textContent =
       `${optimizer.enabled ? 'On' : 'Off'}; efSearch ${efSearch}; ` +
       `p95 target ${ms(optimizer.policy.settings.targetP95Ms)}` +
+      (recall != null ? `; recall@10 ≈ ${(recall * 100).toFixed(0)} %` : '') +
       (error ? `; last error ${error.code}` : '');
     list.replaceChildren(
       ...optimizer
@@ -99,14 +122,57 @@ function mountOptimizer(index: VectorIndex, optimizer: AdaptiveOptimizer): void 
         }),
     );
   };
+  const calibrate = async (): Promise<AdaptiveOptimizer> => {
+    state.textContent = 'Measuring this device…';
+    // The same traffic as the demo users' own, so that the target fits what the optimizer will read.
+    const probe = await new LoadTester(index).run({
+      queries: examples,
+      ...BACKGROUND,
+      durationMs: 3000,
+      search: { k: 10 },
+    });
+    // Under what this device does now: the optimizer has a reason to lower efSearch.
+    const targetP95Ms = Math.max(0.1, Math.round(probe.latencyMs.p95 * 7) / 10);
+    const made = new AdaptiveOptimizer(index, {
+      targetP95Ms,
+      intervalMs: 2000,
+      cooldownMs: 4000,
+      cacheBytes: null,
+    });
+    made.onChange(() => void render());
+    dashboard.optimizer = made;
+    return made;
+  };
+  const start = async () => {
+    optimizer ??= await calibrate();
+    if (!toggle.checked) return; // switched off while measuring
+    optimizer.enable();
+    traffic = new AbortController();
+    void new LoadTester(index).run({
+      queries: examples,
+      users: BACKGROUND.users,
+      thinkTimeMs: BACKGROUND.thinkTimeMs,
+      durationMs: 3_600_000,
+      search: { k: 10 },
+      signal: traffic.signal,
+    });
+  };
   toggle.disabled = false;
-  toggle.checked = optimizer.enabled;
+  toggle.checked = false;
   toggle.addEventListener('change', () => {
-    if (toggle.checked) optimizer.enable();
-    else optimizer.disable();
-    void render();
+    if (toggle.checked) {
+      void start().then(render, (error: unknown) => {
+        state.textContent =
+          error instanceof VicinityError ? `${error.code}: ${error.message}` : String(error);
+      });
+    } else {
+      traffic?.abort();
+      traffic = null;
+      optimizer?.disable();
+      void render();
+    }
   });
-  optimizer.onChange(() => void render());
+  setInterval(() => void render(), 2000);
   void render();
 }
 
@@ -142,10 +208,11 @@ function mountCache(index: VectorIndex): void {
 
 export function mountPanels(
   index: VectorIndex,
-  optimizer: AdaptiveOptimizer,
+  dashboard: { optimizer: AdaptiveOptimizer | null },
   examples: string[],
 ): void {
   mountLoadTest(index, examples);
-  mountOptimizer(index, optimizer);
+  mountCapacity(index, examples);
+  mountOptimizer(index, dashboard, examples);
   mountCache(index);
 }

@@ -137,8 +137,20 @@ test('the reverse dictionary: built on the first visit, describes words, filters
   await expect(page.locator('vicinity-dashboard [data-panel="operations"]')).toContainText(
     'loadtest',
   );
-  await expect(page.locator('[data-stat="hits"]')).not.toHaveText('0');
+  // It measured the index, not the query cache, and says so.
+  expect(summary).toContain('past the query cache');
   await expect(tile(page, 'hits')).toHaveText(/^\d+(\.\d)? %$/);
+
+  // The capacity test, with a target no device meets: one step, and a chart of it.
+  await page.locator('#capacity-target').fill('0.5');
+  await page.locator('#capacity-start').click();
+  await expect(page.locator('#capacity-result')).toHaveAttribute('data-state', 'done', {
+    timeout: 30_000,
+  });
+  await expect(page.locator('#capacity-result')).toHaveText(
+    'Even one user misses a p95 of 0.5 ms on this device.',
+  );
+  await expect(page.locator('#capacity-chart canvas')).toHaveCount(1);
 
   // The optimizer's switch.
   await page.locator('#optimizer-switch').check();
