@@ -114,8 +114,16 @@ export interface IndexStats {
   readonly memory: MemoryStats;
   /** Bytes of the snapshot last saved or opened. */
   readonly snapshotBytes: number;
-  /** Workers in all, and those holding the index as last written (the primary always does). */
-  readonly workers: { readonly total: number; readonly current: number };
+  /**
+   * Workers in all, those holding the index as last written (the primary
+   * always does), and the queries each answered since open (the primary
+   * first; a query of a batch counts one; answers of the query cache count none).
+   */
+  readonly workers: {
+    readonly total: number;
+    readonly current: number;
+    readonly served: readonly number[];
+  };
   /** The origin's storage, as the browser reports it. */
   readonly storage: StorageState;
   /** The failure of the last autosave, cleared by the next save that succeeds. */

@@ -24,6 +24,8 @@ interface Replica {
  */
 export class ReplicaPool {
   #replicas: Replica[] = [];
+  /** Queries answered by the replica at each position (a replacement keeps its position's count). */
+  #served: number[] = [];
   #version = 0;
   #refreshing: Promise<void> | null = null;
   /** Reloads that failed in a row; each one doubles the wait before the next. */
@@ -45,6 +47,7 @@ export class ReplicaPool {
     this.#timeoutMs = timeoutMs;
     this.#engine = engine;
     for (let i = 0; i < count; i++) this.#replicas.push(this.#spawn());
+    this.#served = this.#replicas.map(() => 0);
     if (count > 0) this.#scheduleRefresh();
   }
 
@@ -77,6 +80,11 @@ export class ReplicaPool {
     return this.#replicas.filter((r) => r.version === this.#version).length;
   }
 
+  /** Queries each replica answered, by position. */
+  get served(): readonly number[] {
+    return this.#served;
+  }
+
   /** Called after every write: replicas are stale until they reload. */
   changed(): void {
     if (this.#replicas.length === 0) return;
@@ -106,12 +114,19 @@ export class ReplicaPool {
     return this.#replicas.filter((r) => r.version === this.#version);
   }
 
-  /** Runs a search on a replica, with the same deadline as calls to the primary. */
-  async run<T>(replica: Replica, task: (target: SearchApi) => Promise<T>): Promise<T> {
+  /**
+   * Runs a search of `queries` queries on a replica, with the same deadline
+   * as calls to the primary; counted as served once it answers.
+   */
+  async run<T>(
+    replica: Replica,
+    queries: number,
+    task: (target: SearchApi) => Promise<T>,
+  ): Promise<T> {
     replica.inFlight++;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      return await Promise.race([
+      const answer = await Promise.race([
         task(replica.api.replica).catch((error: unknown) => {
           throw fromWorker(error, 'ENGINE_ERROR');
         }),
@@ -124,6 +139,9 @@ export class ReplicaPool {
           }, this.#timeoutMs);
         }),
       ]);
+      const at = this.#replicas.indexOf(replica);
+      if (at >= 0) this.#served[at] = (this.#served[at] ?? 0) + queries;
+      return answer;
     } finally {
       clearTimeout(timer);
       replica.inFlight--;

@@ -81,6 +81,8 @@ export class VectorIndex {
   readonly metric: Metric;
   #primary: PrimaryWorker;
   #pool: ReplicaPool;
+  /** Queries the primary answered since open (stats().workers.served). */
+  #servedByPrimary = 0;
   #options: ResolvedOptions;
   #params: EngineParams;
   #size: number;
@@ -543,8 +545,11 @@ export class VectorIndex {
     const packed = vector ? vector.slice() : await this.#queries.many([query]);
     const replica = this.#pool.pick(this.#primary.inFlight);
     const { value: hits, workerMs } = replica
-      ? await this.#pool.run(replica, (r) => r.search(transfer(packed, [packed.buffer]), request))
+      ? await this.#pool.run(replica, 1, (r) =>
+          r.search(transfer(packed, [packed.buffer]), request),
+        )
       : await this.#primary.call((api) => api.search(transfer(packed, [packed.buffer]), request));
+    if (!replica) this.#servedByPrimary++;
     // Cached only if the content did not move while the search ran.
     if (key) cache?.remember(key, kept, hits);
     return { value: result(hits, false), workerMs };
@@ -629,10 +634,12 @@ export class VectorIndex {
     const packed = await this.#queries.many(queries);
     const replicas = this.#pool.currentReplicas();
     if (replicas.length === 0 || queries.length < 2 * (replicas.length + 1)) {
-      return this.#primary.call(
+      const answer = await this.#primary.call(
         (api) => api.searchBatch(transfer(packed, [packed.buffer]), queries.length, request),
         queries.length * PER_QUERY_MS,
       );
+      this.#servedByPrimary += queries.length;
+      return answer;
     }
     // Split the batch across the primary and every current replica, one part each.
     const parts = replicas.length + 1;
@@ -642,12 +649,17 @@ export class VectorIndex {
       packed.slice(i * per * dim, Math.min(queries.length, (i + 1) * per) * dim);
     const count = (i: number) => Math.max(0, Math.min(queries.length, (i + 1) * per) - i * per);
     const results = await Promise.all([
-      this.#primary.call((api) => {
-        const first = chunk(0);
-        return api.searchBatch(transfer(first, [first.buffer]), count(0), request);
-      }, per * PER_QUERY_MS),
+      this.#primary
+        .call((api) => {
+          const first = chunk(0);
+          return api.searchBatch(transfer(first, [first.buffer]), count(0), request);
+        }, per * PER_QUERY_MS)
+        .then((part) => {
+          this.#servedByPrimary += count(0);
+          return part;
+        }),
       ...replicas.map((replica, r) =>
-        this.#pool.run(replica, (target) => {
+        this.#pool.run(replica, count(r + 1), (target) => {
           const part = chunk(r + 1);
           return target.searchBatch(transfer(part, [part.buffer]), count(r + 1), request);
         }),
@@ -757,7 +769,11 @@ export class VectorIndex {
       memory: s.memory,
       snapshotBytes: s.snapshotBytes,
       recoveredFrom: s.recoveredFrom,
-      workers: { total: this.#pool.size + 1, current: this.#pool.current + 1 },
+      workers: {
+        total: this.#pool.size + 1,
+        current: this.#pool.current + 1,
+        served: [this.#servedByPrimary, ...this.#pool.served],
+      },
       storage: await storageState(),
       autosaveError: this.#autosaveError,
       stale: this.#stale,

@@ -25,11 +25,14 @@ test('extra workers answer like one, and never from before the last write', asyn
     const batchSame =
       key(await pooled.searchBatch(queries, options)) ===
       key(await single.searchBatch(queries, options));
+    const servedByBatch = (await pooled.stats()).workers.served;
     const concurrent = await Promise.all(
       queries.slice(0, 60).map((q) => pooled.search(q, options)),
     );
     const concurrentSame =
       key(concurrent) === key(await single.searchBatch(queries.slice(0, 60), options));
+    const servedAfterConcurrent = (await pooled.stats()).workers.served;
+    const cacheHits = pooled.cache!.stats().hits;
 
     // A write, then at once a search, not even waiting for the write: it must see it.
     const probe = words.queries.vectors[5]!;
@@ -55,6 +58,10 @@ test('extra workers answer like one, and never from before the last write', asyn
     await vicinity.VectorIndex.delete(`${name}-one`);
     return {
       ready,
+      queries: queries.length,
+      servedByBatch,
+      servedAfterConcurrent,
+      cacheHits,
       batchSame,
       concurrentSame,
       staleAfterWrite,
@@ -66,12 +73,19 @@ test('extra workers answer like one, and never from before the last write', asyn
       settled,
     };
   }, name);
-  expect(r.ready).toEqual({ total: 3, current: 3 });
+  expect(r.ready).toEqual({ total: 3, current: 3, served: [0, 0, 0] });
+  // The batch was split: every worker answered a part, and together all of it.
+  expect(r.servedByBatch).toHaveLength(3);
+  expect(r.servedByBatch.every((n) => n > 0)).toBe(true);
+  expect(r.servedByBatch.reduce((a, b) => a + b)).toBe(r.queries);
+  // 60 searches at once: what the cache did not answer went to the workers.
+  const sum = (served: readonly number[]) => served.reduce((a, b) => a + b);
+  expect(sum(r.servedAfterConcurrent) - sum(r.servedByBatch)).toBe(60 - r.cacheHits);
   expect(r.batchSame).toBe(true);
   expect(r.concurrentSame).toBe(true);
-  expect(r.staleAfterWrite).toEqual({ total: 3, current: 1 });
+  expect(r.staleAfterWrite).toMatchObject({ total: 3, current: 1 });
   expect(r.seenAtOnce).toBe(true);
   expect(r.goneAtOnce).toBe(true);
   expect(r.goneLater).toBe(true);
-  expect(r.settled).toEqual({ total: 3, current: 3 });
+  expect(r.settled).toMatchObject({ total: 3, current: 3 });
 });
