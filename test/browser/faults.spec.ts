@@ -11,8 +11,8 @@ import type { Fingerprint } from '../support/faultRounds';
  * FAULT_SEED replays a run; FAULT_ROUNDS sets the interruptions for the SIMD
  * engine (the fallback engine runs a third: roundsFor).
  */
-// 60 keeps `npm test` near 20 minutes; FAULT_ROUNDS=1000 for a long run.
-const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 60);
+// 45 keeps `npm test` under 20 minutes; FAULT_ROUNDS=1000 for a long run.
+const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 45);
 type Kind = 'worker crash' | 'worker hang' | 'page close' | 'renderer crash';
 
 /** The kinds of this run, in an order shuffled by the seed: half in the worker, half of the page. */
