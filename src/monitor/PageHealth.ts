@@ -83,18 +83,32 @@ export class PageHealth {
     this.#recentSize = options.recentSize ?? 50;
   }
 
-  /** The page's instance, observing from its first use. */
+  /**
+   * The page's instance. It observes from the first time it is read
+   * (`snapshot()`, `onChange()`: the dashboard, an export), not from the
+   * first `open`: a page that never looks at its health registers no
+   * observer. What the browser buffers from before (LCP, FCP, CLS, TTFB,
+   * long tasks, interactions of 104 ms and more) is still reported.
+   */
   static shared(): PageHealth {
-    if (!shared) {
-      shared = new PageHealth();
-      shared.start();
-    }
+    shared ??= new PageHealth();
     return shared;
   }
 
-  /** Starts observing web-vitals and long tasks (once; a no-op where there is no PerformanceObserver). */
+  /** Whether the observers are registered. */
+  get observing(): boolean {
+    return this.#started;
+  }
+
+  /** Starts observing web-vitals and long tasks (once; a no-op without a document or PerformanceObserver). */
   start(): void {
-    if (this.#started || typeof PerformanceObserver === 'undefined') return;
+    // Only a page has vitals: no document (a worker, Node), nothing to observe.
+    if (
+      this.#started ||
+      typeof PerformanceObserver === 'undefined' ||
+      typeof document === 'undefined'
+    )
+      return;
     this.#started = true;
     const report = (metric: Metric) => {
       this.#vitals[metric.name] = { value: metric.value, rating: metric.rating };
@@ -138,13 +152,16 @@ export class PageHealth {
     return () => this.#sources.delete(source);
   }
 
-  /** Called when a vital or a long task is reported. Returns an unsubscribe function. */
+  /** Called when a vital or a long task is reported; starts observing. Returns an unsubscribe function. */
   onChange(listener: () => void): () => void {
+    this.start();
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
+  /** What was observed so far; the first call starts observing. */
   snapshot(): PageHealthSnapshot {
+    this.start();
     return {
       vitals: { ...this.#vitals },
       longTasks: {

@@ -400,6 +400,12 @@ test('page health: web vitals, and long tasks attributed to vicinity only while 
     await index.upsert(
       words.base.ids.slice(0, 500).map((id, i) => ({ id, vector: words.base.vectors[i]! })),
     );
+    await index.search(words.queries.vectors[1]!, { k: 5 });
+    // Opening and searching registered no observer: only reading the page's health does.
+    const health = vicinity.PageHealth.shared();
+    const observingBeforeRead = health.observing;
+    health.snapshot();
+    const observingAfterRead = health.observing;
     const block = (ms: number) => {
       const until = performance.now() + ms;
       while (performance.now() < until);
@@ -419,8 +425,10 @@ test('page health: web vitals, and long tasks attributed to vicinity only while 
     button.textContent = 'slow';
     button.addEventListener('click', () => block(80));
     document.body.append(button);
-    return { during, outside };
+    return { during, outside, observingBeforeRead, observingAfterRead };
   }, name);
+  expect(r.observingBeforeRead).toBe(false);
+  expect(r.observingAfterRead).toBe(true);
   await page.click('button');
   // web-vitals processes interactions in an idle callback.
   const snapshot = () =>
