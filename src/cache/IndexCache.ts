@@ -82,6 +82,10 @@ const RESTORE_SLICE = 64;
 const PERSIST_DELAY_MS = 3_000;
 /** How long a write waits for an idle period before it goes anyway. */
 const IDLE_TIMEOUT_MS = 2_000;
+/** The embedder's probe waits for an idle period, at most this long, ms. */
+const PROBE_IDLE_TIMEOUT_MS = 2_000;
+/** The fingerprint of text keys when nothing is persisted: one embedder for the object's life. */
+const IN_MEMORY_ONLY = 'page';
 
 /**
  * Query cache, its persisted copy and the query log of one index. Lookups
@@ -102,12 +106,21 @@ export class IndexCache implements IndexCacheApi {
     if (event.type === 'pagehide' || document.visibilityState === 'hidden') void this.#persist();
   };
   #version: string | null = null;
-  #fingerprint: Fingerprint = { state: 'unknown' };
+  /**
+   * Without persistence, answers live only as long as this object, whose
+   * embedder cannot change: text keys need no fingerprint, and the embedder
+   * is never called for one.
+   */
+  #fingerprint: Fingerprint;
   #counts = { loaded: 0, dropped: 0, corrupt: 0, persistErrors: 0 };
 
   constructor(name: string, options: ResolvedCacheOptions, host: CacheHost, logger?: LogSink) {
     this.#host = host;
     this.#store = options.persist ? new CacheStore(name) : null;
+    this.#fingerprint =
+      this.#store || host.embed === undefined
+        ? { state: 'unknown' }
+        : { state: 'known', value: IN_MEMORY_ONLY };
     if (this.#store) {
       this.#store.onError = (error) => {
         this.#counts.persistErrors++;
@@ -194,10 +207,14 @@ export class IndexCache implements IndexCacheApi {
     const current = this.#fingerprint;
     if (current.state === 'known') return Promise.resolve(current.value);
     if (current.state === 'probing') return current.done;
-    const done = embedderFingerprint(this.#host.embed).then((value) => {
-      this.#fingerprint = { state: 'known', value };
-      return value;
-    });
+    // After the page's own work of the moment (an open, its first searches):
+    // the probe calls the embedder, which may be a model on the main thread.
+    const done = idlePeriod(PROBE_IDLE_TIMEOUT_MS)
+      .then(() => embedderFingerprint(this.#host.embed))
+      .then((value) => {
+        this.#fingerprint = { state: 'known', value };
+        return value;
+      });
     this.#fingerprint = { state: 'probing', done };
     return done;
   }

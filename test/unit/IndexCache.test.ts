@@ -1,14 +1,17 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { IndexCache, type CacheHost } from '../../src/cache/IndexCache.js';
 import type { LoggedQuery } from '../../src/cache/QueryLog.js';
 import type { Hit } from '../../src/types.js';
 
-const OPTIONS = { maxBytes: 1 << 20, ttlMs: 60_000, persist: false, logSize: 100 };
+/** Persisted: text keys need the embedder's fingerprint, as answers outlive the page. */
+const OPTIONS = { maxBytes: 1 << 20, ttlMs: 60_000, persist: true, logSize: 100 };
+let names = 0;
 const embedder = (seed: number) => (texts: string[]) =>
   texts.map((t) => [t.length + seed, seed, 1, 0]);
 const hits: Hit[] = [{ id: 'a', score: 0.5, distance: 0.5 }];
 
-function cache(host: Partial<CacheHost> = {}) {
+function cache(host: Partial<CacheHost> = {}, options = OPTIONS) {
   const searched: LoggedQuery[] = [];
   const full: CacheHost = {
     version: () => 'sabc',
@@ -17,7 +20,7 @@ function cache(host: Partial<CacheHost> = {}) {
     busy: () => false,
     ...host,
   };
-  return { cache: new IndexCache('test', OPTIONS, full), searched };
+  return { cache: new IndexCache(`test-${++names}`, options, full), searched };
 }
 
 describe('IndexCache and the embedder', () => {
@@ -52,6 +55,21 @@ describe('IndexCache and the embedder', () => {
       await c.load();
       expect(c.key('hello', 5, undefined, undefined)).toBeNull();
     }
+  });
+
+  it('without persistence never calls the embedder, and caches text at once', async () => {
+    const embed = vi.fn(embedder(1));
+    const { cache: c } = cache({ embed }, { ...OPTIONS, persist: false });
+    const key = c.key('hello', 5, undefined, undefined);
+    expect(key).not.toBeNull();
+    c.remember(key!, 'hello', hits);
+    expect(c.lookup(key!, 'hello')).toEqual(hits);
+    await c.load();
+    expect(embed).not.toHaveBeenCalled();
+    // Still no text key without an embedder: a text query could not have been searched.
+    expect(
+      cache({}, { ...OPTIONS, persist: false }).cache.key('hi', 5, undefined, undefined),
+    ).toBeNull();
   });
 
   it('probes once, and warms text queries only with a fingerprint', async () => {
