@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import MagicString from 'magic-string';
 import { defineConfig, type Plugin } from 'vite';
 
-const external = ['comlink', 'hnswlib-wasm', 'idb-keyval', 'web-vitals', 'uplot'];
+/*
+ * Every runtime dependency stays an import in dist/, for the consumer's
+ * bundler to resolve (and share with the app): none is both declared and
+ * bundled. Exact names only: `uplot/dist/uPlot.min.css?inline` is inlined.
+ */
+const external = Object.keys(
+  (JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> })
+    .dependencies,
+);
 
 /** The worker entries, one per engine (see src/client/spawnWorker.ts). */
 const WORKERS = ['worker-simd', 'worker-hnswlib-wasm'] as const;
