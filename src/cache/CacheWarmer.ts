@@ -69,12 +69,3 @@ export async function warmCache(
   }
   return { ...progress, stopped: 'done' };
 }
-
-/** An idle period of the page (requestIdleCallback), or the next task where there is none. */
-export function idlePeriod(timeoutMs?: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof requestIdleCallback === 'function')
-      requestIdleCallback(() => resolve(), timeoutMs === undefined ? {} : { timeout: timeoutMs });
-    else setTimeout(resolve, 0);
-  });
-}

@@ -3,6 +3,7 @@ import { VicinityError, toVicinityError, type VicinityErrorCode } from '../error
 import { fromWorker } from '../errors/wireError.js';
 import type { LogSink, OpenRequest, OpenResult, WorkerApi } from '../worker/protocol.js';
 import { isUndeliverable } from '../worker/notices.js';
+import { sleep } from '../util/sleep.js';
 import { spawnWorker } from './spawnWorker.js';
 
 type Api = Remote<WorkerApi>['index'];
@@ -316,13 +317,9 @@ export class PrimaryWorker {
           this.#logger?.('error', this.#broken.message);
           return;
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, RESPAWN_BACKOFF_MS * 2 ** (attempt - 1));
-          this.#wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        const wake = new AbortController();
+        this.#wake = () => wake.abort();
+        await sleep(RESPAWN_BACKOFF_MS * 2 ** (attempt - 1), wake.signal);
         this.#wake = undefined;
       }
     }

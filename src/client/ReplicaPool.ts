@@ -3,6 +3,7 @@ import type { EngineChoice } from '../engine/Engine.js';
 import { VicinityError } from '../errors/VicinityError.js';
 import { fromWorker } from '../errors/wireError.js';
 import type { ReplicaSnapshot, SearchApi, WorkerApi } from '../worker/protocol.js';
+import { sleep } from '../util/sleep.js';
 import { spawnWorker } from './spawnWorker.js';
 
 /** Failed reloads in a row after which `settled()` stops waiting. */
@@ -173,7 +174,7 @@ export class ReplicaPool {
     // Let a burst of writes finish before copying the index; after failures,
     // back off, since each try serialises the whole index on the primary.
     const wait = Math.min(20 * 2 ** this.#failures, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await sleep(wait);
     if (this.#closed) return;
     const version = this.#version;
     let snapshot: ReplicaSnapshot;

@@ -1,7 +1,8 @@
 import type { HierarchicalNSW, HnswlibModule } from 'hnswlib-wasm';
 import { toVicinityError } from '../errors/VicinityError.js';
 import { withLock } from '../util/withLock.js';
-import { sleep, withTimeout } from '../util/withTimeout.js';
+import { sleep } from '../util/sleep.js';
+import { withTimeout } from '../util/withTimeout.js';
 import type { BatchResult, Engine, EngineFactory, EngineParams, EngineResult } from './Engine.js';
 import { assertAddressable, snapshotBytes } from './memoryModel.js';
 import {

@@ -1,6 +1,7 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import { committed, openDatabase, request } from '../storage/idb.js';
-import { sleep, withTimeout } from '../util/withTimeout.js';
+import { sleep } from '../util/sleep.js';
+import { withTimeout } from '../util/withTimeout.js';
 
 /*
  * hnswlib-wasm keeps its files in Emscripten's IDBFS: an IndexedDB database

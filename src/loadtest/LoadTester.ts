@@ -6,6 +6,7 @@ import type { Metric } from '../types.js';
 import { tuningPort } from '../optimizer/tuningPort.js';
 import { nextTask } from '../util/nextTask.js';
 import { seededRandom } from '../util/seededRandom.js';
+import { sleep } from '../util/sleep.js';
 import {
   capacityPlan,
   type CapacityOptions,
@@ -233,18 +234,4 @@ export class LoadTester {
       stopped: users !== null ? 'aborted' : plan.steps.crossed ? 'crossed' : 'max-users',
     };
   }
-}
-
-/** Resolves after `ms`, or at once when the signal aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -3,6 +3,7 @@ import type { VectorIndex } from '../client/VectorIndex.js';
 import { VicinityError } from '../errors/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
 import type { Metric, VectorLike } from '../types.js';
+import { sleep } from '../util/sleep.js';
 import { writeVector } from '../validation/validateInput.js';
 import { OptionReader } from './OptionReader.js';
 import { tuningPort } from './tuningPort.js';
@@ -176,7 +177,7 @@ export class OptimizationValidator {
     let after = uncachedSearchLatencies(monitor, change.at);
     while (after.length < this.#options.liveQueries && monitor.now() < deadline) {
       if (signal?.aborted) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       after = uncachedSearchLatencies(monitor, change.at);
     }
     const recall = async (ef: number) => {

@@ -5,6 +5,10 @@ import { toVicinityError } from '../errors/VicinityError.js';
 import { OptionReader } from './OptionReader.js';
 import { tuningPort } from './tuningPort.js';
 import type { Filter } from '../types.js';
+import { onIdle } from '../util/idlePeriod.js';
+
+/** An exact answer waits for an idle period at most this long, ms. */
+const IDLE_TIMEOUT_MS = 2000;
 
 export interface RecallEstimatorOptions {
   /** One live query in this many is kept as a sample; 1 to 1,000,000. @default 50 */
@@ -83,7 +87,8 @@ export class RecallEstimator {
   #unsubscribe: (() => void) | undefined;
   #working = false;
   #filling: Promise<void> = Promise.resolve();
-  #idle: number | undefined;
+  /** Cancels the idle callback scheduled, if any. */
+  #idle: (() => void) | undefined;
 
   /** A bad or unknown option fails with INVALID_OPTIONS. */
   constructor(index: VectorIndex, options: RecallEstimatorOptions = {}) {
@@ -101,7 +106,7 @@ export class RecallEstimator {
   stop(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
-    if (this.#idle !== undefined) cancelIdle(this.#idle);
+    this.#idle?.();
     this.#idle = undefined;
     clearTimeout(this.#wait);
     this.#wait = undefined;
@@ -240,17 +245,6 @@ export class RecallEstimator {
           this.#working = false;
           if (this.#owed()) this.#schedule();
         });
-    });
+    }, IDLE_TIMEOUT_MS);
   }
-}
-
-function onIdle(callback: () => void): number {
-  return typeof requestIdleCallback === 'function'
-    ? requestIdleCallback(callback, { timeout: 2000 })
-    : (setTimeout(callback, 50) as unknown as number);
-}
-
-function cancelIdle(handle: number): void {
-  if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle);
-  else clearTimeout(handle);
 }

@@ -28,7 +28,3 @@ export function withTimeout<T>(
     );
   });
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
