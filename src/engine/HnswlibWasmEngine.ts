@@ -4,6 +4,7 @@ import { withLock } from '../util/withLock.js';
 import { sleep, withTimeout } from '../util/withTimeout.js';
 import type { BatchResult, Engine, EngineFactory, EngineParams, EngineResult } from './Engine.js';
 import { assertAddressable, snapshotBytes } from './memoryModel.js';
+import { assertQuantizable } from './pickEngine.js';
 import {
   awaitScratchFile,
   deleteScratchFile,
@@ -69,6 +70,7 @@ export class HnswlibWasmEngine implements Engine {
     capacity: number,
   ): Promise<HnswlibWasmEngine> {
     assertAddressable(options.params, capacity);
+    assertQuantizable('hnswlib-wasm', options.params.quantization);
     await sweepScratch().catch(() => 0);
     const lib = await (options.loader ?? defaultLoader)();
     const { params } = options;
@@ -96,6 +98,7 @@ export class HnswlibWasmEngine implements Engine {
   ): Promise<HnswlibWasmEngine> {
     const { params, scratchFile } = options;
     assertAddressable(params, capacity);
+    assertQuantizable('hnswlib-wasm', params.quantization);
     await sweepScratch().catch(() => 0);
     await writeScratchFile(scratchFile, bytes);
     const lib = await (options.loader ?? defaultLoader)();

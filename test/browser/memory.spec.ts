@@ -146,7 +146,13 @@ test('an allocation the SIMD engine cannot make fails with MEMORY_LIMIT, and the
   test.skip(engine !== 'simd', 'the SIMD engine’s own allocation failure');
   const r = await harness.evaluate(async () => {
     const { SimdEngine } = await window.harness.simdEngine();
-    const params = { dimensions: 768, metric: 'l2' as const, M: 16, efConstruction: 40 };
+    const params = {
+      dimensions: 768,
+      metric: 'l2' as const,
+      M: 16,
+      efConstruction: 40,
+      quantization: 'none' as const,
+    };
     const engine = await SimdEngine.create(params, 100);
     const v = new Float32Array(768).fill(0.5);
     engine.add(v, 1, true);

@@ -10,7 +10,13 @@ import {
 import { estimateMemory } from '../../src/client/estimate';
 import { VicinityError } from '../../src/errors/VicinityError';
 
-const params: EngineParams = { dimensions: 384, metric: 'l2', M: 16, efConstruction: 100 };
+const params: EngineParams = {
+  dimensions: 384,
+  metric: 'l2',
+  M: 16,
+  efConstruction: 100,
+  quantization: 'none',
+};
 
 /** An engine that only counts: slots, labels and the resizes asked of it. */
 function countingEngine(capacity: number) {
