@@ -12,7 +12,7 @@ import { buildNative, nativeNeighbours, readNative } from '../support/nativeInde
 
 type Vicinity = typeof import('../../src/index.js');
 
-const WORDS = 3_000;
+const WORDS = 2_000;
 const QUERIES = 100;
 
 for (const metric of ['cosine', 'l2', 'ip'] as const) {
