@@ -9,8 +9,6 @@ import type {
 } from './Engine.js';
 import { pickEngine, simdSupported } from './pickEngine.js';
 
-export { assertQuantizable } from './pickEngine.js';
-
 export type { EngineChoice, EngineContext };
 
 /** hnswlib-wasm's embind glue builds functions at run time: it needs 'unsafe-eval'. */

@@ -1,12 +1,8 @@
 import { transfer } from 'comlink';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import type { EngineFactories, EngineParams } from '../engine/Engine.js';
-import {
-  assertQuantizable,
-  createEngine,
-  loadEngine,
-  resolveEngine,
-} from '../engine/chooseEngine.js';
+import { createEngine, loadEngine, resolveEngine } from '../engine/chooseEngine.js';
+import { assertQuantizable } from '../engine/pickEngine.js';
 import { LayoutConverter, convertLayout } from '../engine/nativeLayout.js';
 import { decodeSnapshot, encodeSnapshot, type Sidecar } from '../engine/SnapshotCodec.js';
 import { VectorCollection, type RawHit, type SearchRequest } from '../engine/VectorCollection.js';
