@@ -167,6 +167,65 @@ const EF_HEADER = [
   'searchBatch / native',
 ];
 
+/** Pairs of a float32 and an int8 lane on the same set, for the quantization comparison. */
+function quantizedPairs(sets) {
+  return sets
+    .filter((s) => s.lane === 'int8')
+    .map((int8) => ({
+      int8,
+      float32: sets.find(
+        (s) => s.lane === 'float32' && s.n === int8.n && s.dimensions === int8.dimensions,
+      ),
+    }))
+    .filter((pair) => pair.float32 !== undefined);
+}
+
+const COMPARE_HEADER = [
+  'efSearch',
+  'recall float32',
+  'recall int8',
+  'int8 − float32',
+  'search QPS float32',
+  'search QPS int8',
+  'int8 / float32',
+  'searchBatch int8 / float32',
+  'int8 search / native',
+  'int8 searchBatch / native',
+];
+
+function compareRows({ int8, float32 }) {
+  return int8.search.map((row, i) => {
+    const f = float32.search[i];
+    const native = int8.native.search[i];
+    return [
+      String(row.ef),
+      f.recall.toFixed(3),
+      row.recall.toFixed(3),
+      (row.recall - f.recall).toFixed(3),
+      int(f.qps),
+      int(row.qps),
+      x(row.qps / f.qps),
+      x(int8.searchBatch[i].qps / float32.searchBatch[i].qps),
+      x(row.qps / native.qps),
+      x(int8.searchBatch[i].qps / native.qps),
+    ];
+  });
+}
+
+/** Bytes per vector of both lanes and their ratio: snapshot, and WASM heap after a cold open. */
+function compareBytes({ int8, float32 }) {
+  const snap = (s) => s.save.snapshotBytes / s.n;
+  return (
+    `Bytes per vector, int8 against float32: snapshot ${int(snap(int8))} against ` +
+    `${int(snap(float32))} B (${x(snap(int8) / snap(float32))}); WASM heap after a cold open ` +
+    `${int(int8.open.bytesPerVector)} against ${int(float32.open.bytesPerVector)} B ` +
+    `(${x(int8.open.bytesPerVector / float32.open.bytesPerVector)}; the whole heap, growth ` +
+    `slack included); after the build ${int(int8.build.bytesPerVector)} against ` +
+    `${int(float32.build.bytesPerVector)} B. Largest recall@10 loss at any efSearch: ` +
+    `${Math.max(...int8.search.map((r, i) => float32.search[i].recall - r.recall)).toFixed(3)}.`
+  );
+}
+
 /** The console tables: one summary row per set, then recall and QPS per efSearch. */
 export function formatScale(sets) {
   if (sets.length === 0) return 'no sets measured';
@@ -182,6 +241,18 @@ export function formatScale(sets) {
       '',
       `${s.lane}, ${int(s.n)} × ${s.dimensions}: recall@10 and QPS per efSearch`,
       textTable({ header: EF_HEADER, rows: efRows(s), align: EF_HEADER.map(() => 'r') }),
+    );
+  }
+  for (const pair of quantizedPairs(sets)) {
+    out.push(
+      '',
+      `int8 against float32, ${int(pair.int8.n)} × ${pair.int8.dimensions}, same efSearch`,
+      textTable({
+        header: COMPARE_HEADER,
+        rows: compareRows(pair),
+        align: COMPARE_HEADER.map(() => 'r'),
+      }),
+      compareBytes(pair),
     );
   }
   return out.join('\n');
@@ -449,6 +520,20 @@ export function scaleMarkdown(results) {
         `${mb(s.resave.byteLength)}. Longest main-thread task: build ${task(s.build.longestTaskMs)}, ` +
         `search ${task(s.longestTaskMs.search)}, searchBatch ${task(s.longestTaskMs.searchBatch)}, ` +
         `save ${task(s.save.longestTaskMs)}, open ${task(s.open.longestTaskMs)}.`,
+      '',
+    );
+  }
+  for (const pair of quantizedPairs(sets)) {
+    lines.push(
+      `#### int8 against float32, ${int(pair.int8.n)} × ${pair.int8.dimensions}, same efSearch`,
+      '',
+      markdownTable({
+        header: COMPARE_HEADER,
+        rows: compareRows(pair),
+        align: COMPARE_HEADER.map(() => 'r'),
+      }),
+      '',
+      compareBytes(pair),
       '',
     );
   }

@@ -36,17 +36,18 @@ import {
   withScaleSection,
 } from './scale-report.mjs';
 
-const PORT = 5301;
+// VICINITY_BENCH_PORT runs a second checkout's benchmark beside this one's.
+const PORT = Number(process.env.VICINITY_BENCH_PORT ?? 5301);
 const PARAMS = { M: 16, efConstruction: 200, seed: 100, batch: 1000, k: 10, efSearch: 64 };
 /** Ground truth kept per query: top-100, so that recall@100 can be added without new data. */
 const TRUTH_K = 100;
 const UPSERTS = 1000;
 /**
- * The ways vicinity is measured on each set; every lane builds its own index.
- * `options` go to VectorIndex.open: a quantised lane is `{ id: 'int8',
- * engine: 'simd', options: { quantization: 'int8' }, bytesPerVector: (d) => … }`.
+ * The ways vicinity is measured on each set; every lane builds its own index,
+ * and all lanes of a set are compared with one native build of it.
+ * `options` go to VectorIndex.open.
  */
-const LANES = [
+const ALL_LANES = [
   {
     id: 'float32',
     engine: 'simd',
@@ -54,7 +55,15 @@ const LANES = [
     // DESIGN.md, measured: wasm32 hnswlib at M 16 holds about 4·d + 380 bytes per vector.
     bytesPerVector: (d) => 4 * d + 380,
   },
+  {
+    id: 'int8',
+    engine: 'simd',
+    options: { quantization: 'int8' },
+    // One byte a dimension and a scale and a norm (src/engine/int8Codes.ts) instead of 4·d.
+    bytesPerVector: (d) => d + 8 + 380,
+  },
 ];
+let LANES = ALL_LANES;
 /** wasm32, and the simd build's -sMAXIMUM_MEMORY=4GB. */
 const HEAP_LIMIT = 4 * 2 ** 30;
 /**
@@ -79,6 +88,7 @@ function options() {
       markdown: { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
       from: { type: 'string' },
+      lanes: { type: 'string' },
     },
   });
   const list = (text, name) =>
@@ -89,6 +99,11 @@ function options() {
       return value;
     });
   const smoke = values.smoke;
+  const lanes = (values.lanes ?? ALL_LANES.map((l) => l.id).join(',')).split(',');
+  for (const id of lanes) {
+    if (!ALL_LANES.some((l) => l.id === id)) throw new Error(`--lanes: no lane ${id}`);
+  }
+  LANES = ALL_LANES.filter((l) => lanes.includes(l.id));
   return {
     smoke,
     markdown: values.markdown && !smoke,
@@ -150,8 +165,22 @@ async function ready(page) {
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
 }
 
+/** The native hnswlib-node build of a set, once for all its lanes. */
+function nativeBuild(data) {
+  log(`${data.n} × ${data.dimensions}: native hnswlib-node build`);
+  const native = nativeLane(data, PARAMS);
+  let lastShown = 0;
+  const build = native.build((done) => {
+    if (done - lastShown >= data.n / 10 || done === data.n) {
+      lastShown = done;
+      log(`  native build ${done}/${data.n}`);
+    }
+  });
+  return { native, build };
+}
+
 /** One lane on one set, interleaved with the native lane on the same set. */
-async function runSet(bench, data, lane, opts, fail, progress) {
+async function runSet(bench, data, lane, opts, fail, progress, { native, build: nativeBuilt }) {
   const { page, url } = bench;
   const name = `scale-${data.dimensions}-${data.n}-${lane.id}`;
   const label = `${lane.id} ${data.n} × ${data.dimensions}`;
@@ -175,16 +204,6 @@ async function runSet(bench, data, lane, opts, fail, progress) {
     ],
   );
   if (build.size !== data.n) fail(`${label}: ${build.size} vectors after upserting ${data.n}`);
-
-  log(`${label}: native hnswlib-node build`);
-  const native = nativeLane(data, PARAMS);
-  let lastShown = 0;
-  const nativeBuild = native.build((done) => {
-    if (done - lastShown >= data.n / 10 || done === data.n) {
-      lastShown = done;
-      log(`  native build ${done}/${data.n}`);
-    }
-  });
 
   log(
     `${label}: searching (efSearch ${opts.efs.join(', ')}), browser and native in turn, ${opts.repeat}×`,
@@ -255,7 +274,7 @@ async function runSet(bench, data, lane, opts, fail, progress) {
     save,
     open,
     resave,
-    native: { ...nativeBuild, search: nativePasses, ...nativeFiles },
+    native: { ...nativeBuilt, search: nativePasses, ...nativeFiles },
   };
 }
 
@@ -355,9 +374,14 @@ export async function runScale() {
     if (smoke.top !== 'a' || smoke.size !== 3) {
       throw new Error(`the library fails a smoke test in the page: ${JSON.stringify(smoke)}`);
     }
+    let data = null;
+    let native = null;
     for (const { dimensions, n, lane } of plan) {
-      const data = await dataset(dimensions, n, opts.queries);
-      const raw = await runSet(bench, data, lane, opts, fail, progress);
+      if (data?.n !== n || data?.dimensions !== dimensions) {
+        data = await dataset(dimensions, n, opts.queries);
+        native = nativeBuild(data);
+      }
+      const raw = await runSet(bench, data, lane, opts, fail, progress, native);
       const set = summariseScale(data, lane, raw);
       for (const [side, rows] of [
         [`${lane.id} search`, set.search],

@@ -22,6 +22,7 @@ std::ostream null_stream(&null_buffer);
 }  // namespace
 #define HNSWLIB_ERR_OVERRIDE null_stream
 #include "hnswlib/hnswlib.h"
+#include "int8_space.h"
 
 namespace {
 
@@ -31,23 +32,33 @@ using hnswlib::linklistsizeint;
 using hnswlib::tableint;
 
 enum Metric { METRIC_L2 = 0, METRIC_IP = 1, METRIC_COSINE = 2 };
+enum Quantization { QUANT_NONE = 0, QUANT_INT8 = 1 };
 
 std::string last_error;
 
 struct Handle {
   int metric;
   size_t dim;
+  int quantization;
   hnswlib::SpaceInterface<float>* space;
-  Index* index;
-  std::vector<float> scratch;  // a normalised copy for cosine
+  Index* index = nullptr;
+  std::vector<float> scratch = std::vector<float>(dim);  // a normalised copy for cosine
+  std::vector<uint8_t> codes = std::vector<uint8_t>(quantization == QUANT_INT8 ? vicinity::int8_data_size(dim) : 0);
 
-  const float* prepare(const float* v) {
-    if (metric != METRIC_COSINE) return v;
-    float norm = 0;
-    for (size_t i = 0; i < dim; i++) norm += v[i] * v[i];
-    norm = 1.0f / (std::sqrt(norm) + 1e-30f);
-    for (size_t i = 0; i < dim; i++) scratch[i] = v[i] * norm;
-    return scratch.data();
+  // The element data hnswlib stores and compares: the vector (normalised for
+  // cosine), then quantised for int8.
+  const void* prepare(const float* v) {
+    const float* u = v;
+    if (metric == METRIC_COSINE) {
+      float norm = 0;
+      for (size_t i = 0; i < dim; i++) norm += v[i] * v[i];
+      norm = 1.0f / (std::sqrt(norm) + 1e-30f);
+      for (size_t i = 0; i < dim; i++) scratch[i] = v[i] * norm;
+      u = scratch.data();
+    }
+    if (quantization != QUANT_INT8) return u;
+    vicinity::int8_encode(u, dim, codes.data());
+    return codes.data();
   }
 
   ~Handle() {
@@ -56,7 +67,9 @@ struct Handle {
   }
 };
 
-hnswlib::SpaceInterface<float>* make_space(int metric, size_t dim) {
+hnswlib::SpaceInterface<float>* make_space(int metric, size_t dim, int quantization) {
+  if (quantization == QUANT_INT8)
+    return new vicinity::Int8Space(metric == METRIC_L2 ? vicinity::INT8_L2 : vicinity::INT8_DOT, dim);
   if (metric == METRIC_L2) return new hnswlib::L2Space(dim);
   return new hnswlib::InnerProductSpace(dim);
 }
@@ -141,8 +154,7 @@ void check(bool ok, const char* what) {
 
 // Reads hnswlib's layout with every size and link checked against the
 // bytes at hand, so that a malformed blob fails instead of reading astray.
-Index* read_index(hnswlib::SpaceInterface<float>* space, size_t dim, const uint8_t* bytes, size_t len,
-                  size_t capacity) {
+Index* read_index(hnswlib::SpaceInterface<float>* space, const uint8_t* bytes, size_t len, size_t capacity) {
   Reader r{bytes, len};
   Index* ix = new Index(space);
   try {
@@ -161,7 +173,7 @@ Index* read_index(hnswlib::SpaceInterface<float>* space, size_t dim, const uint8
     r.pod(ix->mult_);
     r.pod(ix->ef_construction_);
 
-    const size_t data_size = dim * sizeof(float);
+    const size_t data_size = space->get_data_size();
     const size_t links0 = ix->maxM0_ * sizeof(tableint) + sizeof(linklistsizeint);
     check(ix->M_ >= 2 && ix->M_ <= 10000, "M out of range");
     check(ix->maxM_ == ix->M_ && ix->maxM0_ == 2 * ix->M_, "link widths do not match M");
@@ -235,17 +247,31 @@ Index* read_index(hnswlib::SpaceInterface<float>* space, size_t dim, const uint8
   }
 }
 
+const uint8_t* element_data(Index& ix, labeltype label) {
+  auto found = ix.label_lookup_.find(label);
+  if (found == ix.label_lookup_.end() || ix.isMarkedDeleted(found->second)) throw std::runtime_error("Label not found");
+  return reinterpret_cast<const uint8_t*>(ix.getDataByInternalId(found->second));
+}
+
+bool valid_quantization(int quantization) {
+  if (quantization == QUANT_NONE || quantization == QUANT_INT8) return true;
+  last_error = "unknown quantization";
+  return false;
+}
+
 }  // namespace
 
 extern "C" {
 
 EMSCRIPTEN_KEEPALIVE const char* vh_last_error() { return last_error.c_str(); }
 
+// quantization: QUANT_NONE (float32) or QUANT_INT8 (int8_space.h).
 EMSCRIPTEN_KEEPALIVE Handle* vh_create(int metric, uint32_t dim, uint32_t M, uint32_t ef_construction,
-                                       uint32_t capacity, uint32_t seed) {
+                                       uint32_t capacity, uint32_t seed, int quantization) {
+  if (!valid_quantization(quantization)) return nullptr;
   Handle* h = nullptr;
   int rc = guarded([&] {
-    h = new Handle{metric, dim, make_space(metric, dim), nullptr, std::vector<float>(dim)};
+    h = new Handle{metric, dim, quantization, make_space(metric, dim, quantization)};
     h->index = new Index(h->space, capacity, M, ef_construction, seed, true);
     return 0;
   });
@@ -257,11 +283,12 @@ EMSCRIPTEN_KEEPALIVE Handle* vh_create(int metric, uint32_t dim, uint32_t M, uin
 }
 
 EMSCRIPTEN_KEEPALIVE Handle* vh_load(int metric, uint32_t dim, const uint8_t* bytes, uint32_t len,
-                                     uint32_t capacity) {
+                                     uint32_t capacity, int quantization) {
+  if (!valid_quantization(quantization)) return nullptr;
   Handle* h = nullptr;
   int rc = guarded([&] {
-    h = new Handle{metric, dim, make_space(metric, dim), nullptr, std::vector<float>(dim)};
-    h->index = read_index(h->space, dim, bytes, len, capacity);
+    h = new Handle{metric, dim, quantization, make_space(metric, dim, quantization)};
+    h->index = read_index(h->space, bytes, len, capacity);
     return 0;
   });
   if (rc < 0) {
@@ -330,6 +357,11 @@ EMSCRIPTEN_KEEPALIVE int vh_search_batch(Handle* h, const float* queries, uint32
 
 EMSCRIPTEN_KEEPALIVE int vh_get_vector(Handle* h, uint32_t label, float* out) {
   return guarded([&] {
+    if (h->quantization == QUANT_INT8) {
+      // An int8 index holds no float32 copy: the vector comes back dequantised.
+      vicinity::int8_decode(element_data(*h->index, label), h->dim, out);
+      return 0;
+    }
     auto v = h->index->getDataByLabel<float>(label);
     std::memcpy(out, v.data(), v.size() * sizeof(float));
     return 0;

@@ -8,6 +8,7 @@ export function wasmSourceHash(root = '.') {
   const files = [
     'scripts/build-wasm.sh',
     'native/vicinity_hnsw.cpp',
+    'native/int8_space.h',
     ...readdirSync(join(root, 'native/hnswlib'))
       .filter((f) => f.endsWith('.h'))
       .map((f) => `native/hnswlib/${f}`),

@@ -5,6 +5,8 @@ export type { StorageState };
 
 /** Distance metric of an index. */
 export type Metric = 'cosine' | 'l2' | 'ip';
+/** How the index stores vectors: float32, or int8 scalar codes (see README, int8 quantization). */
+export type Quantization = 'none' | 'int8';
 
 /** A JSON value, as metadata may hold. */
 export type JsonValue =
@@ -96,6 +98,8 @@ export interface IndexStats {
   readonly metric: Metric;
   readonly M: number;
   readonly efConstruction: number;
+  /** How vectors are stored, fixed when the index was created. */
+  readonly quantization: Quantization;
   readonly efSearch: number;
   /** Live vectors. */
   readonly size: number;

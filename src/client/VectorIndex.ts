@@ -179,7 +179,7 @@ export class VectorIndex {
   /**
    * Opens the index called `name`, creating it when it does not exist (then
    * `dimensions` is required). Reopening with other dimensions, metric, M or
-   * efConstruction than it was created with fails with INCOMPATIBLE_OPTIONS.
+   * efConstruction or quantization than it was created with fails with INCOMPATIBLE_OPTIONS.
    */
   static async open(name: string, options?: VectorIndexOptions): Promise<VectorIndex> {
     const resolved = resolveOptions(name, options);
@@ -884,6 +884,7 @@ function openRequest(resolved: ResolvedOptions): OpenRequest {
     metric: resolved.metric,
     M: resolved.M,
     efConstruction: resolved.efConstruction,
+    quantization: resolved.quantization,
     efSearch: resolved.efSearch,
     defaults: DEFAULTS,
     initialCapacity: resolved.initialCapacity,
@@ -893,7 +894,7 @@ function openRequest(resolved: ResolvedOptions): OpenRequest {
 }
 
 function assertSameBuild(requested: ResolvedOptions, existing: EngineParams): void {
-  const keys = ['dimensions', 'metric', 'M', 'efConstruction'] as const;
+  const keys = ['dimensions', 'metric', 'M', 'efConstruction', 'quantization'] as const;
   const clashes = keys
     .filter((key) => requested[key] !== undefined && requested[key] !== existing[key])
     .map((key) => `${key} ${String(requested[key])} (open with ${String(existing[key])})`);

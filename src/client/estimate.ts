@@ -9,7 +9,8 @@ import {
   vectorBytes,
 } from '../engine/memoryModel.js';
 import { VicinityError } from '../errors/VicinityError.js';
-import { DEFAULTS } from './resolveOptions.js';
+import type { Quantization } from '../types.js';
+import { DEFAULTS, QUANTIZATIONS } from './resolveOptions.js';
 
 /** An index being planned, for `VectorIndex.estimate`. */
 export interface MemoryPlan {
@@ -22,6 +23,8 @@ export interface MemoryPlan {
   readonly workers?: number;
   /** @default 'simd' */
   readonly engine?: EngineKind;
+  /** int8 keeps 8 + dimensions bytes a vector instead of 4 · dimensions; simd engine only. @default 'none' */
+  readonly quantization?: Quantization;
   /**
    * Slots the graph allocates. An index that grows by itself ends with up to
    * half again as many as it holds; one opened or imported has as many as it
@@ -60,7 +63,15 @@ export interface MemoryEstimate {
   readonly snapshotBytes: number;
 }
 
-const PLAN_KEYS = new Set(['dimensions', 'count', 'M', 'workers', 'engine', 'capacity']);
+const PLAN_KEYS = new Set([
+  'dimensions',
+  'count',
+  'M',
+  'workers',
+  'engine',
+  'capacity',
+  'quantization',
+]);
 
 function whole(plan: MemoryPlan, key: keyof MemoryPlan, min: number, fallback?: number): number {
   const value = plan[key] ?? fallback;
@@ -90,7 +101,17 @@ export function estimateMemory(plan: MemoryPlan): MemoryEstimate {
   if (engine !== 'simd' && engine !== 'hnswlib-wasm') {
     throw new VicinityError('INVALID_OPTIONS', `engine must be 'simd' or 'hnswlib-wasm'`);
   }
-  const shape = { dimensions, M };
+  const quantization = plan.quantization ?? DEFAULTS.quantization;
+  if (!QUANTIZATIONS.includes(quantization)) {
+    throw new VicinityError(
+      'INVALID_OPTIONS',
+      `quantization must be one of ${QUANTIZATIONS.join(', ')}, got ${String(quantization)}`,
+    );
+  }
+  if (quantization === 'int8' && engine !== 'simd') {
+    throw new VicinityError('UNSUPPORTED_ENGINE', `quantization 'int8' needs the simd engine`);
+  }
+  const shape = { dimensions, M, quantization };
   const needed = indexHeapBytes(shape, capacity, count);
   const snapshot = snapshotBytes(shape, count);
   const wasmHeapBytes = Math.ceil(

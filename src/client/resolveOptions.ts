@@ -1,6 +1,7 @@
 import { VicinityError } from '../errors/VicinityError.js';
+import { assertQuantizable, pickEngine } from '../engine/pickEngine.js';
 import type { EngineChoice, LogSink } from '../worker/protocol.js';
-import type { Metric, VectorLike } from '../types.js';
+import type { Metric, Quantization, VectorLike } from '../types.js';
 import type { CacheOptions, ResolvedCacheOptions } from '../cache/IndexCache.js';
 
 /** Turns texts into vectors; enables `search('some text')`. */
@@ -15,6 +16,13 @@ export interface VectorIndexOptions {
   M?: number;
   /** Build-time search width, fixed once created. @default 200 */
   efConstruction?: number;
+  /**
+   * How vectors are stored, fixed once created: `int8` keeps one byte a
+   * dimension (scalar codes, distances in WebAssembly SIMD) instead of four;
+   * `get()` then returns the dequantised, approximate vector. int8 runs on the
+   * SIMD engine only. @default 'none'
+   */
+  quantization?: Quantization;
   /** Search width; higher is slower and more accurate. @default 64, or the saved value */
   efSearch?: number;
   embed?: Embedder;
@@ -65,6 +73,7 @@ export const DEFAULTS = {
   metric: 'cosine',
   M: 16,
   efConstruction: 200,
+  quantization: 'none',
   efSearch: 64,
   initialCapacity: 1024,
   engine: 'auto',
@@ -76,6 +85,7 @@ export const DEFAULTS = {
     | 'metric'
     | 'M'
     | 'efConstruction'
+    | 'quantization'
     | 'efSearch'
     | 'initialCapacity'
     | 'engine'
@@ -97,6 +107,7 @@ export interface ResolvedOptions {
   readonly metric: Metric | undefined;
   readonly M: number | undefined;
   readonly efConstruction: number | undefined;
+  readonly quantization: Quantization | undefined;
   readonly efSearch: number | undefined;
   readonly initialCapacity: number;
   readonly maxMemoryBytes: number | undefined;
@@ -112,6 +123,7 @@ export interface ResolvedOptions {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
+export const QUANTIZATIONS: readonly Quantization[] = ['none', 'int8'];
 const ENGINES: readonly EngineChoice[] = ['auto', 'simd', 'hnswlib-wasm'];
 const KNOWN = new Set([
   'cache',
@@ -124,6 +136,7 @@ const KNOWN = new Set([
   'metric',
   'M',
   'efConstruction',
+  'quantization',
   'efSearch',
   'embed',
   'initialCapacity',
@@ -175,8 +188,18 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
   if (options.metric !== undefined && !METRICS.includes(options.metric)) {
     throw new VicinityError('INVALID_OPTIONS', `metric must be one of ${METRICS.join(', ')}`);
   }
+  if (options.quantization !== undefined && !QUANTIZATIONS.includes(options.quantization)) {
+    throw new VicinityError(
+      'INVALID_OPTIONS',
+      `quantization must be one of ${QUANTIZATIONS.join(', ')}, got ${String(options.quantization)}`,
+    );
+  }
   if (options.engine !== undefined && !ENGINES.includes(options.engine)) {
     throw new VicinityError('INVALID_OPTIONS', `engine must be one of ${ENGINES.join(', ')}`);
+  }
+  // Before any worker starts: int8 where it cannot run creates nothing.
+  if (options.quantization !== undefined) {
+    assertQuantizable(pickEngine(options.engine ?? DEFAULTS.engine), options.quantization);
   }
   if (options.persist !== undefined && typeof options.persist !== 'boolean') {
     throw new VicinityError('INVALID_OPTIONS', 'persist must be a boolean');
@@ -192,6 +215,7 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     metric: options.metric,
     M: integer(options, 'M', 2, 2048),
     efConstruction: integer(options, 'efConstruction', 1, 1_000_000),
+    quantization: options.quantization,
     efSearch: integer(options, 'efSearch', 1, 1_000_000),
     initialCapacity:
       integer(options, 'initialCapacity', 1, 2 ** 31 - 1) ?? DEFAULTS.initialCapacity,

@@ -1,4 +1,4 @@
-import type { Metric } from '../types.js';
+import type { Metric, Quantization } from '../types.js';
 
 /** Build parameters fixed when an index is created. */
 export interface EngineParams {
@@ -6,6 +6,8 @@ export interface EngineParams {
   readonly metric: Metric;
   readonly M: number;
   readonly efConstruction: number;
+  /** float32 (`none`) or int8 codes; only the SIMD engine has int8. */
+  readonly quantization: Quantization;
 }
 
 /** Which implementation runs: hnswlib built with WebAssembly SIMD, or the hnswlib-wasm package. */

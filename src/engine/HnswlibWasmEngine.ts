@@ -5,6 +5,7 @@ import { sleep } from '../util/sleep.js';
 import { withTimeout } from '../util/withTimeout.js';
 import type { BatchResult, Engine, EngineFactory, EngineParams, EngineResult } from './Engine.js';
 import { assertAddressable, snapshotBytes } from './memoryModel.js';
+import { assertQuantizable } from './pickEngine.js';
 import {
   awaitScratchFile,
   deleteScratchFile,
@@ -70,6 +71,7 @@ export class HnswlibWasmEngine implements Engine {
     capacity: number,
   ): Promise<HnswlibWasmEngine> {
     assertAddressable(options.params, capacity);
+    assertQuantizable('hnswlib-wasm', options.params.quantization);
     await sweepScratch().catch(() => 0);
     const lib = await (options.loader ?? defaultLoader)();
     const { params } = options;
@@ -97,6 +99,7 @@ export class HnswlibWasmEngine implements Engine {
   ): Promise<HnswlibWasmEngine> {
     const { params, scratchFile } = options;
     assertAddressable(params, capacity);
+    assertQuantizable('hnswlib-wasm', params.quantization);
     await sweepScratch().catch(() => 0);
     await writeScratchFile(scratchFile, bytes);
     const lib = await (options.loader ?? defaultLoader)();

@@ -1,5 +1,5 @@
 import { VicinityError } from '../errors/VicinityError.js';
-import type { Metric } from '../types.js';
+import type { Metric, Quantization } from '../types.js';
 import type { BatchResult, Engine, EngineFactory, EngineParams, EngineResult } from './Engine.js';
 import { assertAddressable } from './memoryModel.js';
 import type { HnswSimdModule } from './simd/HnswSimdModule.js';
@@ -10,6 +10,8 @@ export type SimdLoader = () => Promise<HnswSimdModule>;
 const defaultLoader: SimdLoader = async () => (await import('./simd/hnsw-simd.js')).default();
 
 const METRIC_CODE: Record<Metric, number> = { l2: 0, ip: 1, cosine: 2 };
+/** native/vicinity_hnsw.cpp's Quantization. */
+const QUANTIZATION_CODE: Record<Quantization, number> = { none: 0, int8: 1 };
 const RANDOM_SEED = 100;
 const acceptAll = () => true;
 
@@ -24,6 +26,7 @@ export class SimdEngine implements Engine {
   #handle: number;
   #dim: number;
   #M: number;
+  #quantization: Quantization;
   #vector: number;
   #out = { labels: 0, distances: 0, counts: 0, capacity: 0 };
 
@@ -32,6 +35,7 @@ export class SimdEngine implements Engine {
     this.#handle = handle;
     this.#dim = params.dimensions;
     this.#M = params.M;
+    this.#quantization = params.quantization;
     this.#vector = this.#alloc(params.dimensions * 4);
   }
 
@@ -49,6 +53,7 @@ export class SimdEngine implements Engine {
       params.efConstruction,
       capacity,
       RANDOM_SEED,
+      QUANTIZATION_CODE[params.quantization],
     );
     if (handle === 0) throw failure(m, 'ENGINE_ERROR', 'creating the index');
     return new SimdEngine(m, handle, params);
@@ -74,6 +79,7 @@ export class SimdEngine implements Engine {
         ptr,
         bytes.byteLength,
         capacity,
+        QUANTIZATION_CODE[params.quantization],
       );
       if (handle === 0) throw failure(m, 'INDEX_CORRUPTED', 'reading the index');
       return new SimdEngine(m, handle, params);
@@ -91,7 +97,10 @@ export class SimdEngine implements Engine {
   }
 
   resize(capacity: number): void {
-    assertAddressable({ dimensions: this.#dim, M: this.#M }, capacity);
+    assertAddressable(
+      { dimensions: this.#dim, M: this.#M, quantization: this.#quantization },
+      capacity,
+    );
     this.#check(this.#m._vh_resize(this.#handle, capacity), 'resizing');
   }
 
@@ -148,6 +157,7 @@ export class SimdEngine implements Engine {
     }
   }
 
+  /** For an int8 index, the dequantised vector: scale · code, an approximation of what was added. */
   getVector(label: number): Float32Array {
     this.#check(this.#m._vh_get_vector(this.#handle, label, this.#vector), 'reading a vector');
     return this.#m.HEAPF32.slice(this.#vector >>> 2, (this.#vector >>> 2) + this.#dim);

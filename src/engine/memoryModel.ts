@@ -1,5 +1,6 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import type { EngineKind, EngineParams } from './Engine.js';
+import { vectorDataBytes } from './int8Codes.js';
 
 /*
  * What an index costs in a worker's WASM heap, from hnswlib's layout in
@@ -10,7 +11,8 @@ import type { EngineKind, EngineParams } from './Engine.js';
  * a per-element lock. Per vector held: its node in the label map and its
  * upper-level link lists (a share 1/(M-1) of an M-link list, on average).
  * The constants were checked against the heap that both engines report
- * (test/browser/memory.spec.ts).
+ * (test/browser/memory.spec.ts). An int8 index stores 8 + dimensions bytes a
+ * vector instead of 4 · dimensions (int8Codes.ts); nothing else changes.
  */
 
 /** The largest heap each engine's build can grow to: its Emscripten MAXIMUM_MEMORY. */
@@ -41,11 +43,11 @@ const MAP_NODE_BYTES = 32;
 /** An allocation's header and alignment, on each upper-level link list. */
 const ALLOCATION_BYTES = 8;
 
-type Shape = Pick<EngineParams, 'dimensions' | 'M'>;
+type Shape = Pick<EngineParams, 'dimensions' | 'M'> & Partial<Pick<EngineParams, 'quantization'>>;
 
 /** Bytes of one level-0 record: links, vector, label. */
-export function levelZeroBytes({ dimensions, M }: Shape): number {
-  return 2 * M * 4 + 4 + dimensions * 4 + 4;
+export function levelZeroBytes({ dimensions, M, quantization = 'none' }: Shape): number {
+  return 2 * M * 4 + 4 + vectorDataBytes(dimensions, quantization) + 4;
 }
 
 /** Bytes each slot of capacity takes, filled or not. */
@@ -73,8 +75,11 @@ export function growthPeakBytes(shape: Shape, from: number, to: number, count: n
 }
 
 /** About what a save writes: vectors, level-0 links, ids, and the manifest. */
-export function snapshotBytes({ dimensions, M }: Shape, count: number): number {
-  return count * (dimensions * 4 + M * 2 * 4 + 48) + 4096;
+export function snapshotBytes(
+  { dimensions, M, quantization = 'none' }: Shape,
+  count: number,
+): number {
+  return count * (vectorDataBytes(dimensions, quantization) + M * 2 * 4 + 48) + 4096;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { VicinityError } from '../errors/VicinityError.js';
+import type { Quantization } from '../types.js';
+import { decodeInt8, dimensionsOf, encodeInt8, vectorDataBytes } from './int8Codes.js';
 
 /**
  * hnswlib's `saveIndex` layout as two builds write it. They differ only in
@@ -22,7 +24,7 @@ export interface HnswHeader {
   readonly maxElements: number;
   /** Elements stored, those marked deleted included. */
   readonly count: number;
-  /** Bytes of one vector: 4 · dimensions for float32. */
+  /** Bytes of one vector: 4 · dimensions for float32, 8 + dimensions for int8 (int8Codes.ts). */
   readonly dataBytes: number;
   /** -1 in an index that never held an element. */
   readonly maxLevel: number;
@@ -90,8 +92,14 @@ function writeSize(data: DataView, at: number, layout: HnswLayout, value: number
  * Reads and checks a header: every field against the others, as hnswlib's
  * reader in vicinity_hnsw.cpp does (malformed: INDEX_CORRUPTED), and the
  * vector size against `dimensions` when given (DIMENSION_MISMATCH).
+ * `quantization` is how the file stores vectors; native files hold float32.
  */
-export function readHeader(bytes: Uint8Array, layout: HnswLayout, dimensions?: number): HnswHeader {
+export function readHeader(
+  bytes: Uint8Array,
+  layout: HnswLayout,
+  dimensions?: number,
+  quantization: Quantization = 'none',
+): HnswHeader {
   const length = headerBytes(layout);
   if (bytes.byteLength < length) {
     throw corrupted(`${bytes.byteLength} bytes, shorter than a ${layout} header (${length})`);
@@ -129,8 +137,10 @@ export function readHeader(bytes: Uint8Array, layout: HnswLayout, dimensions?: n
     throw corrupted(`offsetData is ${offsetData}; M ${M} puts vectors at ${level0LinkBytes(M)}`);
   }
   const dataBytes = labelOffset - offsetData;
-  if (dataBytes <= 0 || dataBytes % 4 !== 0) {
-    throw corrupted(`label_offset ${labelOffset} leaves ${dataBytes} bytes for a float32 vector`);
+  const held = dimensionsOf(dataBytes, quantization);
+  if (held === undefined) {
+    const what = quantization === 'int8' ? 'an int8' : 'a float32';
+    throw corrupted(`label_offset ${labelOffset} leaves ${dataBytes} bytes for ${what} vector`);
   }
   if (sizeDataPerElement !== labelOffset + s) {
     throw corrupted(
@@ -147,10 +157,10 @@ export function readHeader(bytes: Uint8Array, layout: HnswLayout, dimensions?: n
     throw corrupted(`entry point ${enterpoint} of ${count} elements`);
   }
   if (efConstruction < 1) throw corrupted(`ef_construction ${efConstruction}`);
-  if (dimensions !== undefined && dataBytes !== dimensions * 4) {
+  if (dimensions !== undefined && held !== dimensions) {
     throw new VicinityError(
       'DIMENSION_MISMATCH',
-      `the hnswlib index holds ${dataBytes / 4}-dimensional vectors, not ${dimensions}`,
+      `the hnswlib index holds ${held}-dimensional vectors, not ${dimensions}`,
     );
   }
   return { maxElements, count, dataBytes, maxLevel, enterpoint, M, mult, efConstruction };
@@ -192,9 +202,25 @@ export interface ConvertOptions {
    * @default 'keep'
    */
   readonly labels?: 'keep' | 'position';
+  /**
+   * How vectors are stored in the source and written in the target: float32
+   * becomes int8 codes (quantised on the way in) or int8 becomes float32
+   * (dequantised). @default both 'none'
+   */
+  readonly vectors?: VectorRecoding;
+}
+
+export interface VectorRecoding {
+  readonly from: Quantization;
+  readonly to: Quantization;
+  /** Scales each dequantised vector to unit length, as hnswlib stores cosine vectors. */
+  readonly normalise?: boolean;
+  /** Asked with each live element's float32 source vector before it is quantised. */
+  readonly check?: (vector: Float32Array, label: number) => void;
 }
 
 export interface ConvertedIndex {
+  /** The header as written in the target (its `dataBytes` those of the target's vectors). */
   readonly header: HnswHeader;
   /** The index in the target layout. */
   readonly bytes: Uint8Array;
@@ -216,9 +242,13 @@ export class LayoutConverter {
   readonly #dimensions: number | undefined;
   readonly #totalBytes: number | null;
   readonly #relabel: boolean;
+  readonly #vectors: VectorRecoding;
   #headerBuffer: Uint8Array;
   #headerFill = 0;
+  /** The source's header; `#outHeader` is the target's, which differs in `dataBytes` when vectors are recoded. */
   #header: HnswHeader | null = null;
+  #outHeader: HnswHeader | null = null;
+  #vector = new Float32Array(0);
   #inRecord = 0;
   #outRecord = 0;
   /** A level-0 record split between chunks. */
@@ -240,6 +270,7 @@ export class LayoutConverter {
     this.#dimensions = options.dimensions;
     this.#totalBytes = options.totalBytes ?? null;
     this.#relabel = options.labels === 'position';
+    this.#vectors = options.vectors ?? { from: 'none', to: 'none' };
     this.#headerBuffer = new Uint8Array(headerBytes(this.#from));
   }
 
@@ -275,7 +306,7 @@ export class LayoutConverter {
       this.#headerFill += take;
       at = take;
       if (this.#headerFill < this.#headerBuffer.byteLength) return;
-      this.#begin(readHeader(this.#headerBuffer, this.#from, this.#dimensions));
+      this.#begin(readHeader(this.#headerBuffer, this.#from, this.#dimensions, this.#vectors.from));
     }
     const header = this.#header as HnswHeader;
     const data = view(chunk);
@@ -300,9 +331,14 @@ export class LayoutConverter {
   }
 
   #begin(header: HnswHeader): void {
+    const { from, to } = this.#vectors;
+    const dimensions = dimensionsOf(header.dataBytes, from) as number;
+    const outHeader = { ...header, dataBytes: vectorDataBytes(dimensions, to) };
     this.#header = header;
+    this.#outHeader = outHeader;
+    this.#vector = new Float32Array(dimensions);
     this.#inRecord = recordBytes(header, this.#from);
-    this.#outRecord = recordBytes(header, this.#to);
+    this.#outRecord = recordBytes(outHeader, this.#to);
     this.#carry = new Uint8Array(this.#inRecord);
     const inLevel0 = headerBytes(this.#from) + header.count * this.#inRecord;
     const outLevel0 = headerBytes(this.#to) + header.count * this.#outRecord;
@@ -323,14 +359,16 @@ export class LayoutConverter {
       room = Math.min(outLevel0 + 4 * header.count, INITIAL_ROOM);
     }
     this.#reserve(room);
-    writeHeader(header, this.#to, this.#out);
+    writeHeader(outHeader, this.#to, this.#out);
     this.#outLength = headerBytes(this.#to);
   }
 
-  /** Converts one level-0 record: links and vector as they are, the label re-sized. */
+  /** Converts one level-0 record: links as they are, the vector recoded if asked, the label re-sized. */
   #record(source: Uint8Array, data: DataView, at: number): void {
     const header = this.#header as HnswHeader;
-    const labelOffset = level0LinkBytes(header.M) + header.dataBytes;
+    const links = level0LinkBytes(header.M);
+    const labelOffset = links + header.dataBytes;
+    const outLabelOffset = links + (this.#outHeader as HnswHeader).dataBytes;
     const i = this.#elements;
     const label = this.#readLabel(data, at + labelOffset, i);
     if (this.#labels.length <= i) {
@@ -341,7 +379,13 @@ export class LayoutConverter {
     // hnswlib keeps the deleted mark in the third byte of the level-0 link count.
     this.#deleted[i] = (source[at + 2] as number) & 1;
     this.#reserve(this.#outLength + this.#outRecord);
-    this.#out.set(source.subarray(at, at + labelOffset), this.#outLength);
+    const { from, to } = this.#vectors;
+    if (from === to) {
+      this.#out.set(source.subarray(at, at + labelOffset), this.#outLength);
+    } else {
+      this.#out.set(source.subarray(at, at + links), this.#outLength);
+      this.#recode(source, at + links, this.#outLength + links, label, this.#deleted[i] === 1);
+    }
     const written = this.#relabel ? i : label;
     if (this.#to === 'wasm32' && written >= 2 ** 32) {
       throw new VicinityError(
@@ -349,9 +393,25 @@ export class LayoutConverter {
         `label ${label} of element ${i} does not fit wasm32's 32-bit labels`,
       );
     }
-    writeSize(this.#outData, this.#outLength + labelOffset, this.#to, written);
+    writeSize(this.#outData, this.#outLength + outLabelOffset, this.#to, written);
     this.#outLength += this.#outRecord;
     this.#elements++;
+  }
+
+  /** Recodes one element's vector from `source[from]` into the output at `into`. */
+  #recode(source: Uint8Array, from: number, into: number, label: number, deleted: boolean): void {
+    const vector = this.#vector;
+    if (this.#vectors.from === 'int8') {
+      decodeInt8(source, from, vector.length, vector);
+      if (this.#vectors.normalise) normalise(vector);
+      const data = new DataView(this.#out.buffer, this.#out.byteOffset + into, 4 * vector.length);
+      vector.forEach((x, d) => data.setFloat32(4 * d, x, true));
+      return;
+    }
+    const data = new DataView(source.buffer, source.byteOffset + from, 4 * vector.length);
+    for (let d = 0; d < vector.length; d++) vector[d] = data.getFloat32(4 * d, true);
+    if (!deleted) this.#vectors.check?.(vector, label);
+    encodeInt8(vector, this.#out, into);
   }
 
   #readLabel(data: DataView, at: number, element: number): number {
@@ -400,14 +460,22 @@ export class LayoutConverter {
       throw corrupted(`${this.#loaded} bytes arrived, the source announced ${this.#totalBytes}`);
     }
     const bytes = this.#out.subarray(0, this.#outLength);
-    checkGraph(bytes, header, this.#to, this.#labels.subarray(0, header.count));
+    const outHeader = this.#outHeader as HnswHeader;
+    checkGraph(bytes, outHeader, this.#to, this.#labels.subarray(0, header.count));
     return {
-      header,
+      header: outHeader,
       bytes,
       labels: this.#labels.subarray(0, header.count),
       deleted: this.#deleted.subarray(0, header.count),
     };
   }
+}
+
+function normalise(vector: Float32Array): void {
+  let norm = 0;
+  for (const x of vector) norm += x * x;
+  const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let d = 0; d < vector.length; d++) vector[d] = (vector[d] as number) * inverse;
 }
 
 function grown<T extends Float64Array | Uint8Array>(array: T, limit: number): T {

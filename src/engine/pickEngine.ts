@@ -1,3 +1,5 @@
+import { VicinityError } from '../errors/VicinityError.js';
+import type { Quantization } from '../types.js';
 import type { EngineChoice, EngineKind } from './Engine.js';
 
 // Smallest modules that use SIMD (v128) and exception handling (try/catch):
@@ -29,4 +31,15 @@ export function simdSupported(): boolean {
 export function pickEngine(choice: EngineChoice): EngineKind {
   if (choice !== 'auto') return choice;
   return simdSupported() ? 'simd' : 'hnswlib-wasm';
+}
+
+/** int8 distances run in the SIMD build's own space (native/int8_space.h); hnswlib-wasm has float32 only. */
+export function assertQuantizable(kind: EngineKind, quantization: Quantization): void {
+  if (quantization !== 'none' && kind !== 'simd') {
+    throw new VicinityError(
+      'UNSUPPORTED_ENGINE',
+      `quantization '${quantization}' needs the simd engine (WebAssembly SIMD); ` +
+        `this index would run on ${kind}`,
+    );
+  }
 }

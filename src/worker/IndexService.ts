@@ -2,6 +2,7 @@ import { transfer } from 'comlink';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import type { EngineFactories, EngineParams } from '../engine/Engine.js';
 import { createEngine, loadEngine, resolveEngine } from '../engine/chooseEngine.js';
+import { assertQuantizable } from '../engine/pickEngine.js';
 import { LayoutConverter, convertLayout } from '../engine/nativeLayout.js';
 import { decodeSnapshot, encodeSnapshot, type Sidecar } from '../engine/SnapshotCodec.js';
 import { VectorCollection, type RawHit, type SearchRequest } from '../engine/VectorCollection.js';
@@ -18,7 +19,12 @@ import {
   assertMetadata,
   assertSearchRequest,
 } from '../validation/validateInput.js';
-import { addLabelPart, importedSidecar, type PendingImport } from './nativeImport.js';
+import {
+  addLabelPart,
+  importedSidecar,
+  importedVectorCheck,
+  type PendingImport,
+} from './nativeImport.js';
 import type {
   EngineApi,
   ImportProgress,
@@ -128,7 +134,9 @@ export class IndexService implements EngineApi {
         metric: request.metric ?? request.defaults.metric,
         M: request.M ?? request.defaults.M,
         efConstruction: request.efConstruction ?? request.defaults.efConstruction,
+        quantization: request.quantization ?? request.defaults.quantization,
       };
+      assertQuantizable(kind, params.quantization);
       const engine = await createEngine(this.#engines, kind, {
         params,
         capacity: request.initialCapacity,
@@ -147,7 +155,9 @@ export class IndexService implements EngineApi {
       metric: manifest.metric,
       M: manifest.M,
       efConstruction: manifest.efConstruction,
+      quantization: manifest.quantization,
     };
+    assertQuantizable(kind, params.quantization);
     const { engineBytes, sidecar } = decodeSnapshot(bytes, manifest.engineByteLength);
     if (sidecar.ids.length !== manifest.count) {
       throw new VicinityError('INDEX_CORRUPTED', 'the id map does not match the manifest count');
@@ -451,6 +461,11 @@ export class IndexService implements EngineApi {
           totalBytes: request.totalBytes,
           // Any labels fit, and the id map stays dense: ids are looked up by the file's labels.
           labels: 'position',
+          vectors: {
+            from: 'none',
+            to: collection.params.quantization,
+            check: importedVectorCheck(collection.params.metric),
+          },
         }),
       };
     });
@@ -524,7 +539,13 @@ export class IndexService implements EngineApi {
             `the index was opened with ${empty.params.M} and ${empty.params.efConstruction}`,
         );
       }
-      const sidecar = importedSidecar(converted, pending, params.metric, empty.efSearch);
+      const sidecar = importedSidecar(
+        converted,
+        pending,
+        params.metric,
+        empty.efSearch,
+        params.quantization,
+      );
       // hnswlib-wasm's loader allocates the capacity it is given: as much as a new index would have.
       const capacity = Math.max(converted.header.count, empty.engine.capacity());
       empty.assertHeapRoom(capacity, converted.header.count, params);
@@ -596,10 +617,13 @@ export class IndexService implements EngineApi {
       const { collection } = this.#open();
       const { bytes, engineByteLength } = await collection.snapshot();
       const { engineBytes, sidecar } = decodeSnapshot(bytes, engineByteLength);
+      const { quantization, metric: stored } = collection.params;
+      // An int8 index writes its dequantised vectors: native hnswlib reads float32 only.
       const converted = convertLayout(engineBytes, {
         from: 'wasm32',
         to: 'native64',
         labels: 'position',
+        vectors: { from: quantization, to: 'none', normalise: stored === 'cosine' },
       });
       const idOf = new Map<number, string>();
       sidecar.ids.forEach((id, i) => idOf.set(sidecar.labels[i] as number, id));
@@ -683,6 +707,9 @@ function assertCompatible(request: OpenRequest, manifest: Manifest): void {
     clashes.push(`M ${request.M} (stored ${manifest.M})`);
   if (request.efConstruction !== undefined && request.efConstruction !== manifest.efConstruction) {
     clashes.push(`efConstruction ${request.efConstruction} (stored ${manifest.efConstruction})`);
+  }
+  if (request.quantization !== undefined && request.quantization !== manifest.quantization) {
+    clashes.push(`quantization ${request.quantization} (stored ${manifest.quantization})`);
   }
   if (clashes.length > 0) {
     throw new VicinityError(

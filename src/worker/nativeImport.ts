@@ -10,7 +10,7 @@ import {
   type LayoutConverter,
 } from '../engine/nativeLayout.js';
 import type { Sidecar } from '../engine/SnapshotCodec.js';
-import type { Metadata, Metric } from '../types.js';
+import type { Metadata, Metric, Quantization } from '../types.js';
 import { assertUsable } from '../validation/validateInput.js';
 import type { ImportRequest, LabelPart } from './protocol.js';
 
@@ -53,16 +53,27 @@ export function addLabelPart<T>(
 /** How far a unit vector's squared length may stray in float32 after hnswlib normalised it. */
 const UNIT_TOLERANCE = 1e-3;
 
+/** Checks an imported vector as an upsert would check it, and a cosine one for unit length. */
+export function importedVectorCheck(metric: Metric): (vector: Float32Array, label: number) => void {
+  return (vector, label) => {
+    assertUsable(vector, metric, `label ${label}`);
+    if (metric === 'cosine') assertUnit(vector, label);
+  };
+}
+
 /**
  * The id map of an imported file: each live element's id found by its
  * label, its vector checked as an upsert would check it, and its metadata.
- * The graph is relabelled by position, so position i is label i here.
+ * The graph is relabelled by position, so position i is label i here. A
+ * file quantised on the way in had its float32 vectors checked by the
+ * converter (`importedVectorCheck`) before they became codes.
  */
 export function importedSidecar(
   converted: ConvertedIndex,
   pending: PendingImport,
   metric: Metric,
   efSearch: number,
+  quantization: Quantization,
 ): Sidecar {
   const { header, labels, deleted, bytes } = converted;
   const count = header.count;
@@ -87,6 +98,7 @@ export function importedSidecar(
     }
   }
   const dimensions = header.dataBytes / 4;
+  const check = quantization === 'none' ? importedVectorCheck(metric) : undefined;
   const record = recordBytes(header, 'wasm32');
   const vectorAt = headerBytes('wasm32') + 2 * header.M * 4 + 4;
   const seen = new Map<string, number>();
@@ -110,15 +122,16 @@ export function importedSidecar(
       );
     }
     seen.set(id, label);
-    const at = bytes.byteOffset + vectorAt + position * record;
-    const vector =
-      at % 4 === 0
-        ? new Float32Array(bytes.buffer, at, dimensions)
-        : new Float32Array(
-            bytes.slice(at - bytes.byteOffset, at - bytes.byteOffset + 4 * dimensions).buffer,
-          );
-    assertUsable(vector, metric, `label ${label}`);
-    if (metric === 'cosine') assertUnit(vector, label);
+    if (check) {
+      const at = bytes.byteOffset + vectorAt + position * record;
+      const vector =
+        at % 4 === 0
+          ? new Float32Array(bytes.buffer, at, dimensions)
+          : new Float32Array(
+              bytes.slice(at - bytes.byteOffset, at - bytes.byteOffset + 4 * dimensions).buffer,
+            );
+      check(vector, label);
+    }
     sidecar.ids.push(id);
     sidecar.labels.push(position);
     const m = metadataOf.get(label);

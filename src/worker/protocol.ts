@@ -8,7 +8,7 @@ import type { ProxyMarked } from 'comlink';
 // hnswlib-wasm's own .d.ts, which do not compile without skipLibCheck.
 import type { EngineChoice, EngineKind, EngineParams } from '../engine/Engine.js';
 import type { RawHit, SearchRequest } from '../engine/VectorCollection.js';
-import type { MemoryStats, Metadata, Metric } from '../types.js';
+import type { MemoryStats, Metadata, Metric, Quantization } from '../types.js';
 
 export type { RawHit, SearchRequest, EngineParams, EngineKind, EngineChoice };
 
@@ -22,11 +22,13 @@ export interface OpenRequest {
   readonly metric: Metric | undefined;
   readonly M: number | undefined;
   readonly efConstruction: number | undefined;
+  readonly quantization: Quantization | undefined;
   readonly efSearch: number | undefined;
   readonly defaults: {
     readonly metric: Metric;
     readonly M: number;
     readonly efConstruction: number;
+    readonly quantization: Quantization;
     readonly efSearch: number;
   };
   readonly initialCapacity: number;

@@ -83,7 +83,13 @@ test('an engine disposed and loaded again, many times, leaves the WASM heap flat
   const r = await harness.evaluate(async (kind) => {
     const { engines } = window.harness;
     const { createEngine, loadEngine } = await engines();
-    const params = { dimensions: 32, metric: 'l2', M: 16, efConstruction: 50 } as const;
+    const params = {
+      dimensions: 32,
+      metric: 'l2',
+      M: 16,
+      efConstruction: 50,
+      quantization: 'none',
+    } as const;
     const context = {
       params,
       capacity: 4_000,

@@ -9,12 +9,16 @@ test('stats().memory reports the heap, its limit and the worker’s JS heap; est
     async ({ name, engine }) => {
       const { VectorIndex } = window.harness.vicinity;
       const rows = [];
-      for (const [dimensions, count] of [
-        [384, 12_000],
-        [768, 8_000],
-      ] as const) {
+      const sets: [number, number, 'none' | 'int8'][] = [
+        [384, 12_000, 'none'],
+        [768, 8_000, 'none'],
+      ];
+      // int8 (SIMD engine only) keeps 8 + d bytes a vector instead of 4·d.
+      if (engine === 'simd') sets.push([384, 24_000, 'int8']);
+      for (const [dimensions, count, quantization] of sets) {
         const index = await VectorIndex.open(`${name}-${dimensions}`, {
           dimensions,
+          quantization,
           metric: 'l2',
           efConstruction: 40,
           initialCapacity: count,
@@ -30,8 +34,8 @@ test('stats().memory reports the heap, its limit and the worker’s JS heap; est
           );
         }
         const { memory, wasmMemoryBytes, capacity } = await index.stats();
-        const estimate = VectorIndex.estimate({ dimensions, count, engine });
-        rows.push({ dimensions, count, capacity, memory, wasmMemoryBytes, estimate });
+        const estimate = VectorIndex.estimate({ dimensions, count, engine, quantization });
+        rows.push({ dimensions, count, quantization, capacity, memory, wasmMemoryBytes, estimate });
         await index.close();
         await VectorIndex.delete(`${name}-${dimensions}`);
       }
@@ -42,7 +46,7 @@ test('stats().memory reports the heap, its limit and the worker’s JS heap; est
   for (const r of rows) {
     const ratio = r.memory.wasmHeapBytes / r.estimate.wasmHeapBytes;
     console.log(
-      `[${engine}] ${r.count} × ${r.dimensions}: heap ${(r.memory.wasmHeapBytes / 2 ** 20).toFixed(1)} MiB, ` +
+      `[${engine}] ${r.count} × ${r.dimensions} ${r.quantization}: heap ${(r.memory.wasmHeapBytes / 2 ** 20).toFixed(1)} MiB, ` +
         `estimate ${(r.estimate.wasmHeapBytes / 2 ** 20).toFixed(1)} MiB (×${ratio.toFixed(2)}), ` +
         `modelled ${(r.memory.modelledBytes / 2 ** 20).toFixed(1)} MiB, JS heap ${r.memory.jsHeapBytes}`,
     );
@@ -146,7 +150,13 @@ test('an allocation the SIMD engine cannot make fails with MEMORY_LIMIT, and the
   test.skip(engine !== 'simd', 'the SIMD engine’s own allocation failure');
   const r = await harness.evaluate(async () => {
     const { SimdEngine } = await window.harness.simdEngine();
-    const params = { dimensions: 768, metric: 'l2' as const, M: 16, efConstruction: 40 };
+    const params = {
+      dimensions: 768,
+      metric: 'l2' as const,
+      M: 16,
+      efConstruction: 40,
+      quantization: 'none' as const,
+    };
     const engine = await SimdEngine.create(params, 100);
     const v = new Float32Array(768).fill(0.5);
     engine.add(v, 1, true);

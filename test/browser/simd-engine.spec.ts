@@ -8,7 +8,13 @@ test('the SIMD engine rejects malformed index bytes cleanly and stays usable', a
     const { SimdEngine } = await window.harness.simdEngine();
     const { fetchWords } = window.harness;
     const words = await fetchWords();
-    const params = { dimensions: 100, metric: 'cosine' as const, M: 8, efConstruction: 50 };
+    const params = {
+      dimensions: 100,
+      metric: 'cosine' as const,
+      M: 8,
+      efConstruction: 50,
+      quantization: 'none' as const,
+    };
     const engine = await SimdEngine.create(params, 600);
     words.base.vectors.slice(0, 500).forEach((v, i) => engine.add(v, i, true));
     for (let i = 0; i < 50; i++) engine.markDeleted(i * 7);

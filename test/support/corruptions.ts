@@ -79,6 +79,7 @@ async function answersOfService(name: string): Promise<{ answers: string; recove
     metric: undefined,
     M: undefined,
     efConstruction: undefined,
+    quantization: undefined,
     efSearch: undefined,
     defaults: DEFAULTS,
     initialCapacity: DEFAULTS.initialCapacity,

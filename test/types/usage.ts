@@ -24,8 +24,10 @@ export async function intended(): Promise<void> {
   const text: Hit[] = await index.search('some text');
   const many: Hit[][] = await index.searchBatch([[1, 2, 3], 'text']);
   const stats: IndexStats = await index.stats();
+  const quantization: 'none' | 'int8' = stats.quantization;
+  await VectorIndex.open('chunks', { dimensions: 384, quantization: 'int8' });
   const size: number = index.size;
-  void [hits, text, many, stats, size];
+  void [hits, text, many, stats, size, quantization];
   try {
     await index.save();
   } catch (error) {
@@ -45,6 +47,8 @@ export async function misuses(index: VectorIndex): Promise<void> {
   await index.search([1, 2, 3], { filter: () => true });
   // @ts-expect-error metric is one of three names
   await VectorIndex.open('docs', { metric: 'hamming' });
+  // @ts-expect-error quantization is 'none' or 'int8'
+  await VectorIndex.open('docs', { quantization: 'int4' });
   // @ts-expect-error metadata values are JSON
   await index.upsert([{ id: 'a', vector: [1, 2, 3], metadata: { when: new Date() } }]);
   // @ts-expect-error size is read-only

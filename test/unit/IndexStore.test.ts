@@ -15,6 +15,7 @@ function draft(generation: number): Draft {
     metric: 'l2',
     M: 16,
     efConstruction: 200,
+    quantization: 'none',
     count: generation,
     generation,
     engineByteLength: 8,
@@ -133,7 +134,13 @@ describe('IndexStore', () => {
     await tamper<Manifest>(
       name,
       1,
-      (m) => ({ ...m, format: 1, manifestChecksum: undefined }) as unknown as Manifest,
+      (m) =>
+        ({
+          ...m,
+          format: 1,
+          manifestChecksum: undefined,
+          quantization: undefined,
+        }) as unknown as Manifest,
       'manifests',
     );
     const latest = await store.readLatest();

@@ -16,6 +16,7 @@ const fields: Omit<Manifest, 'manifestChecksum'> = {
   metric: 'cosine',
   M: 16,
   efConstruction: 200,
+  quantization: 'none',
   count: 10,
   generation: 3,
   byteLength: 2000,
@@ -71,7 +72,7 @@ describe('parseManifest', () => {
   });
 
   it('migrates format 1, which had no manifest checksum', async () => {
-    const v1 = { ...good, format: 1, manifestChecksum: undefined };
+    const v1 = { ...good, format: 1, manifestChecksum: undefined, quantization: undefined };
     const parsed = await parseManifest(v1);
     expect(parsed.migratedFrom).toBe(1);
     expect(parsed.manifest).toEqual(good);
@@ -79,5 +80,35 @@ describe('parseManifest', () => {
     expect(await codeOf({ ...v1, metric: 'hamming' })).toBe('INDEX_CORRUPTED');
     // A current manifest whose format field was damaged to 1 is not taken for format 1.
     expect(await codeOf({ ...good, format: 1 })).toBe('INDEX_CORRUPTED');
+  });
+
+  /** A format-2 manifest as format 2 sealed it: no quantization, its checksum over the other fields. */
+  async function formatTwo(change: Record<string, unknown> = {}) {
+    const v2: Record<string, unknown> = { ...good, format: 2 };
+    delete v2.quantization;
+    delete v2.manifestChecksum;
+    Object.assign(v2, change);
+    return { ...v2, manifestChecksum: await manifestChecksum(v2 as unknown as Manifest) };
+  }
+
+  it('migrates format 2 to quantization none, after checking its checksum', async () => {
+    const parsed = await parseManifest(await formatTwo());
+    expect(parsed.migratedFrom).toBe(2);
+    expect(parsed.manifest).toEqual(good);
+    expect(parsed.manifest.quantization).toBe('none');
+    expect(await codeOf({ ...(await formatTwo()), count: 11 })).toBe('INDEX_CORRUPTED');
+    // Format 2 had no quantization: a manifest of format 2 that names one was damaged.
+    expect(await codeOf(await formatTwo({ quantization: 'int8' }))).toBe('INDEX_CORRUPTED');
+  });
+
+  it('covers quantization with the manifest checksum', async () => {
+    const int8 = await sealManifest({ ...fields, quantization: 'int8' });
+    expect((await parseManifest(int8)).manifest.quantization).toBe('int8');
+    expect(int8.manifestChecksum).not.toBe(good.manifestChecksum);
+    expect(await codeOf({ ...int8, quantization: 'none' })).toBe('INDEX_CORRUPTED');
+    expect(await codeOf(await resealed({ quantization: 'int4' as Manifest['quantization'] }))).toBe(
+      'INDEX_CORRUPTED',
+    );
+    expect(await codeOf(await resealed({ quantization: undefined }))).toBe('INDEX_CORRUPTED');
   });
 });

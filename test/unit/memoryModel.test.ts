@@ -10,7 +10,13 @@ import {
 import { estimateMemory } from '../../src/client/estimate';
 import { VicinityError } from '../../src/errors/VicinityError';
 
-const params: EngineParams = { dimensions: 384, metric: 'l2', M: 16, efConstruction: 100 };
+const params: EngineParams = {
+  dimensions: 384,
+  metric: 'l2',
+  M: 16,
+  efConstruction: 100,
+  quantization: 'none',
+};
 
 /** An engine that only counts: slots, labels and the resizes asked of it. */
 function countingEngine(capacity: number) {
@@ -164,10 +170,31 @@ describe('VectorIndex.estimate', () => {
     [{ dimensions: 10, count: 10, capacity: 5 }],
     [{ dimensions: 10, count: 10, engine: 'gpu' }],
     [{ dimensions: 10, count: 10, quantisation: 'int8' }],
+    [{ dimensions: 10, count: 10, quantization: 'int4' }],
     [null],
   ])('refuses %j with INVALID_OPTIONS', (plan) => {
     expect(() => estimateMemory(plan as never)).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     );
+  });
+
+  it('int8 keeps d + 8 bytes a vector instead of 4·d: 1M × 384 in under 1 GiB, at most 0.45× float32', () => {
+    const float32 = estimateMemory({ dimensions: 384, count: 1_000_000 });
+    const int8 = estimateMemory({ dimensions: 384, count: 1_000_000, quantization: 'int8' });
+    expect(float32.bytesPerVector - int8.bytesPerVector).toBe(3 * 384 - 8);
+    expect(int8.bytesPerVector / float32.bytesPerVector).toBeLessThanOrEqual(0.45);
+    expect(int8.indexBytes).toBeLessThan(2 ** 30);
+    expect(int8.snapshotBytes).toBeLessThan(float32.snapshotBytes * 0.45);
+    expect(int8.fits).toBe(true);
+    expect(
+      indexHeapBytes({ ...params, quantization: 'int8' }, 1000, 1000) -
+        indexHeapBytes(params, 1000, 1000),
+    ).toBe(-1000 * (3 * 384 - 8));
+  });
+
+  it('int8 on hnswlib-wasm is UNSUPPORTED_ENGINE', () => {
+    expect(() =>
+      estimateMemory({ dimensions: 8, count: 1, quantization: 'int8', engine: 'hnswlib-wasm' }),
+    ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_ENGINE' }));
   });
 });

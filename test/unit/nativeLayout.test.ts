@@ -287,3 +287,58 @@ describe('malformed input', () => {
     );
   });
 });
+
+describe('recoding vectors between float32 and int8', () => {
+  it('quantises a native file on the way to wasm32 and dequantises it back, links and labels unchanged', () => {
+    const { bytes, vectors, labels, deleted, dimensions } = sample('l2');
+    const checked: number[] = [];
+    const int8 = convertLayout(bytes, {
+      ...NATIVE_TO_WASM,
+      dimensions,
+      vectors: { from: 'none', to: 'int8', check: (_, label) => checked.push(label) },
+    });
+    expect(int8.header.dataBytes).toBe(8 + dimensions);
+    // Every live vector was checked in float32 before it became codes; deleted ones were not.
+    expect(checked.sort((a, b) => a - b)).toEqual(labels.filter((l) => !deleted.includes(l)));
+    // Read as float32, 8 + 12 bytes would be 5 dimensions.
+    expect(codeOf(() => readHeader(int8.bytes, 'wasm32', dimensions))).toBe('DIMENSION_MISMATCH');
+    expect(readHeader(int8.bytes, 'wasm32', dimensions, 'int8').dataBytes).toBe(8 + dimensions);
+    const back = convertLayout(int8.bytes, {
+      ...WASM_TO_NATIVE,
+      vectors: { from: 'int8', to: 'none' },
+    });
+    expect(back.bytes.byteLength).toBe(bytes.byteLength);
+    expect(Array.from(back.labels)).toEqual(labels);
+    expect(Array.from(back.deleted)).toEqual(
+      Array.from(convertLayout(bytes, NATIVE_TO_WASM).deleted),
+    );
+    const record = recordBytes(back.header, 'native64');
+    const at = headerBytes('native64');
+    const links = 2 * 8 * 4 + 4;
+    const view = new DataView(back.bytes.buffer, back.bytes.byteOffset);
+    vectors.forEach((vector, i) => {
+      const base = at + i * record;
+      // Links as they were.
+      expect(back.bytes.subarray(base, base + links)).toEqual(bytes.subarray(base, base + links));
+      const max = vector.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+      for (let d = 0; d < dimensions; d++) {
+        const x = view.getFloat32(base + links + 4 * d, true);
+        expect(Math.abs(x - (vector[d] as number))).toBeLessThanOrEqual(max / 254 + 1e-6);
+      }
+    });
+  });
+
+  it('refuses a float32 vector its check refuses, before quantising it', () => {
+    const { bytes, dimensions } = sample('l2');
+    const refuse = () => {
+      throw new Error('refused');
+    };
+    expect(() =>
+      convertLayout(bytes, {
+        ...NATIVE_TO_WASM,
+        dimensions,
+        vectors: { from: 'none', to: 'int8', check: refuse },
+      }),
+    ).toThrow('refused');
+  });
+});

@@ -27,6 +27,8 @@ describe('resolveOptions', () => {
     ['docs', { efSearch: -3 }],
     ['docs', { embed: 'nope' }],
     ['docs', { dimension: 100 }],
+    ['docs', { quantization: 'int4' }],
+    ['docs', { quantization: 8 }],
     ['lone \uD800 high surrogate', {}],
     ['\uDC00 lone low surrogate', {}],
   ])('rejects name %j with %j as INVALID_OPTIONS', (name, options) => {
@@ -35,5 +37,18 @@ describe('resolveOptions', () => {
 
   it('takes a name with a surrogate pair (an emoji)', () => {
     expect(resolveOptions('notes \uD83D\uDE00').name).toBe('notes \uD83D\uDE00');
+  });
+
+  it('takes quantization, leaving it undefined when unset; int8 on hnswlib-wasm is UNSUPPORTED_ENGINE', () => {
+    expect(resolveOptions('docs').quantization).toBeUndefined();
+    expect(resolveOptions('docs', { quantization: 'int8', engine: 'simd' }).quantization).toBe(
+      'int8',
+    );
+    expect(
+      resolveOptions('docs', { quantization: 'none', engine: 'hnswlib-wasm' }).quantization,
+    ).toBe('none');
+    expect(
+      codeOf(() => resolveOptions('docs', { quantization: 'int8', engine: 'hnswlib-wasm' })),
+    ).toBe('UNSUPPORTED_ENGINE');
   });
 });

@@ -16,8 +16,16 @@ export interface HnswSimdModule {
     efConstruction: number,
     capacity: number,
     seed: number,
+    quantization: number,
   ): number;
-  _vh_load(metric: number, dim: number, bytes: number, length: number, capacity: number): number;
+  _vh_load(
+    metric: number,
+    dim: number,
+    bytes: number,
+    length: number,
+    capacity: number,
+    quantization: number,
+  ): number;
   _vh_free(handle: number): void;
   _vh_count(handle: number): number;
   _vh_capacity(handle: number): number;
