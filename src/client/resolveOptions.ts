@@ -2,6 +2,7 @@ import { VicinityError } from '../errors/VicinityError.js';
 import type { EngineChoice, LogSink } from '../worker/protocol.js';
 import type { Metric, VectorLike } from '../types.js';
 import type { CacheOptions, ResolvedCacheOptions } from '../cache/IndexCache.js';
+import { resolveTextOptions, type ResolvedText, type TextOptions } from '../text/textOptions.js';
 
 /** Turns texts into vectors; enables `search('some text')`. */
 export type Embedder = (texts: string[]) => Promise<VectorLike[]> | VectorLike[];
@@ -59,6 +60,8 @@ export interface VectorIndexOptions {
    * @default { maxBytes: 8 MiB, ttlMs: 1 hour, persist: true, logSize: 500 }
    */
   cache?: CacheOptions | false;
+  /** Full-text search: metadata fields to index beside items' `text`, and the tokenizer. See TextOptions. */
+  text?: TextOptions;
 }
 
 export const DEFAULTS = {
@@ -108,6 +111,7 @@ export interface ResolvedOptions {
   readonly embed: Embedder | undefined;
   readonly logger: LogSink | undefined;
   readonly cache: ResolvedCacheOptions | null;
+  readonly text: ResolvedText;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -129,6 +133,7 @@ const KNOWN = new Set([
   'initialCapacity',
   'maxMemoryBytes',
   'logger',
+  'text',
 ]);
 
 function integer(
@@ -204,6 +209,7 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     embed: options.embed,
     logger: options.logger,
     cache: resolveCache(options.cache),
+    text: resolveTextOptions(options.text),
   };
 }
 
