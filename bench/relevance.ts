@@ -32,7 +32,7 @@ for await (const batch of streamSynsets(2000, () => undefined)) {
       id: s.id,
       vector: embedder.embed(s.definition)!,
       text: s.definition,
-      metadata: { words: s.words },
+      metadata: { words: s.words, definition: s.definition },
     })),
   );
   out.textContent = `indexed ${index.size}`;
@@ -71,6 +71,76 @@ for (const mode of modes) {
   const n = descriptions.length;
   relevance[mode] = { top1: top1 / n, top5: top5 / n, top10: top10 / n, p50Ms: 0, p95Ms: 0 };
 }
+// Hybrid variants: the weighted fusion, and more candidates per side.
+const variants = {
+  'hybrid weighted': { mode: 'hybrid', fusion: 'weighted' },
+  'hybrid weighted 0.7 text': {
+    mode: 'hybrid',
+    fusion: { method: 'weighted', vector: 0.3, text: 0.7 },
+  },
+  'hybrid rrf 100 candidates': { mode: 'hybrid', candidates: 100 },
+} as const;
+for (const [lane, options] of Object.entries(variants)) {
+  let top1 = 0;
+  let top5 = 0;
+  let top10 = 0;
+  misses[lane] = [];
+  for (const d of descriptions) {
+    const hits = await index.search(d.description, { k: K, ...options });
+    const at = found(hits, d.word);
+    if (at === 0) top1++;
+    if (at >= 0 && at < 5) top5++;
+    else misses[lane]!.push(d.word);
+    if (at >= 0) top10++;
+  }
+  const n = descriptions.length;
+  relevance[lane] = { top1: top1 / n, top5: top5 / n, top10: top10 / n, p50Ms: NaN, p95Ms: NaN };
+}
+
+/*
+ * The demo's reranking step on top of each: 50 candidates, ordered by the
+ * mean of the query-definition cosine and how well the definition covers
+ * the query's words (demo/main.ts `rerank`).
+ */
+const cosine = (a: Float32Array, b: Float32Array) => {
+  let dot = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(aa * bb);
+};
+for (const mode of ['vector', 'hybrid'] as const) {
+  let top1 = 0;
+  let top5 = 0;
+  let top10 = 0;
+  const lane = `${mode}+rerank`;
+  misses[lane] = [];
+  for (const d of descriptions) {
+    const q = embedder.embed(d.description)!;
+    const coverage = embedder.coverage(d.description);
+    const hits = await index.search(d.description, { k: 50, mode });
+    const ranked = hits
+      .map((h) => {
+        const { definition } = h.metadata as { definition: string };
+        const c = cosine(q, embedder.embed(definition) ?? q);
+        return { ...h, score: (c + coverage(definition)) / 2 };
+      })
+      .sort((a, b) => b.score - a.score)
+      .slice(0, K);
+    const at = found(ranked, d.word);
+    if (at === 0) top1++;
+    if (at >= 0 && at < 5) top5++;
+    else misses[lane]!.push(d.word);
+    if (at >= 0) top10++;
+  }
+  const n = descriptions.length;
+  relevance[lane] = { top1: top1 / n, top5: top5 / n, top10: top10 / n, p50Ms: NaN, p95Ms: NaN };
+}
+
 // Latency: the three modes interleaved, each description several times.
 const times: Record<string, number[]> = { vector: [], text: [], hybrid: [] };
 for (let round = 0; round < 5; round++) {
@@ -104,7 +174,7 @@ for await (const batch of streamSynsets(2000, () => undefined)) {
     batch.map((s) => ({
       id: s.id,
       vector: embedder.embed(s.definition)!,
-      metadata: { words: s.words },
+      metadata: { words: s.words, definition: s.definition },
     })),
   );
 }

@@ -423,11 +423,11 @@ export class VectorIndex {
     query: VectorLike | string | HybridQuery,
     options: SearchOptions = {},
   ): Promise<SearchResult> {
-    const { mode } = readSearchMode(options);
+    const { mode, rest } = readSearchMode(options);
     if (mode !== 'vector') {
       return this.#textSearch([query], options).then((answers) => answers[0] as SearchResult);
     }
-    return this.#measuredSearch('search', query as VectorLike | string, options);
+    return this.#measuredSearch('search', query as VectorLike | string, rest);
   }
 
   /** Items' texts for the worker, or undefined when no item of the batch has any. */
@@ -677,9 +677,10 @@ export class VectorIndex {
     this.#assertOpen();
     if (!Array.isArray(batch))
       throw new VicinityError('INVALID_VECTOR', 'searchBatch takes an array of queries');
-    if (readSearchMode(options).mode !== 'vector') return this.#textSearch(batch, options);
+    const { mode, rest } = readSearchMode(options);
+    if (mode !== 'vector') return this.#textSearch(batch, options);
     const queries = batch as readonly (VectorLike | string)[];
-    const request = this.#queries.request(options);
+    const request = this.#queries.request(rest);
     if (queries.length === 0) return [];
     const efSearch = request.efSearch ?? this.#efSearch;
     const answers = await this.#meter.measure('searchBatch', efSearch, async () => {
