@@ -126,7 +126,7 @@ test('hybrid fuses by RRF (and weighted), filters apply in every mode, and text 
     for (let i = 0; i < n; i += 500) await index.upsert(items.slice(i, i + 500));
     const q = words.queries.vectors[0]!;
     const k = 10;
-    const vectorHits = await index.search(q, { k: 40 });
+    const vectorHits = await index.search(q, { k: 40, mode: 'vector' });
     const textHits = await index.search('gamma', { mode: 'text', k: 40 });
     const hybrid = await index.search({ vector: q, text: 'gamma' }, { mode: 'hybrid', k });
     // RRF by hand from the two lists, each side's candidates max(k, 40).

@@ -850,6 +850,11 @@ const itemFaults: Fault<ValidItem>[] = [
   { name: 'empty id', make: (_, { item }) => ({ ...item, id: '' }), code: always('INVALID_ID') },
   { name: 'number id', make: (_, { item }) => ({ ...item, id: 7 }), code: always('INVALID_ID') },
   {
+    name: 'text not a string',
+    make: (_, { item }) => ({ ...item, text: 5 }),
+    code: always('INVALID_TEXT'),
+  },
+  {
     name: 'no id',
     make: (_, { item }) => ({ vector: item.vector, metadata: item.metadata }),
     code: always('INVALID_ID'),
@@ -958,6 +963,7 @@ const badUpsertArb = fc
           id: i.id,
           vector: vectorOf(i.vector, m.dims, i.typed),
           ...(i.metadata === undefined ? {} : { metadata: structuredClone(i.metadata) }),
+          ...(i.text === undefined ? {} : { text: i.text }),
         }));
         let code: VicinityErrorCode | null;
         let input: unknown = items;
