@@ -26,6 +26,7 @@ import { machine, openBench, packageVersion, root } from './browser.mjs';
 import { buildLibrary, measureBundle } from './bundle.mjs';
 import { prepareData } from './data.mjs';
 import { runNative } from './native.mjs';
+import { withRelevanceSection } from './relevance-report.mjs';
 import { withScaleSection } from './scale-report.mjs';
 import {
   CHART_DIR,
@@ -500,7 +501,8 @@ function writeMarkdown(results) {
   const file = join(root, 'BENCHMARKS.md');
   // The scale section comes from `--scale` runs, which this report does not make: keep it.
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  writeFileSync(file, withScaleSection(renderMarkdown(results), old));
+  // So does the relevance section, from bench/relevance.mjs.
+  writeFileSync(file, withRelevanceSection(withScaleSection(renderMarkdown(results), old), old));
   log('BENCHMARKS.md regenerated');
 }
 

@@ -1,5 +1,8 @@
 import type { CacheStats } from './cache/IndexCache.js';
 import type { StorageState } from './storage/storageState.js';
+import type { FusionOption, SearchMode } from './search/searchMode.js';
+
+export type { FusionOption, SearchMode };
 
 export type { StorageState };
 
@@ -22,6 +25,14 @@ export interface Item {
   readonly id: string;
   readonly vector: VectorLike;
   readonly metadata?: Metadata;
+  /** Text for full-text search (`search(query, { mode: 'text' | 'hybrid' })`). */
+  readonly text?: string;
+}
+
+/** Where a text or hybrid hit ranked on each side: 1-based, null where that side did not return it. */
+export interface HitRanks {
+  readonly vector: number | null;
+  readonly text: number | null;
 }
 
 export type Scalar = string | number | boolean | null;
@@ -55,6 +66,8 @@ export interface Hit {
   /** cosine: 1 - cos; ip: 1 - dot; l2: Euclidean distance. */
   readonly distance: number;
   readonly metadata?: Metadata;
+  /** Text and hybrid searches only: which side found the hit, and at what rank. */
+  readonly ranks?: HitRanks;
 }
 
 /** Hits of one query, best first. */
@@ -69,6 +82,18 @@ export interface SearchOptions {
   filter?: Filter;
   /** Per-call override of the index's efSearch. */
   efSearch?: number;
+  /** Vector (the default), text (BM25) or hybrid ranking: see README "Text and hybrid search". */
+  mode?: SearchMode;
+  /** Hybrid only: how the two rankings are fused. @default 'rrf' */
+  fusion?: FusionOption;
+  /** Text and hybrid: candidates each side returns before fusion. @default max(k, 40) */
+  candidates?: number;
+}
+
+/** A hybrid query: a vector for the vector side and a text for the text side. */
+export interface HybridQuery {
+  readonly vector: VectorLike;
+  readonly text: string;
 }
 
 /** A worker's memory, as `stats().memory` reports it. */

@@ -238,11 +238,13 @@ export class IndexCache implements IndexCacheApi {
     efSearch: number | undefined,
     filter: Filter | undefined,
     queryPart: string = queryKey(query),
+    /** Text and hybrid searches: `modeKey(...)`, and whether the query's text is embedded (hybrid). */
+    mode?: { readonly key: string; readonly embeds: boolean },
   ) {
     const version = this.#currentVersion();
     if (version === null) return null;
     let part = queryPart;
-    if (typeof query === 'string') {
+    if (typeof query === 'string' && (mode === undefined || mode.embeds)) {
       const embedder = this.#embedder();
       if (embedder === null) return null;
       part = queryKey(query, embedder);
@@ -254,6 +256,7 @@ export class IndexCache implements IndexCacheApi {
       k,
       efSearch: efSearch ?? this.#host.efSearch(),
       filter,
+      ...(mode === undefined ? {} : { mode: mode.key }),
     });
   }
 

@@ -11,6 +11,13 @@ export interface CacheKeyParts {
   readonly filter: Filter | undefined;
   /** `queryKey(query)`, when the caller computed it already. */
   readonly queryKey?: string;
+  /** A text or hybrid search: its mode, fusion and candidates (see modeKey); absent for vector searches. */
+  readonly mode?: string;
+}
+
+/** The part of a key that names a text or hybrid search's mode, fusion and candidates. */
+export function modeKey(request: { mode: string; fusion: object; candidates: number }): string {
+  return `${request.mode}:${canonicalJson(request.fusion)}:${request.candidates}`;
 }
 
 /**
@@ -32,7 +39,8 @@ export function queryKey(query: Float32Array | string, embedder?: string): strin
 export function cacheKey(parts: CacheKeyParts): string {
   const query = parts.queryKey ?? queryKey(parts.query);
   const filter = parts.filter === undefined ? '' : canonicalJson(parts.filter);
-  return `${parts.version}|${parts.k}|${parts.efSearch}|${filter}|${query}`;
+  const mode = parts.mode === undefined ? '' : `|${parts.mode}`;
+  return `${parts.version}|${parts.k}|${parts.efSearch}|${filter}${mode}|${query}`;
 }
 
 /**

@@ -6,11 +6,16 @@ import { IndexStore } from '../storage/IndexStore.js';
 import { requestPersistence, storageState } from '../storage/storageState.js';
 import { ContentVersion } from '../cache/ContentVersion.js';
 import { IndexCache, type IndexCacheApi } from '../cache/IndexCache.js';
-import { queryKey } from '../cache/cacheKey.js';
+import { modeKey, queryKey } from '../cache/cacheKey.js';
+import { splitTextQueries } from '../search/packTextQueries.js';
+import { readSearchMode, type TextRequest } from '../search/searchMode.js';
+import { textForWorker } from '../text/textOptions.js';
+import type { TextConfig } from '../text/TextIndex.js';
 import type { LoggedQuery } from '../cache/QueryLog.js';
 import type {
   Filter,
   Hit,
+  HybridQuery,
   IndexStats,
   Item,
   Metadata,
@@ -116,6 +121,8 @@ export class VectorIndex {
   #writes = 0;
   #tuning: TuningPort | undefined;
   readonly #searchListeners = new Set<(query: LiveQuery) => void>();
+  /** How the worker indexes text, as it said on open. */
+  #textConfig: TextConfig | undefined;
 
   private constructor(
     options: ResolvedOptions,
@@ -136,6 +143,7 @@ export class VectorIndex {
       options.engine,
     );
     this.#size = opened.size;
+    this.#textConfig = opened.text;
     this.#savedSize = opened.created ? 0 : opened.size;
     this.monitor = monitor;
     this.#meter = new CallMeter(monitor);
@@ -152,6 +160,7 @@ export class VectorIndex {
       this.#savedThrough = this.#version.sent;
       this.#stale = false;
       this.#efSearch = reopened.efSearch;
+      this.#textConfig = reopened.text;
       this.#version.reopened(reopened.checksum);
       this.#pool.changed();
     };
@@ -367,6 +376,7 @@ export class VectorIndex {
     this.#assertOpen();
     const { ids, vectors, metadata } = packItems(items, this.dimensions, this.metric);
     if (ids.length === 0) return;
+    const texts = this.#itemTexts(items);
     // Replicas and cached answers go stale before the write is sent: a search
     // called after this one, even before it resolves, must see it.
     this.#pool.changed();
@@ -374,7 +384,10 @@ export class VectorIndex {
     this.#writes++;
     const result = await this.#meter.measure('upsert', undefined, async () => {
       const done = await this.#primary.call(
-        (api) => api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata),
+        (api) =>
+          texts === undefined
+            ? api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata)
+            : api.upsert(ids, transfer(vectors, [vectors.buffer]), metadata, texts),
         ids.length * PER_VECTOR_MS,
       );
       return { value: done, workerMs: done.workerMs };
@@ -408,8 +421,94 @@ export class VectorIndex {
    * An answer in the query cache comes back without a call to the worker
    * (`result.cached`).
    */
-  search(query: VectorLike | string, options: SearchOptions = {}): Promise<SearchResult> {
-    return this.#measuredSearch('search', query, options, true);
+  search(
+    query: VectorLike | string | HybridQuery,
+    options: SearchOptions = {},
+  ): Promise<SearchResult> {
+    const { mode, rest } = readSearchMode(options);
+    if (mode !== 'vector') {
+      return this.#textSearch([query], options).then((answers) => answers[0] as SearchResult);
+    }
+    return this.#measuredSearch('search', query as VectorLike | string, rest, true);
+  }
+
+  /** Items' texts for the worker, or undefined when no item of the batch has any. */
+  #itemTexts(items: readonly Item[]): (string | undefined)[] | undefined {
+    if (!items.some((item) => item.text !== undefined)) return undefined;
+    const tokenize = this.#tokenizer();
+    return items.map((item, i) =>
+      item.text === undefined ? undefined : textForWorker(item.text, tokenize, `items[${i}]`),
+    );
+  }
+
+  /** The page's tokenizer function, when the index's text is tokenised on the page. */
+  #tokenizer(): ((text: string) => string[]) | undefined {
+    const tokenize = this.#options.text.tokenize;
+    if (this.#textConfig?.tokenizer === 'pretokenized' && !tokenize) {
+      throw new VicinityError(
+        'INVALID_OPTIONS',
+        `index "${this.name}" tokenises text with a function on the page: pass it as text.tokenizer`,
+      );
+    }
+    return tokenize;
+  }
+
+  /**
+   * Text and hybrid searches (see README "Text and hybrid search"): on the
+   * primary worker, through the query cache for string queries, timed as
+   * `textSearch` or `hybridSearch`.
+   */
+  async #textSearch(queries: readonly unknown[], options: SearchOptions): Promise<SearchResult[]> {
+    this.#assertOpen();
+    const { mode, rest, request: textRequest } = readSearchMode(options);
+    const request = this.#queries.request(rest);
+    const modeRequest = (textRequest as (k: number) => TextRequest)(request.k);
+    const textMode = mode as 'text' | 'hybrid';
+    const { texts, vectorQueries, raw } = splitTextQueries(queries, textMode, this.#tokenizer());
+    if (queries.length === 0) return [];
+    const operation = textMode === 'text' ? 'textSearch' : 'hybridSearch';
+    const efSearch = request.efSearch ?? this.#efSearch;
+    return this.#meter.measure(operation, efSearch, async () => {
+      const cache = this.#cache;
+      const filter = request.filter as Filter | undefined;
+      const mode = { key: modeKey(modeRequest), embeds: textMode === 'hybrid' };
+      // Only string queries are cached: a { vector, text } one has no exact stored form to compare.
+      const keys = queries.map((q, i) =>
+        cache && typeof q === 'string'
+          ? cache.key(q, request.k, request.efSearch, filter, queryKey(raw[i] as string), mode)
+          : null,
+      );
+      const answers: SearchResult[] = [];
+      const missing: number[] = [];
+      keys.forEach((key, i) => {
+        const hit = key ? cache?.lookup(key, raw[i] as string) : undefined;
+        if (hit) answers[i] = result(hit, true);
+        else missing.push(i);
+      });
+      if (missing.length === 0) return { value: answers, cached: true };
+      const vectors =
+        textMode === 'hybrid'
+          ? await this.#queries.many(missing.map((i) => vectorQueries[i] as VectorLike | string))
+          : null;
+      const sent = missing.map((i) => texts[i] as string);
+      const { value, workerMs } = await this.#primary.call(
+        (api) =>
+          api.searchText(
+            sent,
+            vectors && transfer(vectors, [vectors.buffer]),
+            request,
+            modeRequest,
+          ),
+        missing.length * PER_QUERY_MS,
+      );
+      missing.forEach((at, j) => {
+        const hits = value[j] ?? [];
+        const key = keys[at];
+        if (key) cache?.remember(key, raw[at] as string, hits);
+        answers[at] = result(hits, false);
+      });
+      return { value: answers, workerMs };
+    });
   }
 
   /**
@@ -583,13 +682,16 @@ export class VectorIndex {
    * Answers in the query cache are taken from it; only the others are sent.
    */
   async searchBatch(
-    queries: readonly (VectorLike | string)[],
+    batch: readonly (VectorLike | string | HybridQuery)[],
     options: SearchOptions = {},
   ): Promise<SearchResult[]> {
     this.#assertOpen();
-    if (!Array.isArray(queries))
+    if (!Array.isArray(batch))
       throw new VicinityError('INVALID_VECTOR', 'searchBatch takes an array of queries');
-    const request = this.#queries.request(options);
+    const { mode, rest } = readSearchMode(options);
+    if (mode !== 'vector') return this.#textSearch(batch, options);
+    const queries = batch as readonly (VectorLike | string)[];
+    const request = this.#queries.request(rest);
     if (queries.length === 0) return [];
     const efSearch = request.efSearch ?? this.#efSearch;
     const answers = await this.#meter.measure('searchBatch', efSearch, async () => {
@@ -890,6 +992,7 @@ function openRequest(resolved: ResolvedOptions): OpenRequest {
     initialCapacity: resolved.initialCapacity,
     maxMemoryBytes: resolved.maxMemoryBytes,
     engine: resolved.engine,
+    ...(resolved.text.config === undefined ? {} : { text: resolved.text.config }),
   };
 }
 

@@ -3,6 +3,7 @@ import { assertQuantizable, pickEngine } from '../engine/pickEngine.js';
 import type { EngineChoice, LogSink } from '../worker/protocol.js';
 import type { Metric, Quantization, VectorLike } from '../types.js';
 import type { CacheOptions, ResolvedCacheOptions } from '../cache/IndexCache.js';
+import { resolveTextOptions, type ResolvedText, type TextOptions } from '../text/textOptions.js';
 
 /** Turns texts into vectors; enables `search('some text')`. */
 export type Embedder = (texts: string[]) => Promise<VectorLike[]> | VectorLike[];
@@ -67,6 +68,8 @@ export interface VectorIndexOptions {
    * @default { maxBytes: 8 MiB, ttlMs: 1 hour, persist: true, logSize: 500 }
    */
   cache?: CacheOptions | false;
+  /** Full-text search: metadata fields to index beside items' `text`, and the tokenizer. See TextOptions. */
+  text?: TextOptions;
 }
 
 export const DEFAULTS = {
@@ -119,6 +122,7 @@ export interface ResolvedOptions {
   readonly embed: Embedder | undefined;
   readonly logger: LogSink | undefined;
   readonly cache: ResolvedCacheOptions | null;
+  readonly text: ResolvedText;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -142,6 +146,7 @@ const KNOWN = new Set([
   'initialCapacity',
   'maxMemoryBytes',
   'logger',
+  'text',
 ]);
 
 function integer(
@@ -228,6 +233,7 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
     embed: options.embed,
     logger: options.logger,
     cache: resolveCache(options.cache),
+    text: resolveTextOptions(options.text),
   };
 }
 

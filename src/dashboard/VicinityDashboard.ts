@@ -265,14 +265,9 @@ export class VicinityDashboard extends Base {
   #renderTiles(document: DashboardDocument, throughput: number): void {
     const ops = document.metrics.operations;
     const thresholds = this.#source?.monitor.alerts.thresholds;
-    const queries = ops.search ?? ops.searchBatch ?? ops.loadtest;
-    const queryName = ops.search
-      ? 'search'
-      : ops.searchBatch
-        ? 'searchBatch'
-        : ops.loadtest
-          ? 'loadtest'
-          : '';
+    const order = ['search', 'hybridSearch', 'textSearch', 'searchBatch', 'loadtest'] as const;
+    const queryName = order.find((op) => ops[op] !== undefined) ?? '';
+    const queries = queryName ? ops[queryName] : undefined;
     const latency = queries?.latencyMs;
     const limit = queryName
       ? (this.#source?.monitor.alerts.latencyThreshold(queryName) ?? null)

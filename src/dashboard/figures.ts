@@ -4,6 +4,8 @@ import type { Operation, OperationRecord } from '../monitor/PerformanceMonitor.j
 export const QUERY_OPERATIONS: ReadonlySet<Operation> = new Set([
   'search',
   'searchBatch',
+  'textSearch',
+  'hybridSearch',
   'loadtest',
 ]);
 

@@ -10,6 +10,8 @@ export interface Sidecar {
   readonly labels: number[];
   /** Metadata by label, only for items that have it. */
   readonly metadata: [number, Metadata][];
+  /** The text index (src/text/TextIndex.ts `TextSnapshot`); absent in snapshots without text. */
+  readonly text?: unknown;
 }
 
 /** A snapshot is the engine's bytes followed by the sidecar as UTF-8 JSON. */

@@ -1,6 +1,6 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import { compileFilter } from '../filter/compileFilter.js';
-import type { Metadata, Metric } from '../types.js';
+import type { HitRanks, Metadata, Metric } from '../types.js';
 import {
   assertIds,
   assertMetadata,
@@ -23,6 +23,8 @@ export interface RawHit {
   score: number;
   distance: number;
   metadata?: Metadata;
+  /** Text and hybrid searches: the rank of the hit on each side. */
+  ranks?: HitRanks;
 }
 
 export interface SearchRequest {
@@ -179,6 +181,17 @@ export class VectorCollection {
     );
   }
 
+  /** The metadata of a live id. */
+  metadataOf(id: string): Metadata | undefined {
+    const label = this.#labelOf.get(id);
+    return label === undefined ? undefined : this.#metadata.get(label);
+  }
+
+  /** Live ids. */
+  ids(): IterableIterator<string> {
+    return this.#labelOf.keys();
+  }
+
   /** Removes the ids that exist; returns how many did. */
   remove(ids: unknown[]): number {
     assertIds(ids, 'ids');
@@ -324,8 +337,8 @@ export class VectorCollection {
     return hit;
   }
 
-  /** The snapshot bytes: the engine's index, then ids and metadata. */
-  async snapshot(): Promise<{ bytes: Uint8Array; engineByteLength: number }> {
+  /** The snapshot bytes: the engine's index, then ids, metadata and the text index, if any. */
+  async snapshot(text?: unknown): Promise<{ bytes: Uint8Array; engineByteLength: number }> {
     const engineBytes = await this.engine.serialize();
     const sidecar: Sidecar = {
       nextLabel: this.#nextLabel,
@@ -333,6 +346,7 @@ export class VectorCollection {
       ids: [...this.#labelOf.keys()],
       labels: [...this.#labelOf.values()],
       metadata: [...this.#metadata.entries()],
+      ...(text === undefined ? {} : { text }),
     };
     return {
       bytes: encodeSnapshot(engineBytes, sidecar),

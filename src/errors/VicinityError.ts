@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   INVALID_K: 'k is not a positive integer.',
   INVALID_EF: 'efSearch is not a positive integer.',
   INVALID_FILTER: 'A filter is malformed or uses an unknown operator.',
+  INVALID_TEXT: 'A text is not a string, or is over its length limit.',
   FUNCTION_FILTER: 'Filters must be plain data; functions cannot cross to the worker.',
   NO_EMBEDDER: 'A text query needs the `embed` option.',
   NOT_FOUND: 'The index does not exist.',

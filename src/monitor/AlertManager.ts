@@ -42,10 +42,21 @@ export const ALERT_DEFAULTS: AlertThresholds = {
 };
 
 /** The operations `p95Ms` judges: one query each, what a user waits on. */
-const SEARCH_OPERATIONS: readonly Operation[] = ['search', 'loadtest'];
+const SEARCH_OPERATIONS: readonly Operation[] = [
+  'search',
+  'textSearch',
+  'hybridSearch',
+  'loadtest',
+];
 
 /** The operations whose figures say whether searches are healthy; without any, there is no data yet. */
-const QUERY_OPERATIONS: readonly Operation[] = ['search', 'searchBatch', 'loadtest'];
+const QUERY_OPERATIONS: readonly Operation[] = [
+  'search',
+  'searchBatch',
+  'textSearch',
+  'hybridSearch',
+  'loadtest',
+];
 
 function latencyThreshold(thresholds: AlertThresholds, operation: Operation): number | null {
   const own = thresholds.p95MsByOperation[operation];
@@ -89,7 +100,12 @@ interface Condition {
   readonly critical: boolean;
 }
 
-const CACHED_OPERATIONS: readonly Operation[] = ['search', 'searchBatch'];
+const CACHED_OPERATIONS: readonly Operation[] = [
+  'search',
+  'searchBatch',
+  'textSearch',
+  'hybridSearch',
+];
 
 /**
  * Turns monitor snapshots into alerts. An alert is raised once when its

@@ -5,6 +5,8 @@ import type { PageHealth, WorkSource } from './PageHealth.js';
 export const OPERATIONS = [
   'search',
   'searchBatch',
+  'textSearch',
+  'hybridSearch',
   'upsert',
   'remove',
   'save',

@@ -11,6 +11,11 @@ import { assertRoomFor } from '../storage/assertRoomFor.js';
 import { IndexStore } from '../storage/IndexStore.js';
 import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
 import type { Metadata } from '../types.js';
+import { answerText } from '../search/answerText.js';
+import { assertTextRequest, type TextRequest } from '../search/searchMode.js';
+import { openText } from '../text/openText.js';
+import { assertTexts } from '../text/assertTexts.js';
+import type { TextIndex } from '../text/TextIndex.js';
 import { SerialQueue } from '../util/SerialQueue.js';
 import { withLock } from '../util/withLock.js';
 import {
@@ -53,7 +58,13 @@ export class IndexService implements EngineApi {
   #log: LogSink | undefined;
   #state:
     | { kind: 'idle' }
-    | { kind: 'open'; name: string; store: IndexStore; collection: VectorCollection }
+    | {
+        kind: 'open';
+        name: string;
+        store: IndexStore;
+        collection: VectorCollection;
+        text: TextIndex;
+      }
     | { kind: 'closed' } = { kind: 'idle' };
   #generation = 0;
   #savedGeneration: number | null = null;
@@ -144,9 +155,18 @@ export class IndexService implements EngineApi {
       });
       const efSearch = request.efSearch ?? request.defaults.efSearch;
       const collection = new VectorCollection(engine, params, efSearch);
-      this.#state = { kind: 'open', name: request.name, store, collection };
+      const text = openText(request.text, undefined, collection);
+      this.#state = { kind: 'open', name: request.name, store, collection, text };
       this.#log?.('debug', `created index "${request.name}"`);
-      return { params, efSearch, size: 0, generation: 0, created: true, checksum: null };
+      return {
+        params,
+        efSearch,
+        size: 0,
+        generation: 0,
+        created: true,
+        checksum: null,
+        text: text.config,
+      };
     }
     const { manifest, bytes, recoveredFrom, migratedFrom } = snapshot;
     assertCompatible(request, manifest);
@@ -171,7 +191,14 @@ export class IndexService implements EngineApi {
     );
     const efSearch = request.efSearch ?? sidecar.efSearch;
     const collection = new VectorCollection(engine, params, efSearch, sidecar);
-    this.#state = { kind: 'open', name: request.name, store, collection };
+    let text: TextIndex;
+    try {
+      text = openText(request.text, sidecar.text, collection);
+    } catch (error) {
+      await engine.dispose().catch(() => undefined);
+      throw error;
+    }
+    this.#state = { kind: 'open', name: request.name, store, collection, text };
     this.#generation = manifest.generation;
     this.#savedGeneration = manifest.generation;
     this.#snapshotBytes = manifest.byteLength;
@@ -197,6 +224,7 @@ export class IndexService implements EngineApi {
       generation: this.#generation,
       created: false,
       checksum: manifest.checksum,
+      text: text.config,
     };
   }
 
@@ -204,12 +232,17 @@ export class IndexService implements EngineApi {
     ids: string[],
     vectors: Float32Array,
     metadata: (Metadata | undefined)[],
+    texts?: (string | undefined)[],
   ): Promise<MutationResult> {
     return this.#run(() => {
       const startedAt = performance.now();
-      const { collection } = this.#open();
+      const { collection, text } = this.#open();
       if (!Array.isArray(ids)) throw new VicinityError('INVALID_ID', 'ids must be an array');
+      // Checked before anything changes: a bad text leaves vectors untouched too.
+      if (texts !== undefined) assertTexts(texts, ids.length);
       collection.upsert(ids, vectors, metadata);
+      // Upsert replaces an item's text: one sent without text has none after.
+      ids.forEach((id, i) => text.set(id, texts?.[i], metadata[i]));
       return this.#mutated(ids.length, startedAt);
     });
   }
@@ -217,9 +250,11 @@ export class IndexService implements EngineApi {
   remove(ids: string[]): Promise<MutationResult> {
     return this.#run(() => {
       const startedAt = performance.now();
-      const { collection } = this.#open();
+      const { collection, text } = this.#open();
       if (!Array.isArray(ids)) throw new VicinityError('INVALID_ID', 'ids must be an array');
-      return this.#mutated(collection.remove(ids), startedAt);
+      const removed = collection.remove(ids);
+      for (const id of ids) text.remove(id);
+      return this.#mutated(removed, startedAt);
     });
   }
 
@@ -242,6 +277,32 @@ export class IndexService implements EngineApi {
         return collection.search(query, request);
       }),
     );
+  }
+
+  /**
+   * Text or hybrid queries (see answerText): `texts` one per query, and for
+   * hybrid their vectors packed in `vectors`.
+   */
+  searchText(
+    texts: string[],
+    vectors: Float32Array | null,
+    request: SearchRequest,
+    mode: TextRequest,
+  ) {
+    return this.#run(async () => {
+      const startedAt = performance.now();
+      const { text } = this.#open();
+      const collection: VectorCollection = this.#open().collection;
+      checkRequest(request);
+      assertTextRequest(mode);
+      assertTexts(texts, Array.isArray(texts) ? texts.length : 0, true);
+      if (mode.mode === 'hybrid') collection.assertQuery(vectors, texts.length);
+      // BM25's document frequencies count removed items until they are swept:
+      // the first text search after a write sweeps them, so that scores are exact.
+      await text.compact();
+      const value = answerText(collection, text, texts, vectors, request, mode);
+      return { value, workerMs: performance.now() - startedAt };
+    });
   }
 
   searchBatch(queries: Float32Array, count: number, request: SearchRequest) {
@@ -324,7 +385,7 @@ export class IndexService implements EngineApi {
   }
 
   async #save(): Promise<Omit<SaveResult, 'workerMs'>> {
-    const { store, collection } = this.#open();
+    const { store, collection, text } = this.#open();
     // The IDBFS scratch copy and the snapshot both need room.
     await assertRoomFor(2 * Math.max(this.#snapshotBytes, collection.estimatedBytes()));
     const newest = (await store.generations())[0] ?? -1;
@@ -337,8 +398,9 @@ export class IndexService implements EngineApi {
       );
     }
     const generation = Math.max(this.#generation, newest + 1);
+    await text.compact();
     const { bytes, engineByteLength } = await collection
-      .snapshot()
+      .snapshot(textSnapshot(text))
       .catch(async (error: unknown) => {
         // A sync that hit the quota never calls back: it surfaces as a timeout.
         if (error instanceof VicinityError && error.code === 'TIMEOUT') {
@@ -417,8 +479,8 @@ export class IndexService implements EngineApi {
   /** The current state, saved or not, as bytes for read-only replicas in other workers. */
   exportSnapshot(): Promise<ReplicaSnapshot> {
     return this.#run(async () => {
-      const { collection } = this.#open();
-      const { bytes, engineByteLength } = await collection.snapshot();
+      const { collection, text } = this.#open();
+      const { bytes, engineByteLength } = await collection.snapshot(textSnapshot(text));
       const snapshot: ReplicaSnapshot = {
         kind: collection.engine.kind,
         params: collection.params,
@@ -571,7 +633,11 @@ export class IndexService implements EngineApi {
         await engine.dispose().catch(() => undefined);
         throw error;
       }
-      this.#state = { ...state, collection };
+      this.#state = {
+        ...state,
+        collection,
+        text: openText(state.text.config, undefined, collection),
+      };
       await empty.engine.dispose().catch(() => undefined);
       this.#log?.('debug', `imported ${collection.size} vectors into "${state.name}"`);
       return {
@@ -688,6 +754,11 @@ export class IndexService implements EngineApi {
       await collection.engine.dispose();
     });
   }
+}
+
+/** The text index as saved: absent while it holds no text, so that snapshots without text stay as they were. */
+function textSnapshot(text: TextIndex): unknown {
+  return text.size === 0 ? undefined : text.toSnapshot();
 }
 
 export function checkRequest(request: SearchRequest): void {

@@ -9,6 +9,8 @@ import type { ProxyMarked } from 'comlink';
 import type { EngineChoice, EngineKind, EngineParams } from '../engine/Engine.js';
 import type { RawHit, SearchRequest } from '../engine/VectorCollection.js';
 import type { MemoryStats, Metadata, Metric, Quantization } from '../types.js';
+import type { TextRequest } from '../search/searchMode.js';
+import type { TextConfig } from '../text/TextIndex.js';
 
 export type { RawHit, SearchRequest, EngineParams, EngineKind, EngineChoice };
 
@@ -35,6 +37,8 @@ export interface OpenRequest {
   readonly engine: EngineChoice;
   /** A ceiling on the engine's WASM heap, below its build's own. */
   readonly maxMemoryBytes?: number | undefined;
+  /** How text is indexed, when the caller set it; otherwise as saved, or the default. */
+  readonly text?: TextConfig | undefined;
 }
 
 export interface OpenResult {
@@ -45,6 +49,8 @@ export interface OpenResult {
   readonly created: boolean;
   /** SHA-256 of the snapshot opened: names its content (null for a new index). */
   readonly checksum: string | null;
+  /** How the index's text is indexed (absent from an import's answer: the default). */
+  readonly text?: TextConfig;
 }
 
 /** A worker's answer with the time the worker spent computing it (not queueing, not transfer). */
@@ -180,7 +186,15 @@ export interface EngineApi extends SearchApi {
     ids: string[],
     vectors: Float32Array,
     metadata: (Metadata | undefined)[],
+    texts?: (string | undefined)[],
   ): Promise<MutationResult>;
+  /** Text or hybrid queries: one text each, and for hybrid their vectors, packed. */
+  searchText(
+    texts: string[],
+    vectors: Float32Array | null,
+    request: SearchRequest,
+    mode: TextRequest,
+  ): Promise<Timed<RawHit[][]>>;
   remove(ids: string[]): Promise<MutationResult>;
   setEfSearch(ef: number): Promise<void>;
   /** The true nearest neighbours among a slice of the items, by comparing each (for recall estimates). */

@@ -32,7 +32,25 @@ export function recordWorkers(): void {
 export async function fingerprint(): Promise<Fingerprint> {
   const queries = words!.queries.vectors.slice(0, 8);
   const hits = await index!.searchBatch(queries, { k: 5, efSearch: 200 });
-  return { size: index!.size, answers: hits.map((h) => h.map((x) => x.id).join()).join(' | ') };
+  // The text index rides in the same snapshot: its answers must move with the vectors.
+  const texts = await index!.searchBatch(['group1', 'group2 group3'], { mode: 'text', k: 1000 });
+  const textPart = texts
+    .map((h) =>
+      h
+        .map((x) => x.id)
+        .sort()
+        .join(),
+    )
+    .join(' | ');
+  return {
+    size: index!.size,
+    answers: `${hits.map((h) => h.map((x) => x.id).join()).join(' | ')} || ${textPart}`,
+  };
+}
+
+/** The text of word `i` in round `round`: its group, so that text answers change as words move. */
+function textOf(i: number, round: number): string {
+  return `group${(i + round) % 40} ${words!.base.ids[i]}`;
 }
 
 /** Opens (or creates, with the first `initial` words) the index of this page. */
@@ -44,7 +62,9 @@ export async function openIndex(name: string, initial: number): Promise<Fingerpr
   });
   if (index.size === 0 && initial > 0) {
     await index.upsert(
-      words.base.ids.slice(0, initial).map((id, i) => ({ id, vector: words!.base.vectors[i]! })),
+      words.base.ids
+        .slice(0, initial)
+        .map((id, i) => ({ id, vector: words!.base.vectors[i]!, text: textOf(i, 0) })),
     );
     await index.save();
   }
@@ -57,7 +77,11 @@ export async function change(seed: number): Promise<Fingerprint> {
   const base = words!.base;
   const from = Math.floor(random() * (base.ids.length - 40));
   await index!.upsert(
-    base.ids.slice(from, from + 40).map((id, i) => ({ id, vector: base.vectors[from + i]! })),
+    base.ids.slice(from, from + 40).map((id, i) => ({
+      id,
+      vector: base.vectors[from + i]!,
+      text: textOf(from + i, seed % 7),
+    })),
   );
   const gone = Array.from({ length: 15 }, () => base.ids[Math.floor(random() * 4_000)]!);
   await index!.remove([...new Set(gone)]);

@@ -60,6 +60,8 @@ interface Entry {
   /** As the index holds it: rounded to float32. */
   readonly vector: Float32Array;
   readonly metadata: Metadata | undefined;
+  /** The item's text; an upsert without one leaves none. */
+  readonly text: string | undefined;
 }
 
 interface Model {
@@ -285,12 +287,20 @@ interface GeneratedItem {
   readonly vector: number[];
   readonly typed: boolean;
   readonly metadata: Metadata | undefined;
+  readonly text: string | undefined;
 }
+/** Words of item texts: none a stop word, each its own stem. */
+const WORDS = ['red', 'fox', 'dog', 'sky', 'sun'] as const;
+const textArb = fc.option(
+  fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 4 }).map((w) => w.join(' ')),
+  { nil: undefined, freq: 3 },
+);
 const itemArb: fc.Arbitrary<GeneratedItem> = fc.record({
   id: fc.constantFrom(...IDS),
   vector: vectorArb,
   typed: asTypedArb,
   metadata: metadataArb,
+  text: textArb,
 });
 const batchArb = fc.uniqueArray(itemArb, { minLength: 1, maxLength: 5, selector: (i) => i.id });
 
@@ -490,7 +500,7 @@ class Cmd implements fc.AsyncCommand<Model, Real> {
 }
 
 const showItem = (i: GeneratedItem) =>
-  `${i.id}:${fmt(i.vector)}${i.typed ? 'f32' : ''}${i.metadata ? JSON.stringify(i.metadata) : ''}`;
+  `${i.id}:${fmt(i.vector)}${i.typed ? 'f32' : ''}${i.metadata ? JSON.stringify(i.metadata) : ''}${i.text === undefined ? '' : `"${i.text}"`}`;
 const showSearch = (s: GeneratedSearch) =>
   `k=${s.k ?? 'default'},ef=${s.efSearch ?? 'default'}${s.filter ? `,filter=${JSON.stringify(toFilter(s.filter))}` : ''}`;
 
@@ -499,6 +509,7 @@ function applyUpsert(m: Model, items: readonly GeneratedItem[]): void {
     m.live.set(item.id, {
       vector: Float32Array.from(item.vector.slice(0, m.dims)),
       metadata: item.metadata === undefined ? undefined : structuredClone(item.metadata),
+      text: item.text,
     });
   }
   m.generation++;
@@ -509,7 +520,7 @@ async function runUpsert(
   where: string,
   m: Model,
   r: Real,
-  items: { id: string; vector: number[] | Float32Array; metadata?: Metadata }[],
+  items: { id: string; vector: number[] | Float32Array; metadata?: Metadata; text?: string }[],
 ): Promise<void> {
   await r.index.upsert(items);
   for (const item of items) {
@@ -526,6 +537,7 @@ const upsertArb = batchArb.map(
         id: i.id,
         vector: vectorOf(i.vector, m.dims, i.typed),
         ...(i.metadata === undefined ? {} : { metadata: structuredClone(i.metadata) }),
+        ...(i.text === undefined ? {} : { text: i.text }),
       }));
       await runUpsert('upsert', m, r, items);
       applyUpsert(m, batch);
@@ -622,6 +634,65 @@ const searchBatchArb = fc.tuple(fc.array(queryArb, { maxLength: 4 }), searchArb)
       },
     ),
 );
+
+/**
+ * A text search, and a hybrid one with the same words: the text side finds
+ * exactly the live items whose text holds a query word and that pass the
+ * filter, best BM25 first; hybrid returns min(k, matching) items, all
+ * passing the filter, each ranked on the side that found it.
+ */
+const textSearchArb = fc
+  .tuple(
+    fc.uniqueArray(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 2 }),
+    searchArb,
+    queryArb,
+  )
+  .map(
+    ([words, s, q]) =>
+      new Cmd('textSearch', `textSearch("${words.join(' ')}",${showSearch(s)})`, async (m, r) => {
+        const query = words.join(' ');
+        const k = s.k ?? 10;
+        const pass = [...m.live].filter(
+          ([, e]) => s.filter === undefined || matches(s.filter, e.metadata),
+        );
+        const want = pass
+          .filter(
+            ([, e]) =>
+              e.text !== undefined && e.text.split(' ').some((w) => words.includes(w as never)),
+          )
+          .map(([id]) => id)
+          .sort();
+        const options = { ...searchOptions(s), mode: 'text' as const, k: 12 };
+        const hits = await r.index.search(query, options);
+        const got = hits.map((h) => h.id).sort();
+        assert(
+          got.join() === want.join(),
+          () => `textSearch: expected ${want.join(',')} | got ${got.join(',')}`,
+        );
+        assert(
+          hits.every(
+            (h, i) => h.ranks?.text === i + 1 && (i === 0 || hits[i - 1]!.score >= h.score),
+          ),
+          () => `textSearch: hits not ranked by score: ${JSON.stringify(hits)}`,
+        );
+        const hybrid = await r.index.search(
+          { vector: vectorOf(q.vector, m.dims, q.typed), text: query },
+          { ...searchOptions(s), mode: 'hybrid' },
+        );
+        const passing = new Set(pass.map(([id]) => id));
+        assert(
+          hybrid.length === Math.min(k, passing.size) && hybrid.every((h) => passing.has(h.id)),
+          () =>
+            `hybrid: ${hybrid.length} hits (${hybrid.map((h) => h.id).join(',')}) of ${passing.size} passing, k ${k}`,
+        );
+        assert(
+          hybrid.every(
+            (h) => h.ranks !== undefined && (h.ranks.vector !== null || h.ranks.text !== null),
+          ),
+          () => `hybrid: a hit found by neither side: ${JSON.stringify(hybrid)}`,
+        );
+      }),
+  );
 
 const saveArb = fc.constant(
   new Cmd('save', 'save()', async (m, r) => {
@@ -779,6 +850,11 @@ const itemFaults: Fault<ValidItem>[] = [
   { name: 'empty id', make: (_, { item }) => ({ ...item, id: '' }), code: always('INVALID_ID') },
   { name: 'number id', make: (_, { item }) => ({ ...item, id: 7 }), code: always('INVALID_ID') },
   {
+    name: 'text not a string',
+    make: (_, { item }) => ({ ...item, text: 5 }),
+    code: always('INVALID_TEXT'),
+  },
+  {
     name: 'no id',
     make: (_, { item }) => ({ vector: item.vector, metadata: item.metadata }),
     code: always('INVALID_ID'),
@@ -887,6 +963,7 @@ const badUpsertArb = fc
           id: i.id,
           vector: vectorOf(i.vector, m.dims, i.typed),
           ...(i.metadata === undefined ? {} : { metadata: structuredClone(i.metadata) }),
+          ...(i.text === undefined ? {} : { text: i.text }),
         }));
         let code: VicinityErrorCode | null;
         let input: unknown = items;
@@ -1123,6 +1200,7 @@ function commandsArb(options: FuzzOptions) {
         { arbitrary: searchCmdArb, weight: 20 },
         { arbitrary: searchAgainArb, weight: 8 },
         { arbitrary: searchBatchArb, weight: 8 },
+        { arbitrary: textSearchArb, weight: 8 },
         { arbitrary: saveArb, weight: 8 },
         { arbitrary: statsArb, weight: 4 },
         { arbitrary: setEfArb, weight: 3 },
