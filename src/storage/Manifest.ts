@@ -7,8 +7,17 @@ import { sha256Hex } from './checksum.js';
  * Snapshot layout version written by this library.
  * 1: the manifest's fields were not covered by any checksum.
  * 2: `manifestChecksum` covers every other field of the manifest.
+ * 3: (adds the manifest's quantization; see MIGRATIONS).
+ * 4: the bytes are stored as content-addressed chunks listed in `chunks`,
+ *    each with its own SHA-256 (see ChunkedSnapshots.ts).
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 4;
+
+/** One stored chunk of a snapshot: its SHA-256 (hex) is also its key in the chunk store. */
+export interface ChunkRef {
+  readonly key: string;
+  readonly byteLength: number;
+}
 
 /** Describes one saved generation; stored beside its bytes in the same transaction. */
 export interface Manifest {
@@ -28,8 +37,16 @@ export interface Manifest {
   readonly byteLength: number;
   /** Bytes of the engine's index at the start of the snapshot; the rest is the id map and metadata. */
   readonly engineByteLength: number;
-  /** SHA-256 of the whole snapshot, hex. */
+  /**
+   * Format 4: SHA-256 (hex) of the chunk keys in order, so the snapshot's
+   * identity; formats before 4: SHA-256 of the whole snapshot.
+   */
   readonly checksum: string;
+  /**
+   * The snapshot's bytes, in order, as chunks of the chunk store; null for a
+   * snapshot stored before format 4, whose bytes are one record under its generation.
+   */
+  readonly chunks: readonly ChunkRef[] | null;
   readonly savedAt: number;
   /** SHA-256 of the other fields (see manifestChecksum), hex: a flipped parameter cannot load silently. */
   readonly manifestChecksum: string;
@@ -46,9 +63,12 @@ type Fields = Omit<Manifest, 'manifestChecksum'>;
 
 const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
 
-/** SHA-256 over the fields in a fixed order, so that property order in storage does not matter. */
+/**
+ * SHA-256 over the fields in a fixed order, so that property order in
+ * storage does not matter. From format 4 on, the chunk list is covered too.
+ */
 export function manifestChecksum(fields: Fields): Promise<string> {
-  const ordered = [
+  const ordered: unknown[] = [
     fields.format,
     fields.engine,
     fields.engineFormat,
@@ -63,6 +83,7 @@ export function manifestChecksum(fields: Fields): Promise<string> {
     fields.checksum,
     fields.savedAt,
   ];
+  if (fields.format >= 4) ordered.push(fields.chunks);
   return sha256Hex(new TextEncoder().encode(JSON.stringify(ordered)));
 }
 
@@ -78,6 +99,10 @@ export async function sealManifest(fields: Fields): Promise<Manifest> {
 const MIGRATIONS: Readonly<Record<number, (old: Fields) => Promise<Manifest>>> = {
   // Format 1 had no manifest checksum: its fields are taken as read, as format 1 did.
   1: (old) => sealManifest({ ...old, format: 2 }),
+  // Format 3 adds the quantization of an index; this step gives it its default.
+  2: (old) => sealManifest({ ...old, format: 3 }),
+  // Before format 4 the snapshot is one record: no chunk list.
+  3: (old) => sealManifest({ ...old, format: 4, chunks: null }),
 };
 
 function isCount(value: unknown): value is number {
@@ -86,6 +111,18 @@ function isCount(value: unknown): value is number {
 
 function isHex64(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+}
+
+/** A format 4 chunk list: well-formed entries whose lengths add up to the snapshot's. */
+function hasValidChunks(chunks: unknown, byteLength: number): boolean {
+  if (!Array.isArray(chunks)) return false;
+  let total = 0;
+  for (const chunk of chunks as Partial<ChunkRef>[]) {
+    if (typeof chunk !== 'object' || chunk === null) return false;
+    if (!isHex64(chunk.key) || !isCount(chunk.byteLength) || chunk.byteLength === 0) return false;
+    total += chunk.byteLength;
+  }
+  return total === byteLength;
 }
 
 /** The checks shared by every format so far. */
@@ -131,16 +168,18 @@ export async function parseManifest(value: unknown): Promise<ParsedManifest> {
   if (!hasValidFields(m)) {
     throw new VicinityError('INDEX_CORRUPTED', 'manifest has missing or invalid fields');
   }
-  if (m.format === FORMAT_VERSION) {
+  if (m.format >= 4 && !hasValidChunks(m.chunks, m.byteLength as number)) {
+    throw new VicinityError('INDEX_CORRUPTED', 'manifest has a missing or invalid chunk list');
+  }
+  if (m.format >= 2) {
     if (
       !isHex64(m.manifestChecksum) ||
       m.manifestChecksum !== (await manifestChecksum(m as Fields))
     )
       throw new VicinityError('INDEX_CORRUPTED', 'manifest fails its checksum');
-    return { manifest: m as Manifest, migratedFrom: null };
-  }
-  // Formats before 2 had no manifest checksum: one there means this format field was damaged.
-  if (m.manifestChecksum !== undefined) {
+    if (m.format === FORMAT_VERSION) return { manifest: m as Manifest, migratedFrom: null };
+  } else if (m.manifestChecksum !== undefined) {
+    // Format 1 had no manifest checksum: one there means this format field was damaged.
     throw new VicinityError('INDEX_CORRUPTED', `manifest of format ${m.format} has a checksum`);
   }
   let current = m as Fields;

@@ -1,10 +1,15 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VicinityError } from '../../src/errors/VicinityError.js';
-import { IndexStore, storeDatabaseName } from '../../src/storage/IndexStore.js';
+import {
+  IndexStore,
+  storeDatabaseName,
+  type ManifestDraft,
+} from '../../src/storage/IndexStore.js';
+import { sha256Hex } from '../../src/storage/checksum.js';
 import { FORMAT_VERSION, type Manifest } from '../../src/storage/Manifest.js';
 
-type Draft = Omit<Manifest, 'checksum' | 'byteLength' | 'manifestChecksum'>;
+type Draft = ManifestDraft;
 
 function draft(generation: number): Draft {
   return {
@@ -36,12 +41,21 @@ async function tamper<T>(
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
-  const tx = db.transaction(objectStore, 'readwrite');
-  const store = tx.objectStore(objectStore);
+  // A snapshot's bytes are its chunks (one, at these sizes), keyed by content.
+  const key =
+    objectStore === 'manifests'
+      ? generation
+      : await new Promise<string>((resolve) => {
+          const get = db.transaction('manifests').objectStore('manifests').get(generation);
+          get.onsuccess = () => resolve((get.result as Manifest).chunks![0]!.key);
+        });
+  const storeName = objectStore === 'manifests' ? 'manifests' : 'chunks';
+  const tx = db.transaction(storeName, 'readwrite');
+  const store = tx.objectStore(storeName);
   await new Promise<void>((resolve) => {
-    const get = store.get(generation);
+    const get = store.get(key);
     get.onsuccess = () => {
-      store.put(change(get.result as T), generation);
+      store.put(change(get.result as T), key);
       resolve();
     };
   });
@@ -126,23 +140,34 @@ describe('IndexStore', () => {
     },
   );
 
-  it('migrates a format 1 manifest on read and writes the current format', async () => {
+  it('reads a format 1 snapshot (one record, no manifest checksum) and writes chunks after it', async () => {
     const [store, name] = await freshStore();
-    await store.write(draft(1), bytesOf(1), null);
-    // Format 1 as it was written: no manifest checksum.
-    await tamper<Manifest>(
-      name,
-      1,
-      (m) => ({ ...m, format: 1, manifestChecksum: undefined }) as unknown as Manifest,
-      'manifests',
-    );
-    const latest = await store.readLatest();
-    expect(latest?.migratedFrom).toBe(1);
-    expect(latest?.manifest).toMatchObject({ format: FORMAT_VERSION, generation: 1, metric: 'l2' });
-    expect(latest?.manifest.manifestChecksum).toMatch(/^[0-9a-f]{64}$/);
-    await store.write(draft(2), bytesOf(2), 1);
-    expect((await store.readLatest())?.migratedFrom).toBeNull();
     store.close();
+    // Format 1 as it was written: the bytes in one record, the manifest without a checksum.
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const req = indexedDB.open(storeDatabaseName(name));
+      req.onsuccess = () => resolve(req.result);
+    });
+    const tx = db.transaction(['manifests', 'snapshots'], 'readwrite');
+    tx.objectStore('manifests').put(
+      { ...draft(1), format: 1, byteLength: 16, checksum: await sha256Hex(bytesOf(1)) },
+      1,
+    );
+    tx.objectStore('snapshots').put(bytesOf(1), 1);
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+    const reopened = await IndexStore.open(name);
+    const latest = await reopened.readLatest();
+    expect(latest?.migratedFrom).toBe(1);
+    expect(latest?.bytes).toEqual(bytesOf(1));
+    expect(latest?.manifest).toMatchObject({ format: FORMAT_VERSION, generation: 1, chunks: null });
+    expect(latest?.manifest.manifestChecksum).toMatch(/^[0-9a-f]{64}$/);
+    await reopened.write(draft(2), bytesOf(2), 1);
+    const next = await reopened.readLatest();
+    expect(next?.migratedFrom).toBeNull();
+    expect(next?.manifest.chunks).toHaveLength(1);
+    expect(next?.bytes).toEqual(bytesOf(2));
+    reopened.close();
   });
 
   it('does not silently drop a generation whose manifest was lost, and clears it on the next save', async () => {

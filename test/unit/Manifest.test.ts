@@ -22,6 +22,10 @@ const fields: Omit<Manifest, 'manifestChecksum'> = {
   engineByteLength: 1500,
   checksum: 'a'.repeat(64),
   savedAt: 1,
+  chunks: [
+    { key: 'b'.repeat(64), byteLength: 1500 },
+    { key: 'c'.repeat(64), byteLength: 500 },
+  ],
 };
 const good = await sealManifest(fields);
 
@@ -71,13 +75,34 @@ describe('parseManifest', () => {
   });
 
   it('migrates format 1, which had no manifest checksum', async () => {
-    const v1 = { ...good, format: 1, manifestChecksum: undefined };
+    const v1 = { ...good, format: 1, manifestChecksum: undefined, chunks: undefined };
     const parsed = await parseManifest(v1);
     expect(parsed.migratedFrom).toBe(1);
-    expect(parsed.manifest).toEqual(good);
+    // Bytes stored before format 4 are one record: no chunk list.
+    expect(parsed.manifest).toEqual(await sealManifest({ ...fields, chunks: null }));
     // A format 1 manifest still gets format 1's field checks.
     expect(await codeOf({ ...v1, metric: 'hamming' })).toBe('INDEX_CORRUPTED');
     // A current manifest whose format field was damaged to 1 is not taken for format 1.
     expect(await codeOf({ ...good, format: 1 })).toBe('INDEX_CORRUPTED');
+  });
+
+  it('migrates format 2, checking the manifest checksum format 2 wrote', async () => {
+    const { chunks: _chunks, ...rest } = fields;
+    const v2 = { ...rest, format: 2 } as Omit<Manifest, 'manifestChecksum'>;
+    const stored = { ...v2, manifestChecksum: await manifestChecksum(v2) };
+    const parsed = await parseManifest(stored);
+    expect(parsed.migratedFrom).toBe(2);
+    expect(parsed.manifest).toEqual(await sealManifest({ ...fields, chunks: null }));
+    expect(await codeOf({ ...stored, count: 11 })).toBe('INDEX_CORRUPTED');
+  });
+
+  it.each<[string, unknown]>([
+    ['missing', undefined],
+    ['null in a stored format 4', null],
+    ['lengths that do not add up', [{ key: 'b'.repeat(64), byteLength: 1999 }]],
+    ['a key that is no SHA-256', [{ key: 'xyz', byteLength: 2000 }]],
+    ['an empty chunk', [{ key: 'b'.repeat(64), byteLength: 2000 }, { key: 'c'.repeat(64), byteLength: 0 }]],
+  ])('rejects a chunk list that is %s', async (_what, chunks) => {
+    expect(await codeOf(await resealed({ chunks } as Partial<Manifest>))).toBe('INDEX_CORRUPTED');
   });
 });
