@@ -15,7 +15,8 @@ import {
   usableHeapBytes,
   vectorBytes,
 } from './memoryModel.js';
-import { encodeSnapshot, type Sidecar } from './SnapshotCodec.js';
+import { bufferSource, type SnapshotSource } from '../storage/SnapshotSource.js';
+import { encodeSidecar, encodeSnapshot, type Sidecar } from './SnapshotCodec.js';
 
 /** A hit as the worker returns it; the page adds nothing but may drop metadata. */
 export interface RawHit {
@@ -327,16 +328,29 @@ export class VectorCollection {
   /** The snapshot bytes: the engine's index, then ids and metadata. */
   async snapshot(): Promise<{ bytes: Uint8Array; engineByteLength: number }> {
     const engineBytes = await this.engine.serialize();
-    const sidecar: Sidecar = {
+    return {
+      bytes: encodeSnapshot(engineBytes, this.#sidecar()),
+      engineByteLength: engineBytes.byteLength,
+    };
+  }
+
+  /**
+   * The same snapshot as two sources to be read in turn, the engine's bytes
+   * and the sidecar, without a full copy where the engine streams (see
+   * Engine.serializeStream). Nothing may change until both are closed.
+   */
+  async snapshotParts(): Promise<[engine: SnapshotSource, sidecar: SnapshotSource]> {
+    const engine = this.engine.serializeStream?.() ?? bufferSource(await this.engine.serialize());
+    return [engine, bufferSource(encodeSidecar(this.#sidecar()))];
+  }
+
+  #sidecar(): Sidecar {
+    return {
       nextLabel: this.#nextLabel,
       efSearch: this.#efSearch,
       ids: [...this.#labelOf.keys()],
       labels: [...this.#labelOf.values()],
       metadata: [...this.#metadata.entries()],
-    };
-    return {
-      bytes: encodeSnapshot(engineBytes, sidecar),
-      engineByteLength: engineBytes.byteLength,
     };
   }
 }

@@ -34,6 +34,17 @@ export interface LoadedSnapshot {
   readonly migratedFrom: number | null;
 }
 
+/** A stored generation whose manifest verified, for `readLatestWith`'s loader. */
+export interface StoredSnapshot {
+  readonly manifest: Manifest;
+  /**
+   * The bytes from `from` to `to` as verified chunks in order. In format 4
+   * both must fall on chunk boundaries, as the engine's end does (see
+   * writeSnapshot); anything else is INDEX_CORRUPTED.
+   */
+  chunks(from: number, to: number): AsyncIterable<Uint8Array>;
+}
+
 /** What `readLatestWith` gives: the loader's value and the generation it came from. */
 export interface OpenedSnapshot<T> {
   readonly manifest: Manifest;
@@ -173,10 +184,10 @@ export class IndexStore {
    * whole: for small snapshots and tests; an index opens with readLatestWith.
    */
   async readLatest(): Promise<LoadedSnapshot | null> {
-    const opened = await this.readLatestWith(async (manifest, chunks) => {
+    const opened = await this.readLatestWith(async ({ manifest, chunks }) => {
       const bytes = new Uint8Array(manifest.byteLength);
       let at = 0;
-      for await (const chunk of chunks) {
+      for await (const chunk of chunks(0, manifest.byteLength)) {
         bytes.set(chunk, at);
         at += chunk.byteLength;
       }
@@ -188,15 +199,15 @@ export class IndexStore {
   }
 
   /**
-   * Hands the newest generation whose manifest verifies to `load`, its bytes
-   * as verified chunks in order. When a chunk fails (missing, wrong length,
+   * Hands the newest generation whose manifest verifies to `load`, which
+   * reads its bytes as verified chunks. When a chunk fails (missing, wrong length,
    * wrong SHA-256) or `load` throws INDEX_CORRUPTED, the next older
    * generation is tried: `load` must leave nothing behind when it throws.
    * Null when nothing was ever saved; INDEX_CORRUPTED when snapshots exist
    * but none verifies.
    */
   async readLatestWith<T>(
-    load: (manifest: Manifest, chunks: AsyncIterable<Uint8Array>) => Promise<T>,
+    load: (snapshot: StoredSnapshot) => Promise<T>,
   ): Promise<OpenedSnapshot<T> | null> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -212,7 +223,7 @@ export class IndexStore {
   }
 
   async #readLatestOnce<T>(
-    load: (manifest: Manifest, chunks: AsyncIterable<Uint8Array>) => Promise<T>,
+    load: (snapshot: StoredSnapshot) => Promise<T>,
   ): Promise<OpenedSnapshot<T> | null> {
     const generations = await this.generations();
     // Snapshot records newer than every manifest: that generation's manifest was lost.
@@ -227,11 +238,7 @@ export class IndexStore {
     for (const generation of generations) {
       try {
         const { manifest, migratedFrom } = await this.#readManifest(generation);
-        const chunks =
-          manifest.chunks === null
-            ? this.#legacyBytes(manifest)
-            : this.#chunks(generation, manifest.chunks);
-        const value = await load(manifest, chunks);
+        const value = await load({ manifest, chunks: this.#reader(manifest) });
         return { manifest, value, recoveredFrom: failure, migratedFrom };
       } catch (error) {
         if (error instanceof Superseded) throw error;
@@ -265,8 +272,42 @@ export class IndexStore {
     return (await request(tx.objectStore(MANIFESTS).getKey(generation))) !== undefined;
   }
 
-  /** A snapshot stored before format 4: one record, checked whole, handed on in windows. */
-  async *#legacyBytes(manifest: Manifest): AsyncGenerator<Uint8Array> {
+  /** Reads ranges of one generation's bytes (see StoredSnapshot.chunks). */
+  #reader(manifest: Manifest): StoredSnapshot['chunks'] {
+    const refs = manifest.chunks;
+    const legacy = () => this.#legacyRecord(manifest);
+    if (refs === null) {
+      // Before format 4: one record, read and checked once, handed on in windows.
+      let record: Promise<Uint8Array> | null = null;
+      return async function* (from, to) {
+        record ??= legacy();
+        const bytes = (await record).subarray(from, to);
+        for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES)
+          yield bytes.subarray(at, at + CHUNK_BYTES);
+      };
+    }
+    const starts: number[] = [];
+    let offset = 0;
+    for (const ref of refs) {
+      starts.push(offset);
+      offset += ref.byteLength;
+    }
+    starts.push(offset);
+    return (from, to) => {
+      const first = starts.indexOf(from);
+      const end = starts.indexOf(to, Math.max(first, 0));
+      if (first < 0 || end < 0) {
+        throw new VicinityError(
+          'INDEX_CORRUPTED',
+          `bytes ${from} to ${to} of generation ${manifest.generation} do not fall on chunk boundaries`,
+        );
+      }
+      return this.#chunks(manifest.generation, refs, first, end);
+    };
+  }
+
+  /** A snapshot stored before format 4: one record, checked whole. */
+  async #legacyRecord(manifest: Manifest): Promise<Uint8Array> {
     const { generation } = manifest;
     const tx = this.#transaction(SNAPSHOTS, 'readonly');
     const rawBytes = await request(tx.objectStore(SNAPSHOTS).get(generation));
@@ -282,19 +323,23 @@ export class IndexStore {
     if ((await sha256Hex(rawBytes)) !== manifest.checksum) {
       throw new VicinityError('INDEX_CORRUPTED', `generation ${generation} fails its checksum`);
     }
-    for (let at = 0; at < rawBytes.byteLength; at += CHUNK_BYTES)
-      yield rawBytes.subarray(at, at + CHUNK_BYTES);
+    return rawBytes;
   }
 
-  /** The chunks of a format 4 generation, each verified; the next one is read while this one is used. */
-  async *#chunks(generation: number, refs: readonly ChunkRef[]): AsyncGenerator<Uint8Array> {
+  /** Chunks first..end-1 of a format 4 generation, each verified; the next is read while one is used. */
+  async *#chunks(
+    generation: number,
+    refs: readonly ChunkRef[],
+    first: number,
+    end: number,
+  ): AsyncGenerator<Uint8Array> {
     const read = (i: number) => this.#chunk(generation, refs, i);
-    let next = refs.length > 0 ? read(0) : null;
+    let next = first < end ? read(first) : null;
     // A prefetch that fails before its turn must not be an unhandled rejection.
     next?.catch(() => undefined);
-    for (let i = 0; i < refs.length; i++) {
+    for (let i = first; i < end; i++) {
       const chunk = await (next as Promise<Uint8Array>);
-      next = i + 1 < refs.length ? read(i + 1) : null;
+      next = i + 1 < end ? read(i + 1) : null;
       next?.catch(() => undefined);
       yield chunk;
     }
@@ -323,17 +368,15 @@ export class IndexStore {
   }
 
   /** Writes a generation held whole in memory (see writeSnapshot). */
-  async write(
-    manifest: ManifestDraft,
-    bytes: Uint8Array,
-    keep: number | null,
-  ): Promise<Manifest> {
-    return (await this.writeSnapshot(manifest, bufferSource(bytes), keep)).manifest;
+  async write(manifest: ManifestDraft, bytes: Uint8Array, keep: number | null): Promise<Manifest> {
+    return (await this.writeSnapshot(manifest, [bufferSource(bytes)], keep)).manifest;
   }
 
   /**
-   * Writes a generation: first each chunk of `source` that the kept
-   * generation does not hold already, each in its own transaction; then, in
+   * Writes a generation: first each chunk of `parts` that the kept
+   * generation does not hold already, each in its own transaction (each part
+   * is cut into chunks from its own start, so the engine's chunks stay put
+   * when the id map after them changes length); then, in
    * one transaction, the manifest (the commit point), the removal of every
    * older generation but `keep` and of every chunk neither lists. `keep` is
    * the generation the caller knows to verify (the one it opened or last
@@ -343,7 +386,7 @@ export class IndexStore {
    */
   async writeSnapshot(
     draft: ManifestDraft,
-    source: SnapshotSource,
+    parts: readonly SnapshotSource[],
     keep: number | null,
   ): Promise<WrittenSnapshot> {
     const reusable = keep === null ? new Set<string>() : await this.#chunkKeysOf(keep);
@@ -351,32 +394,36 @@ export class IndexStore {
     let writtenBytes = 0;
     let writtenChunks = 0;
     let total = 0;
+    const announced = parts.reduce((sum, part) => sum + part.byteLength, 0);
     try {
-      for (;;) {
-        let bytes = source.read(CHUNK_BYTES);
-        if (bytes.byteLength === 0) break;
-        // IndexedDB stores a view's whole buffer: store exactly the chunk.
-        if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== bytes.byteLength)
-          bytes = bytes.slice();
-        const key = await sha256Hex(bytes);
-        refs.push({ key, byteLength: bytes.byteLength });
-        total += bytes.byteLength;
-        if (reusable.has(key)) continue;
-        const tx = this.#transaction(CHUNKS, 'readwrite', { durability: 'relaxed' });
-        const done = committed(tx);
-        tx.objectStore(CHUNKS).put(bytes, key);
-        await done;
-        reusable.add(key);
-        writtenBytes += bytes.byteLength;
-        writtenChunks++;
+      for (const source of parts) {
+        for (;;) {
+          let bytes = source.read(CHUNK_BYTES);
+          if (bytes.byteLength === 0) break;
+          // IndexedDB stores a view's whole buffer: store exactly the chunk.
+          if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== bytes.byteLength)
+            bytes = bytes.slice();
+          const key = await sha256Hex(bytes);
+          refs.push({ key, byteLength: bytes.byteLength });
+          total += bytes.byteLength;
+          if (reusable.has(key)) continue;
+          // Relaxed: the manifest commits strictly only after every chunk's transaction completed.
+          const tx = this.#transaction(CHUNKS, 'readwrite', { durability: 'relaxed' });
+          const done = committed(tx);
+          tx.objectStore(CHUNKS).put(bytes, key);
+          await done;
+          reusable.add(key);
+          writtenBytes += bytes.byteLength;
+          writtenChunks++;
+        }
       }
     } finally {
-      source.close();
+      parts.forEach((part) => part.close());
     }
-    if (total !== source.byteLength) {
+    if (total !== announced) {
       throw new VicinityError(
         'ENGINE_ERROR',
-        `the snapshot gave ${total} bytes where it announced ${source.byteLength}`,
+        `the snapshot gave ${total} bytes where it announced ${announced}`,
       );
     }
     const complete = await sealManifest({
@@ -450,7 +497,10 @@ export class IndexStore {
 }
 
 /** What a caller fills in of a manifest; the store adds the byte counts, checksums and chunk list. */
-export type ManifestDraft = Omit<Manifest, 'checksum' | 'byteLength' | 'manifestChecksum' | 'chunks'>;
+export type ManifestDraft = Omit<
+  Manifest,
+  'checksum' | 'byteLength' | 'manifestChecksum' | 'chunks'
+>;
 
 /** The chunk keys listed in a raw stored manifest, as far as they are well-formed. */
 function chunkKeysIn(raw: unknown): string[] {

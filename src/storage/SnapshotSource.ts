@@ -1,3 +1,5 @@
+import { VicinityError } from '../errors/VicinityError.js';
+
 /**
  * A snapshot handed to storage in order, a window at a time, so that no
  * full copy of it is ever built: the engine writes each window straight
@@ -29,6 +31,23 @@ export function bufferSource(bytes: Uint8Array): SnapshotSource {
   };
 }
 
+/** Chunks read back, gathered into one array of the length the manifest gives. */
+export async function gather(
+  chunks: AsyncIterable<Uint8Array>,
+  byteLength: number,
+): Promise<Uint8Array> {
+  const bytes = new Uint8Array(byteLength);
+  let at = 0;
+  for await (const chunk of chunks) {
+    if (chunk.byteLength > byteLength - at)
+      throw new VicinityError('INDEX_CORRUPTED', 'the snapshot runs past its length');
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  if (at !== byteLength) throw new VicinityError('INDEX_CORRUPTED', 'the snapshot ends early');
+  return bytes;
+}
+
 /** The sources one after the other, read as one. */
 export function concatSources(parts: readonly SnapshotSource[]): SnapshotSource {
   let index = 0;
@@ -57,14 +76,4 @@ export function concatSources(parts: readonly SnapshotSource[]): SnapshotSource 
     },
     close,
   };
-}
-
-/** Cuts chunks of a snapshot read back into windows of at most `max` bytes. */
-export async function* windows(
-  chunks: AsyncIterable<Uint8Array>,
-  max: number,
-): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    for (let at = 0; at < chunk.byteLength; at += max) yield chunk.subarray(at, at + max);
-  }
 }
