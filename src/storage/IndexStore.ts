@@ -78,16 +78,19 @@ class Superseded extends Error {}
  */
 export class IndexStore {
   readonly #name: string;
+  readonly #chunkBytes: number;
   #db: IDBDatabase | null = null;
   /** Set once another tab deleted or upgraded the database under this connection. */
   #lost: VicinityError | null = null;
 
-  private constructor(name: string) {
+  private constructor(name: string, chunkBytes: number) {
     this.#name = name;
+    this.#chunkBytes = chunkBytes;
   }
 
-  static async open(name: string): Promise<IndexStore> {
-    const store = new IndexStore(name);
+  /** `chunkBytes`: the size of the chunks it writes (tests use small ones); it reads any. */
+  static async open(name: string, chunkBytes = CHUNK_BYTES): Promise<IndexStore> {
+    const store = new IndexStore(name, chunkBytes);
     store.#db = await openDatabase(
       storeDatabaseName(name),
       DB_VERSION,
@@ -398,7 +401,7 @@ export class IndexStore {
     try {
       for (const source of parts) {
         for (;;) {
-          let bytes = source.read(CHUNK_BYTES);
+          let bytes = source.read(this.#chunkBytes);
           if (bytes.byteLength === 0) break;
           // IndexedDB stores a view's whole buffer: store exactly the chunk.
           if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== bytes.byteLength)

@@ -1,7 +1,12 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VicinityError } from '../../src/errors/VicinityError.js';
-import { IndexStore, storeDatabaseName, type ManifestDraft } from '../../src/storage/IndexStore.js';
+import {
+  IndexStore,
+  storeDatabaseName,
+  type ManifestDraft,
+} from '../../src/storage/IndexStore.js';
+import { bufferSource, type SnapshotSource } from '../../src/storage/SnapshotSource.js';
 import { sha256Hex } from '../../src/storage/checksum.js';
 import { FORMAT_VERSION, type Manifest } from '../../src/storage/Manifest.js';
 
@@ -60,10 +65,13 @@ async function tamper<T>(
 }
 
 let names: string[] = [];
+/** Small chunks, so that a test snapshot spans several. */
+const CHUNK_BYTES = 64 << 10;
+
 async function freshStore(): Promise<[IndexStore, string]> {
   const name = `store-${Math.random()}`;
   names.push(name);
-  return [await IndexStore.open(name), name];
+  return [await IndexStore.open(name, CHUNK_BYTES), name];
 }
 
 afterEach(async () => {
@@ -218,5 +226,120 @@ describe('IndexStore', () => {
     const error = await IndexStore.open(name).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VicinityError);
     expect((error as VicinityError).code).toBe('INDEX_CORRUPTED');
+  });
+
+  describe('chunks', () => {
+    /** Bytes of 2.5 chunks whose every chunk differs; `chunk` and `value` change one chunk. */
+    function big(chunk = -1, value = 0): Uint8Array {
+      const bytes = new Uint8Array(2.5 * CHUNK_BYTES);
+      for (let i = 0; i < bytes.length; i += 512) bytes[i] = (i / CHUNK_BYTES) | 0;
+      if (chunk >= 0) bytes[chunk * CHUNK_BYTES + 7] = value;
+      return bytes;
+    }
+    const bigDraft = (g: number) => ({ ...draft(g), engineByteLength: 2 * CHUNK_BYTES });
+    const parts = (bytes: Uint8Array) => [
+      bufferSource(bytes.subarray(0, 2 * CHUNK_BYTES)),
+      bufferSource(bytes.subarray(2 * CHUNK_BYTES)),
+    ];
+
+    async function storedChunkKeys(name: string): Promise<string[]> {
+      const db = await new Promise<IDBDatabase>((resolve) => {
+        const req = indexedDB.open(storeDatabaseName(name));
+        req.onsuccess = () => resolve(req.result);
+      });
+      const keys = await new Promise<string[]>((resolve) => {
+        const req = db.transaction('chunks').objectStore('chunks').getAllKeys();
+        req.onsuccess = () => resolve(req.result as string[]);
+      });
+      db.close();
+      return keys.sort();
+    }
+    const listed = (...manifests: (Manifest | undefined)[]) =>
+      [...new Set(manifests.flatMap((m) => m?.chunks?.map((c) => c.key) ?? []))].sort();
+
+    it('writes a snapshot as chunks, each part cut from its own start, and reads it back', async () => {
+      const [store] = await freshStore();
+      const { manifest, writtenBytes, writtenChunks } = await store.writeSnapshot(
+        bigDraft(1),
+        parts(big()),
+        null,
+      );
+      expect(manifest.chunks?.map((c) => c.byteLength)).toEqual([
+        CHUNK_BYTES,
+        CHUNK_BYTES,
+        CHUNK_BYTES / 2,
+      ]);
+      expect([writtenBytes, writtenChunks]).toEqual([2.5 * CHUNK_BYTES, 3]);
+      expect((await store.readLatest())?.bytes).toEqual(big());
+      store.close();
+    });
+
+    it('writes only the chunks that changed and drops those no kept generation lists', async () => {
+      const [store, name] = await freshStore();
+      const first = await store.writeSnapshot(bigDraft(1), parts(big()), null);
+      const second = await store.writeSnapshot(bigDraft(2), parts(big(1, 99)), 1);
+      expect([second.writtenBytes, second.writtenChunks]).toEqual([CHUNK_BYTES, 1]);
+      expect(second.manifest.chunks?.[0]).toEqual(first.manifest.chunks?.[0]);
+      expect((await store.readLatest())?.bytes).toEqual(big(1, 99));
+      // Both generations' chunks, and nothing else.
+      expect(await storedChunkKeys(name)).toEqual(listed(first.manifest, second.manifest));
+      const third = await store.writeSnapshot(bigDraft(3), parts(big(0, 5)), 2);
+      // Against generation 2 (the kept one): chunk 0 changed, and chunk 1 is back to generation 1's.
+      expect(third.writtenChunks).toBe(2);
+      expect(await storedChunkKeys(name)).toEqual(listed(second.manifest, third.manifest));
+      expect(await store.generations()).toEqual([3, 2]);
+      store.close();
+    });
+
+    it('falls back to the older generation when one chunk of the newest is damaged', async () => {
+      const [store, name] = await freshStore();
+      await store.writeSnapshot(bigDraft(1), parts(big()), null);
+      const second = await store.writeSnapshot(bigDraft(2), parts(big(1, 99)), 1);
+      const key = second.manifest.chunks![1]!.key;
+      const db = await new Promise<IDBDatabase>((resolve) => {
+        const req = indexedDB.open(storeDatabaseName(name));
+        req.onsuccess = () => resolve(req.result);
+      });
+      const tx = db.transaction('chunks', 'readwrite');
+      tx.objectStore('chunks').put(big(1, 98).slice(CHUNK_BYTES, 2 * CHUNK_BYTES), key);
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      db.close();
+      const latest = await store.readLatest();
+      expect(latest?.manifest.generation).toBe(1);
+      expect(latest?.bytes).toEqual(big());
+      expect(latest?.recoveredFrom).toEqual({
+        generation: 2,
+        reason: 'chunk 2 of 3 of generation 2 fails its checksum',
+      });
+      store.close();
+    });
+
+    it('a save interrupted between chunk writes leaves the last generation, and the next save collects its chunks', async () => {
+      const [store, name] = await freshStore();
+      const first = await store.writeSnapshot(bigDraft(1), parts(big()), null);
+      // A source that fails after its first chunk: the save stops between chunk writes.
+      const [engine, sidecar] = parts(big(0, 1)) as [SnapshotSource, SnapshotSource];
+      let reads = 0;
+      const failing: SnapshotSource = {
+        byteLength: engine.byteLength,
+        read: (max) => {
+          if (reads++ === 1) throw new Error('worker killed');
+          return engine.read(max);
+        },
+        close: () => engine.close(),
+      };
+      await expect(store.writeSnapshot(bigDraft(2), [failing, sidecar], 1)).rejects.toThrow(
+        'worker killed',
+      );
+      const latest = await store.readLatest();
+      expect(latest?.manifest.generation).toBe(1);
+      expect(latest?.bytes).toEqual(big());
+      expect(latest?.recoveredFrom).toBeNull();
+      // The stray chunk of the interrupted save is there until the next save.
+      expect((await storedChunkKeys(name)).length).toBe(4);
+      const next = await store.writeSnapshot(bigDraft(2), parts(big(2, 3)), 1);
+      expect(await storedChunkKeys(name)).toEqual(listed(first.manifest, next.manifest));
+      store.close();
+    });
   });
 });
