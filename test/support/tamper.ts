@@ -123,3 +123,33 @@ export async function storedManifests(indexName: string): Promise<Record<string,
     db.close();
   }
 }
+
+/** The keys of an index's stored chunks, sorted. */
+export async function storedChunkKeys(indexName: string): Promise<string[]> {
+  const db = await openStoreDatabase(indexName);
+  try {
+    const req = db.transaction('chunks').objectStore('chunks').getAllKeys();
+    return ((await requested<IDBValidKey[]>(req)) as string[]).sort();
+  } finally {
+    db.close();
+  }
+}
+
+/** Flips one byte in the middle of the stored chunk `key`, as a disk fault would. */
+export async function damageChunk(indexName: string, key: string): Promise<void> {
+  const db = await openStoreDatabase(indexName);
+  try {
+    const tx = db.transaction('chunks', 'readwrite');
+    const store = tx.objectStore('chunks');
+    const bytes = (await requested<Uint8Array>(store.get(key))).slice();
+    const at = bytes.length >> 1;
+    bytes[at] = (bytes[at] as number) ^ 0x40;
+    store.put(bytes, key);
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
