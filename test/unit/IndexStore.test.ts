@@ -62,7 +62,7 @@ async function tamper<T>(
 
 let names: string[] = [];
 /** Small chunks, so that a test snapshot spans several. */
-const CHUNK_BYTES = 64 << 10;
+const CHUNK_BYTES = 8 << 10;
 
 async function freshStore(): Promise<[IndexStore, string]> {
   const name = `store-${Math.random()}`;
@@ -148,11 +148,9 @@ describe('IndexStore', () => {
       const req = indexedDB.open(storeDatabaseName(name));
       req.onsuccess = () => resolve(req.result);
     });
+    const checksum = await sha256Hex(bytesOf(1));
     const tx = db.transaction(['manifests', 'snapshots'], 'readwrite');
-    tx.objectStore('manifests').put(
-      { ...draft(1), format: 1, byteLength: 16, checksum: await sha256Hex(bytesOf(1)) },
-      1,
-    );
+    tx.objectStore('manifests').put({ ...draft(1), format: 1, byteLength: 16, checksum }, 1);
     tx.objectStore('snapshots').put(bytesOf(1), 1);
     await new Promise((resolve) => (tx.oncomplete = resolve));
     db.close();
@@ -224,11 +222,11 @@ describe('IndexStore', () => {
     expect((error as VicinityError).code).toBe('INDEX_CORRUPTED');
   });
 
-  describe('chunks', () => {
+  describe('chunks', { timeout: 20_000 }, () => {
     /** Bytes of 2.5 chunks whose every chunk differs; `chunk` and `value` change one chunk. */
     function big(chunk = -1, value = 0): Uint8Array {
       const bytes = new Uint8Array(2.5 * CHUNK_BYTES);
-      for (let i = 0; i < bytes.length; i += 512) bytes[i] = (i / CHUNK_BYTES) | 0;
+      for (let i = 0; i < bytes.length; i += 64) bytes[i] = (i / CHUNK_BYTES) | 0;
       if (chunk >= 0) bytes[chunk * CHUNK_BYTES + 7] = value;
       return bytes;
     }
