@@ -345,8 +345,11 @@ async function save() {
   return {
     saveMs: t1 - t0,
     byteLength: saved.byteLength,
+    writtenBytes: saved.writtenBytes,
     snapshotBytes: stats.snapshotBytes,
     wasmMemoryBytes: stats.wasmMemoryBytes,
+    // The heap never shrinks: after the save, its peak during it.
+    jsHeapBytes: stats.memory.jsHeapBytes,
     longestTaskMs: longestTask(t0, t1),
   };
 }
@@ -374,7 +377,9 @@ async function coldOpen(name: string, engine: EngineName, probe: number[], k: nu
     firstSearchMs: t2 - t1,
     reopenMs: t4 - t3,
     size: stats.size,
+    // The heap never shrinks: after the open, its peak during it.
     wasmMemoryBytes: stats.wasmMemoryBytes,
+    jsHeapBytes: stats.memory.jsHeapBytes,
     hits: hits.map((h) => h.id),
     longestTaskMs: longestTask(t0, t2),
   };
@@ -409,6 +414,7 @@ async function resave(name: string, engine: EngineName, count: number) {
     upsertMs: t1 - t0,
     saveMs: t2 - t1,
     byteLength: saved.byteLength,
+    writtenBytes: saved.writtenBytes,
     snapshotBytesBefore: before.snapshotBytes,
     snapshotBytes: after.snapshotBytes,
     size: after.size,

@@ -61,6 +61,7 @@ export function summariseScale(data, lane, raw) {
       ms: save.saveMs,
       snapshotBytes: save.snapshotBytes,
       wasmMemoryBytes: save.wasmMemoryBytes,
+      jsHeapBytes: save.jsHeapBytes ?? null,
       longestTaskMs: save.longestTaskMs,
     },
     open: {
@@ -68,6 +69,7 @@ export function summariseScale(data, lane, raw) {
       firstSearchMs: open.firstSearchMs,
       wasmMemoryBytes: open.wasmMemoryBytes,
       bytesPerVector: open.wasmMemoryBytes / data.n,
+      jsHeapBytes: open.jsHeapBytes ?? null,
       longestTaskMs: open.longestTaskMs,
     },
     resave: {
@@ -75,6 +77,7 @@ export function summariseScale(data, lane, raw) {
       upsertMs: resave.upsertMs,
       ms: resave.saveMs,
       byteLength: resave.byteLength,
+      writtenBytes: resave.writtenBytes ?? resave.byteLength,
       snapshotBytes: resave.snapshotBytes,
       longestTaskMs: resave.longestTaskMs,
     },
@@ -515,9 +518,14 @@ export function scaleMarkdown(results) {
       markdownTable({ header: EF_HEADER, rows: efRows(s), align: EF_HEADER.map(() => 'r') }),
       '',
       `Snapshot ${mb(s.save.snapshotBytes)} (native file ${mb(s.native.fileBytes)}); WASM heap ` +
-        `${mb(s.open.wasmMemoryBytes)} after the cold open (${int(s.open.bytesPerVector)} B/vector). ` +
+        `${mb(s.open.wasmMemoryBytes)} after the cold open (${int(s.open.bytesPerVector)} B/vector; ` +
+        `the heap never shrinks, so this is its peak during the open)` +
+        (s.open.jsHeapBytes === null || s.open.jsHeapBytes === undefined
+          ? '. '
+          : `; the worker's JS heap ${mb(s.save.jsHeapBytes)} after the save, ${mb(s.open.jsHeapBytes)} after the open. `) +
         `Upserting ${s.resave.upserted} took ${ms(s.resave.upsertMs)}; the save after it wrote ` +
-        `${mb(s.resave.byteLength)}. Longest main-thread task: build ${task(s.build.longestTaskMs)}, ` +
+        `${mb(s.resave.writtenBytes)} of a ${mb(s.resave.byteLength)} snapshot ` +
+        `(${((100 * s.resave.writtenBytes) / s.resave.byteLength).toFixed(1)} %). Longest main-thread task: build ${task(s.build.longestTaskMs)}, ` +
         `search ${task(s.longestTaskMs.search)}, searchBatch ${task(s.longestTaskMs.searchBatch)}, ` +
         `save ${task(s.save.longestTaskMs)}, open ${task(s.open.longestTaskMs)}.`,
       '',

@@ -379,3 +379,321 @@ EMSCRIPTEN_KEEPALIVE int vh_serialize(Handle* h, uint8_t* out, uint32_t len) {
 }
 
 }  // extern "C"
+
+// ---------------------------------------------------------------------------
+// Streaming save and load: the same layout as write_index / read_index, moved
+// a window at a time, so that neither side holds a second copy of the index.
+// ---------------------------------------------------------------------------
+namespace {
+
+// Bytes of hnswlib's header on wasm32: six size_t, an int, a tableint, three
+// size_t, a double and a size_t, packed.
+constexpr size_t kHeaderBytes = 6 * sizeof(size_t) + sizeof(int) + sizeof(tableint) + 3 * sizeof(size_t) +
+                                sizeof(double) + sizeof(size_t);
+
+size_t write_header(const Index& ix, uint8_t* out) {
+  Writer w{out};
+  w.pod(ix.offsetLevel0_);
+  w.pod(ix.max_elements_);
+  size_t count = ix.cur_element_count;
+  w.pod(count);
+  w.pod(ix.size_data_per_element_);
+  w.pod(ix.label_offset_);
+  w.pod(ix.offsetData_);
+  w.pod(ix.maxlevel_);
+  w.pod(ix.enterpoint_node_);
+  w.pod(ix.maxM_);
+  w.pod(ix.maxM0_);
+  w.pod(ix.M_);
+  w.pod(ix.mult_);
+  w.pod(ix.ef_construction_);
+  return w.at;
+}
+
+// A reader of the serialized layout that hands it out in order, window by
+// window. The index must not change between vh_save_begin and vh_save_end.
+struct SaveCursor {
+  const Index* ix;
+  uint8_t header[kHeaderBytes];
+  size_t level0;
+  size_t total;
+  size_t pos = 0;
+  size_t elem = 0;    // upper levels: the element being written
+  size_t within = 0;  // bytes of its record (size, then links) already written
+
+  unsigned int upper_size(size_t i) const {
+    return ix->element_levels_[i] > 0 ? ix->size_links_per_element_ * ix->element_levels_[i] : 0;
+  }
+
+  size_t emit(uint8_t* out, size_t n) {
+    size_t done = 0;
+    while (done < n && pos < total) {
+      size_t copy;
+      if (pos < kHeaderBytes) {
+        copy = std::min(n - done, kHeaderBytes - pos);
+        std::memcpy(out + done, header + pos, copy);
+      } else if (pos < kHeaderBytes + level0) {
+        const size_t at = pos - kHeaderBytes;
+        copy = std::min(n - done, level0 - at);
+        std::memcpy(out + done, ix->data_level0_memory_ + at, copy);
+      } else {
+        const unsigned int size = upper_size(elem);
+        const size_t record = sizeof(unsigned int) + size;
+        if (within < sizeof(unsigned int)) {
+          copy = std::min(n - done, sizeof(unsigned int) - within);
+          std::memcpy(out + done, reinterpret_cast<const uint8_t*>(&size) + within, copy);
+        } else {
+          copy = std::min(n - done, record - within);
+          std::memcpy(out + done, ix->linkLists_[elem] + (within - sizeof(unsigned int)), copy);
+        }
+        within += copy;
+        if (within == record) {
+          elem++;
+          within = 0;
+        }
+      }
+      done += copy;
+      pos += copy;
+    }
+    return done;
+  }
+};
+
+// A push parser of the layout: the header, then level 0 straight into the
+// index's own memory, then the upper link lists; every size is checked
+// against the length announced at the start, and vh_load_end runs the same
+// link checks as read_index.
+struct LoadCursor {
+  Handle* h = nullptr;
+  Index* ix = nullptr;
+  size_t total;
+  size_t capacity;
+  uint8_t header[kHeaderBytes];
+  size_t count = 0;
+  size_t level0 = 0;
+  size_t pos = 0;
+  size_t elem = 0;
+  size_t within = 0;
+  unsigned int size = 0;
+  bool failed = false;
+
+  ~LoadCursor() {
+    delete ix;
+    delete h;
+  }
+
+  void parse_header() {
+    const uint8_t* p = header;
+    auto take = [&p](auto& v) {
+      std::memcpy(&v, p, sizeof(v));
+      p += sizeof(v);
+    };
+    ix = new Index(h->space);
+    take(ix->offsetLevel0_);
+    take(ix->max_elements_);
+    take(count);
+    take(ix->size_data_per_element_);
+    take(ix->label_offset_);
+    take(ix->offsetData_);
+    take(ix->maxlevel_);
+    take(ix->enterpoint_node_);
+    take(ix->maxM_);
+    take(ix->maxM0_);
+    take(ix->M_);
+    take(ix->mult_);
+    take(ix->ef_construction_);
+
+    const size_t data_size = h->space->get_data_size();
+    const size_t links0 = ix->maxM0_ * sizeof(tableint) + sizeof(linklistsizeint);
+    check(ix->M_ >= 2 && ix->M_ <= 10000, "M out of range");
+    check(ix->maxM_ == ix->M_ && ix->maxM0_ == 2 * ix->M_, "link widths do not match M");
+    check(ix->offsetLevel0_ == 0 && ix->offsetData_ == links0, "unknown level-0 layout");
+    check(ix->label_offset_ == links0 + data_size, "vector size does not match the dimensions");
+    check(ix->size_data_per_element_ == links0 + data_size + sizeof(labeltype), "element size mismatch");
+    check(count <= ix->max_elements_ && count < (1u << 31), "element count out of range");
+    check(std::isfinite(ix->mult_) && ix->mult_ > 0, "level multiplier invalid");
+    check(count == 0 ? ix->maxlevel_ == -1 || ix->maxlevel_ == 0 : ix->maxlevel_ >= 0 && ix->maxlevel_ < 64,
+          "top level out of range");
+    check(count == 0 || ix->enterpoint_node_ < count, "entry point out of range");
+    check(count <= (total - kHeaderBytes) / ix->size_data_per_element_, "index bytes end early");
+
+    const size_t max_elements = std::max(capacity, count);
+    ix->max_elements_ = max_elements;
+    ix->data_size_ = data_size;
+    ix->fstdistfunc_ = h->space->get_dist_func();
+    ix->dist_func_param_ = h->space->get_dist_func_param();
+    ix->size_links_per_element_ = ix->maxM_ * sizeof(tableint) + sizeof(linklistsizeint);
+    ix->size_links_level0_ = links0;
+    ix->revSize_ = 1.0 / ix->mult_;
+    ix->ef_ = 10;
+    ix->allow_replace_deleted_ = true;
+
+    ix->data_level0_memory_ = static_cast<char*>(malloc(max_elements * ix->size_data_per_element_));
+    ix->linkLists_ = static_cast<char**>(calloc(max_elements, sizeof(void*)));
+    if (!ix->data_level0_memory_ || !ix->linkLists_) throw std::bad_alloc();
+    std::vector<std::mutex>(max_elements).swap(ix->link_list_locks_);
+    std::vector<std::mutex>(Index::MAX_LABEL_OPERATION_LOCKS).swap(ix->label_op_locks_);
+    ix->visited_list_pool_.reset(new hnswlib::VisitedListPool(1, max_elements));
+    ix->element_levels_ = std::vector<int>(max_elements);
+    level0 = count * ix->size_data_per_element_;
+  }
+
+  // Called once level 0 is complete: the labels are in place.
+  void index_labels() {
+    ix->cur_element_count = count;
+    for (size_t i = 0; i < count; i++) {
+      const labeltype label = ix->getExternalLabel(static_cast<tableint>(i));
+      check(ix->label_lookup_.emplace(label, static_cast<tableint>(i)).second, "a label appears twice");
+    }
+  }
+
+  void feed(const uint8_t* in, size_t n) {
+    check(n <= total - pos, "bytes left over after the index");
+    size_t done = 0;
+    while (done < n) {
+      size_t copy;
+      if (pos < kHeaderBytes) {
+        copy = std::min(n - done, kHeaderBytes - pos);
+        std::memcpy(header + pos, in + done, copy);
+        if (pos + copy == kHeaderBytes) parse_header();
+      } else if (pos < kHeaderBytes + level0) {
+        const size_t at = pos - kHeaderBytes;
+        copy = std::min(n - done, level0 - at);
+        std::memcpy(ix->data_level0_memory_ + at, in + done, copy);
+      } else {
+        check(elem < count, "bytes left over after the index");
+        if (within < sizeof(unsigned int)) {
+          copy = std::min(n - done, sizeof(unsigned int) - within);
+          std::memcpy(reinterpret_cast<uint8_t*>(&size) + within, in + done, copy);
+          if (within + copy == sizeof(unsigned int)) {
+            check(size % ix->size_links_per_element_ == 0, "link list size is not a whole number of levels");
+            const size_t levels = size / ix->size_links_per_element_;
+            check(levels <= static_cast<size_t>(ix->maxlevel_), "element above the top level");
+            check(size <= total - (pos + copy), "index bytes end early");
+            ix->element_levels_[elem] = static_cast<int>(levels);
+            if (size) {
+              ix->linkLists_[elem] = static_cast<char*>(malloc(size));
+              if (!ix->linkLists_[elem]) throw std::bad_alloc();
+            }
+          }
+        } else {
+          copy = std::min(n - done, sizeof(unsigned int) + size - within);
+          std::memcpy(ix->linkLists_[elem] + (within - sizeof(unsigned int)), in + done, copy);
+        }
+        within += copy;
+        if (within == sizeof(unsigned int) + size) {
+          elem++;
+          within = 0;
+          size = 0;
+        }
+      }
+      done += copy;
+      pos += copy;
+      if (ix && pos == kHeaderBytes + level0 && ix->cur_element_count == 0 && count > 0) index_labels();
+    }
+  }
+
+  Index* finish() {
+    check(pos == total && pos >= kHeaderBytes && elem == count, "index bytes end early");
+    // Every link must point at an element that exists.
+    for (size_t i = 0; i < count; i++) {
+      for (int level = 0; level <= ix->element_levels_[i]; level++) {
+        linklistsizeint* list = ix->get_linklist_at_level(static_cast<tableint>(i), level);
+        const size_t n = ix->getListCount(list);
+        check(n <= (level == 0 ? ix->maxM0_ : ix->maxM_), "too many links");
+        const tableint* links = reinterpret_cast<const tableint*>(list + 1);
+        for (size_t j = 0; j < n; j++) check(links[j] < count, "link to a missing element");
+      }
+      if (ix->isMarkedDeleted(static_cast<tableint>(i))) {
+        ix->num_deleted_ += 1;
+        ix->deleted_elements.insert(static_cast<tableint>(i));
+      }
+    }
+    if (count > 0) check(ix->element_levels_[ix->enterpoint_node_] == ix->maxlevel_, "entry point is not on top");
+    Index* done = ix;
+    ix = nullptr;
+    return done;
+  }
+};
+
+}  // namespace
+
+extern "C" {
+
+// Starts a streaming save; returns NULL on failure. vh_save_size tells the length.
+EMSCRIPTEN_KEEPALIVE SaveCursor* vh_save_begin(Handle* h) {
+  SaveCursor* c = nullptr;
+  int rc = guarded([&] {
+    c = new SaveCursor();
+    c->ix = h->index;
+    write_header(*h->index, c->header);
+    c->level0 = h->index->cur_element_count * h->index->size_data_per_element_;
+    c->total = write_index(*h->index, nullptr);
+    return 0;
+  });
+  if (rc < 0) {
+    delete c;
+    return nullptr;
+  }
+  return c;
+}
+
+EMSCRIPTEN_KEEPALIVE uint32_t vh_save_size(SaveCursor* c) { return static_cast<uint32_t>(c->total); }
+
+// Writes the next bytes of the layout, at most len; returns how many (0 at the end).
+EMSCRIPTEN_KEEPALIVE int vh_save_read(SaveCursor* c, uint8_t* out, uint32_t len) {
+  return guarded([&] { return static_cast<int>(c->emit(out, len)); });
+}
+
+EMSCRIPTEN_KEEPALIVE void vh_save_end(SaveCursor* c) { delete c; }
+
+// Starts a streaming load of `total` bytes; returns NULL on failure.
+EMSCRIPTEN_KEEPALIVE LoadCursor* vh_load_begin(int metric, uint32_t dim, uint32_t total, uint32_t capacity,
+                                                int quantization) {
+  if (!valid_quantization(quantization)) return nullptr;
+  LoadCursor* c = nullptr;
+  int rc = guarded([&] {
+    c = new LoadCursor();
+    c->h = new Handle{metric, dim, quantization, make_space(metric, dim, quantization)};
+    c->total = total;
+    c->capacity = capacity;
+    return 0;
+  });
+  if (rc < 0) {
+    delete c;
+    return nullptr;
+  }
+  return c;
+}
+
+// Feeds the next bytes in order; after a failure every later call fails too.
+EMSCRIPTEN_KEEPALIVE int vh_load_feed(LoadCursor* c, const uint8_t* bytes, uint32_t len) {
+  if (c->failed) return -1;
+  int rc = guarded([&] {
+    c->feed(bytes, len);
+    return 0;
+  });
+  if (rc < 0) c->failed = true;
+  return rc;
+}
+
+// Checks the whole and returns the loaded index, or NULL; frees the cursor either way.
+EMSCRIPTEN_KEEPALIVE Handle* vh_load_end(LoadCursor* c) {
+  Handle* h = nullptr;
+  if (!c->failed) {
+    guarded([&] {
+      c->h->index = c->finish();
+      h = c->h;
+      c->h = nullptr;
+      return 0;
+    });
+  } else if (last_error.empty()) {
+    last_error = "index bytes are malformed";
+  }
+  delete c;
+  return h;
+}
+
+EMSCRIPTEN_KEEPALIVE void vh_load_abort(LoadCursor* c) { delete c; }
+
+}  // extern "C"

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export NODE_PATH="${NODE_PATH:-}:$PWD/node_modules"
 out=src/engine/simd
 
-exported='_malloc,_free,_vh_last_error,_vh_create,_vh_load,_vh_free,_vh_count,_vh_capacity,_vh_resize,_vh_add,_vh_mark_deleted,_vh_set_ef,_vh_search,_vh_search_batch,_vh_get_vector,_vh_serialized_size,_vh_serialize'
+exported='_malloc,_free,_vh_last_error,_vh_create,_vh_load,_vh_free,_vh_count,_vh_capacity,_vh_resize,_vh_add,_vh_mark_deleted,_vh_set_ef,_vh_search,_vh_search_batch,_vh_get_vector,_vh_serialized_size,_vh_serialize,_vh_save_begin,_vh_save_size,_vh_save_read,_vh_save_end,_vh_load_begin,_vh_load_feed,_vh_load_end,_vh_load_abort'
 
 em++ native/vicinity_hnsw.cpp -o "$out/hnsw-simd.js" \
   -std=c++17 -O3 -DNDEBUG \

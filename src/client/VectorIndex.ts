@@ -810,13 +810,14 @@ export class VectorIndex {
   }
 
   /** Writes a new generation; durable once the promise resolves. */
-  async save(): Promise<{ generation: number; byteLength: number }> {
+  /** `writtenBytes`: what this save wrote; chunks the last saved generation holds are not rewritten. */
+  async save(): Promise<{ generation: number; byteLength: number; writtenBytes: number }> {
     this.#assertOpen();
     return this.#save();
   }
 
   /** A save, also the last one that `close()` makes; tracked so that close waits for it. */
-  #save(): Promise<{ generation: number; byteLength: number }> {
+  #save(): Promise<{ generation: number; byteLength: number; writtenBytes: number }> {
     const saving = this.#saveNow();
     this.#saves.add(saving);
     void saving.then(
@@ -826,7 +827,7 @@ export class VectorIndex {
     return saving;
   }
 
-  async #saveNow(): Promise<{ generation: number; byteLength: number }> {
+  async #saveNow(): Promise<{ generation: number; byteLength: number; writtenBytes: number }> {
     const sent = this.#version.sent;
     // Saving copies the whole index: allow for its size beyond the base deadline.
     const saved = await this.#meter.measure('save', undefined, async () => {
@@ -841,7 +842,7 @@ export class VectorIndex {
     this.#version.saved(sent, checksum);
     this.#autosaveError = null;
     if (saved.wrote) this.#tellOtherTabs(generation);
-    return { generation, byteLength };
+    return { generation, byteLength, writtenBytes: saved.writtenBytes };
   }
 
   /** Other tabs hear of a save; once this index is closed there is nobody left to tell from here. */

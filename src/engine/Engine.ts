@@ -1,3 +1,4 @@
+import type { SnapshotSource } from '../storage/SnapshotSource.js';
 import type { Metric, Quantization } from '../types.js';
 
 /** Build parameters fixed when an index is created. */
@@ -54,6 +55,12 @@ export interface Engine {
   setEf(ef: number): void;
   getVector(label: number): Float32Array;
   serialize(): Promise<Uint8Array>;
+  /**
+   * The bytes of `serialize()` a window at a time, without a full copy; the
+   * index must not change until the source is closed. Engines without it
+   * are serialized whole.
+   */
+  serializeStream?(): SnapshotSource;
   memoryBytes(): number;
   dispose(): Promise<void>;
 }
@@ -71,6 +78,21 @@ export interface EngineFactory {
   create(context: EngineContext): Promise<Engine>;
   /** Both engines read hnswlib's wasm32 layout, so either reads what the other saved. */
   load(context: EngineContext, bytes: Uint8Array): Promise<Engine>;
+  /**
+   * A load fed `byteLength` bytes in order, each piece going straight into
+   * the engine's memory. Factories without it get the bytes whole (`load`).
+   */
+  loadStream?(context: EngineContext, byteLength: number): Promise<EngineLoad>;
+}
+
+/** A load under way (see EngineFactory.loadStream). */
+export interface EngineLoad {
+  /** The next bytes; malformed ones throw INDEX_CORRUPTED. */
+  feed(bytes: Uint8Array): void;
+  /** Checks the whole, as `load` does, and returns the engine. */
+  finish(): Engine;
+  /** Frees what the load holds; after a failure, or instead of finish. */
+  abort(): void;
 }
 
 /** The engines one worker has, by kind. */

@@ -1,6 +1,14 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import type { Metric, Quantization } from '../types.js';
-import type { BatchResult, Engine, EngineFactory, EngineParams, EngineResult } from './Engine.js';
+import type { SnapshotSource } from '../storage/SnapshotSource.js';
+import type {
+  BatchResult,
+  Engine,
+  EngineFactory,
+  EngineLoad,
+  EngineParams,
+  EngineResult,
+} from './Engine.js';
 import { assertAddressable } from './memoryModel.js';
 import type { HnswSimdModule } from './simd/HnswSimdModule.js';
 
@@ -13,6 +21,8 @@ const METRIC_CODE: Record<Metric, number> = { l2: 0, ip: 1, cosine: 2 };
 /** native/vicinity_hnsw.cpp's Quantization. */
 const QUANTIZATION_CODE: Record<Quantization, number> = { none: 0, int8: 1 };
 const RANDOM_SEED = 100;
+/** Bytes a streaming load copies into the heap per call: a chunk at most. */
+const FEED_BYTES = 4 << 20;
 const acceptAll = () => true;
 
 /**
@@ -86,6 +96,70 @@ export class SimdEngine implements Engine {
     } finally {
       m._free(ptr);
     }
+  }
+
+  /**
+   * A load fed hnswlib's layout in order (native/vicinity_hnsw.cpp,
+   * LoadCursor): each piece passes through one buffer of at most FEED_BYTES
+   * in the heap into the index's own memory, with the checks of `load`.
+   */
+  static async loadStream(
+    params: EngineParams,
+    byteLength: number,
+    capacity: number,
+    loader = defaultLoader,
+  ): Promise<EngineLoad> {
+    assertAddressable(params, capacity);
+    const m = await loader();
+    let cursor = m._vh_load_begin(
+      METRIC_CODE[params.metric],
+      params.dimensions,
+      byteLength,
+      capacity,
+      QUANTIZATION_CODE[params.quantization],
+    );
+    if (cursor === 0) throw failure(m, 'MEMORY_LIMIT', 'starting to read the index');
+    let buffer = 0;
+    let bufferBytes = 0;
+    const release = () => {
+      if (buffer !== 0) m._free(buffer);
+      buffer = 0;
+    };
+    return {
+      feed(bytes) {
+        if (cursor === 0) throw new VicinityError('ENGINE_ERROR', 'the load has ended');
+        for (let at = 0; at < bytes.byteLength; at += FEED_BYTES) {
+          const piece = bytes.subarray(at, at + FEED_BYTES);
+          if (bufferBytes < piece.byteLength) {
+            release();
+            buffer = m._malloc(piece.byteLength);
+            if (buffer === 0)
+              throw new VicinityError('MEMORY_LIMIT', 'no room in the WASM heap to read the index');
+            bufferBytes = piece.byteLength;
+          }
+          m.HEAPU8.set(piece, buffer);
+          const rc = m._vh_load_feed(cursor, buffer, piece.byteLength);
+          if (rc === -2) throw failure(m, 'MEMORY_LIMIT', 'reading the index');
+          if (rc < 0) throw failure(m, 'INDEX_CORRUPTED', 'reading the index');
+        }
+      },
+      finish() {
+        release();
+        if (cursor === 0) throw new VicinityError('ENGINE_ERROR', 'the load has ended');
+        const handle = m._vh_load_end(cursor);
+        cursor = 0;
+        if (handle === 0) {
+          const memory = /out of memory/i.test(m.UTF8ToString(m._vh_last_error()));
+          throw failure(m, memory ? 'MEMORY_LIMIT' : 'INDEX_CORRUPTED', 'reading the index');
+        }
+        return new SimdEngine(m, handle, params);
+      },
+      abort() {
+        release();
+        if (cursor !== 0) m._vh_load_abort(cursor);
+        cursor = 0;
+      },
+    };
   }
 
   capacity(): number {
@@ -174,6 +248,44 @@ export class SimdEngine implements Engine {
     }
   }
 
+  /**
+   * hnswlib's layout read out of the index's own memory window by window
+   * (native/vicinity_hnsw.cpp, SaveCursor), through one buffer in the heap.
+   */
+  serializeStream(): SnapshotSource {
+    const m = this.#m;
+    let cursor = m._vh_save_begin(this.#handle);
+    if (cursor === 0) throw failure(m, 'MEMORY_LIMIT', 'starting to serialize');
+    const byteLength = m._vh_save_size(cursor) >>> 0;
+    let buffer = 0;
+    let bufferBytes = 0;
+    const close = () => {
+      if (buffer !== 0) m._free(buffer);
+      buffer = 0;
+      if (cursor !== 0) m._vh_save_end(cursor);
+      cursor = 0;
+    };
+    return {
+      byteLength,
+      read: (max) => {
+        if (cursor === 0) return new Uint8Array(0);
+        if (bufferBytes < max) {
+          if (buffer !== 0) m._free(buffer);
+          buffer = 0;
+          buffer = this.#alloc(max);
+          bufferBytes = max;
+        }
+        const n = m._vh_save_read(cursor, buffer, max);
+        if (n < 0) {
+          close();
+          throw failure(m, 'ENGINE_ERROR', 'serializing');
+        }
+        return m.HEAPU8.slice(buffer, buffer + n);
+      },
+      close,
+    };
+  }
+
   memoryBytes(): number {
     return this.#m.HEAPU8.buffer.byteLength;
   }
@@ -233,4 +345,6 @@ function failure(
 export const simdFactory: EngineFactory = {
   create: ({ params, capacity }) => SimdEngine.create(params, capacity),
   load: ({ params, capacity }, bytes) => SimdEngine.load(params, bytes, capacity),
+  loadStream: ({ params, capacity }, byteLength) =>
+    SimdEngine.loadStream(params, byteLength, capacity),
 };

@@ -14,9 +14,14 @@ export interface Sidecar {
   readonly text?: unknown;
 }
 
+/** The sidecar as it follows the engine's bytes in a snapshot: UTF-8 JSON. */
+export function encodeSidecar(sidecar: Sidecar): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(sidecar));
+}
+
 /** A snapshot is the engine's bytes followed by the sidecar as UTF-8 JSON. */
 export function encodeSnapshot(engineBytes: Uint8Array, sidecar: Sidecar): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(sidecar));
+  const json = encodeSidecar(sidecar);
   const out = new Uint8Array(engineBytes.byteLength + json.byteLength);
   out.set(engineBytes, 0);
   out.set(json, engineBytes.byteLength);
@@ -27,12 +32,17 @@ export function decodeSnapshot(
   bytes: Uint8Array,
   engineByteLength: number,
 ): { engineBytes: Uint8Array; sidecar: Sidecar } {
-  const engineBytes = bytes.subarray(0, engineByteLength);
+  return {
+    engineBytes: bytes.subarray(0, engineByteLength),
+    sidecar: decodeSidecar(bytes.subarray(engineByteLength)),
+  };
+}
+
+/** Reads the sidecar of a snapshot (the bytes after the engine's); malformed: INDEX_CORRUPTED. */
+export function decodeSidecar(bytes: Uint8Array): Sidecar {
   let sidecar: Sidecar;
   try {
-    sidecar = JSON.parse(
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(engineByteLength)),
-    );
+    sidecar = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
     throw new VicinityError('INDEX_CORRUPTED', 'the id map of the snapshot is unreadable', {
       cause: error,
@@ -48,5 +58,5 @@ export function decodeSnapshot(
     sidecar.ids.length === sidecar.labels.length &&
     Array.isArray(sidecar.metadata);
   if (!valid) throw new VicinityError('INDEX_CORRUPTED', 'the id map of the snapshot is malformed');
-  return { engineBytes, sidecar };
+  return sidecar;
 }

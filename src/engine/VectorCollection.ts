@@ -15,7 +15,8 @@ import {
   usableHeapBytes,
   vectorBytes,
 } from './memoryModel.js';
-import { encodeSnapshot, type Sidecar } from './SnapshotCodec.js';
+import { bufferSource, type SnapshotSource } from '../storage/SnapshotSource.js';
+import { encodeSidecar, encodeSnapshot, type Sidecar } from './SnapshotCodec.js';
 
 /** A hit as the worker returns it; the page adds nothing but may drop metadata. */
 export interface RawHit {
@@ -340,17 +341,31 @@ export class VectorCollection {
   /** The snapshot bytes: the engine's index, then ids, metadata and the text index, if any. */
   async snapshot(text?: unknown): Promise<{ bytes: Uint8Array; engineByteLength: number }> {
     const engineBytes = await this.engine.serialize();
-    const sidecar: Sidecar = {
+    return {
+      bytes: encodeSnapshot(engineBytes, this.#sidecar(text)),
+      engineByteLength: engineBytes.byteLength,
+    };
+  }
+
+  /**
+   * The same snapshot as two sources to be read in turn, the engine's bytes
+   * and the sidecar, without a full copy where the engine streams (see
+   * Engine.serializeStream). Nothing may change until both are closed.
+   */
+  async snapshotParts(text?: unknown): Promise<[engine: SnapshotSource, sidecar: SnapshotSource]> {
+    const engine = this.engine.serializeStream?.() ?? bufferSource(await this.engine.serialize());
+    return [engine, bufferSource(encodeSidecar(this.#sidecar(text)))];
+  }
+
+  /** Ids, labels, metadata and, when given, the text index (saved in the same generation). */
+  #sidecar(text?: unknown): Sidecar {
+    return {
       nextLabel: this.#nextLabel,
       efSearch: this.#efSearch,
       ids: [...this.#labelOf.keys()],
       labels: [...this.#labelOf.values()],
       metadata: [...this.#metadata.entries()],
       ...(text === undefined ? {} : { text }),
-    };
-    return {
-      bytes: encodeSnapshot(engineBytes, sidecar),
-      engineByteLength: engineBytes.byteLength,
     };
   }
 }

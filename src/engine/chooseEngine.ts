@@ -7,6 +7,7 @@ import type {
   EngineFactory,
   EngineKind,
 } from './Engine.js';
+import { gather } from '../storage/SnapshotSource.js';
 import { pickEngine, simdSupported } from './pickEngine.js';
 
 export type { EngineChoice, EngineContext };
@@ -87,6 +88,35 @@ export async function loadEngine(
 ): Promise<Engine> {
   try {
     return await factory(engines, kind).load(context, bytes);
+  } catch (error) {
+    throw cspFailure(error) ?? error;
+  }
+}
+
+/**
+ * Loads `byteLength` bytes arriving as chunks: fed one by one where the
+ * engine loads as a stream (the SIMD engine), gathered whole where it
+ * cannot (hnswlib-wasm reads one IDBFS file). Nothing is left behind when
+ * a chunk or the bytes fail.
+ */
+export async function loadEngineFromChunks(
+  engines: EngineFactories,
+  kind: EngineKind,
+  context: EngineContext,
+  byteLength: number,
+  chunks: AsyncIterable<Uint8Array>,
+): Promise<Engine> {
+  const found = factory(engines, kind);
+  try {
+    if (!found.loadStream) return await found.load(context, await gather(chunks, byteLength));
+    const load = await found.loadStream(context, byteLength);
+    try {
+      for await (const chunk of chunks) load.feed(chunk);
+      return load.finish();
+    } catch (error) {
+      load.abort();
+      throw error;
+    }
   } catch (error) {
     throw cspFailure(error) ?? error;
   }

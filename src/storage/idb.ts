@@ -65,7 +65,7 @@ function failWhenBlocked(
 export function openDatabase(
   name: string,
   version: number,
-  upgrade: (db: IDBDatabase, tx: IDBTransaction) => void,
+  upgrade: (db: IDBDatabase, tx: IDBTransaction, oldVersion: number) => void,
   onVersionChange?: (newVersion: number | null) => void,
 ): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -73,8 +73,8 @@ export function openDatabase(
     const blocked = failWhenBlocked(req, `opening database ${name}`, reject, () =>
       req.result.close(),
     );
-    req.onupgradeneeded = () => {
-      if (req.transaction) upgrade(req.result, req.transaction);
+    req.onupgradeneeded = (event) => {
+      if (req.transaction) upgrade(req.result, req.transaction, event.oldVersion);
     };
     req.onsuccess = () => {
       if (blocked.settled()) return;

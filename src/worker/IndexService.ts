@@ -1,15 +1,27 @@
 import { transfer } from 'comlink';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import type { EngineFactories, EngineParams } from '../engine/Engine.js';
-import { createEngine, loadEngine, resolveEngine } from '../engine/chooseEngine.js';
+import {
+  createEngine,
+  loadEngine,
+  loadEngineFromChunks,
+  resolveEngine,
+} from '../engine/chooseEngine.js';
 import { assertQuantizable } from '../engine/pickEngine.js';
 import { LayoutConverter, convertLayout } from '../engine/nativeLayout.js';
-import { decodeSnapshot, encodeSnapshot, type Sidecar } from '../engine/SnapshotCodec.js';
+import {
+  decodeSidecar,
+  decodeSnapshot,
+  encodeSidecar,
+  type Sidecar,
+} from '../engine/SnapshotCodec.js';
 import { VectorCollection, type RawHit, type SearchRequest } from '../engine/VectorCollection.js';
 import { scratchPrefix } from '../engine/IdbfsScratch.js';
 import { assertRoomFor } from '../storage/assertRoomFor.js';
-import { IndexStore } from '../storage/IndexStore.js';
+import { IndexStore, type StoredSnapshot } from '../storage/IndexStore.js';
 import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
+import { bufferSource, gather, type SnapshotSource } from '../storage/SnapshotSource.js';
+import type { EngineKind } from '../engine/Engine.js';
 import type { Metadata } from '../types.js';
 import { answerText } from '../search/answerText.js';
 import { assertTextRequest, type TextRequest } from '../search/searchMode.js';
@@ -132,8 +144,11 @@ export class IndexService implements EngineApi {
   async #load(request: OpenRequest, store: IndexStore): Promise<OpenResult> {
     const scratchFile = `${scratchPrefix(request.name)}${crypto.randomUUID()}.bin`;
     const kind = resolveEngine(request.engine, this.#engines);
-    const snapshot = await store.readLatest();
-    if (!snapshot) {
+    // A chunk or engine bytes that fail fall back to the older generation (see readLatestWith).
+    const opened = await store.readLatestWith((stored) =>
+      this.#loadStored(request, kind, scratchFile, stored),
+    );
+    if (!opened) {
       if (request.dimensions === undefined) {
         throw new VicinityError(
           'NOT_FOUND',
@@ -168,36 +183,9 @@ export class IndexService implements EngineApi {
         text: text.config,
       };
     }
-    const { manifest, bytes, recoveredFrom, migratedFrom } = snapshot;
-    assertCompatible(request, manifest);
-    const params: EngineParams = {
-      dimensions: manifest.dimensions,
-      metric: manifest.metric,
-      M: manifest.M,
-      efConstruction: manifest.efConstruction,
-      quantization: manifest.quantization,
-    };
-    assertQuantizable(kind, params.quantization);
-    const { engineBytes, sidecar } = decodeSnapshot(bytes, manifest.engineByteLength);
-    if (sidecar.ids.length !== manifest.count) {
-      throw new VicinityError('INDEX_CORRUPTED', 'the id map does not match the manifest count');
-    }
-    const capacity = Math.max(request.initialCapacity, sidecar.nextLabel, manifest.count);
-    const engine = await loadEngine(
-      this.#engines,
-      kind,
-      { params, capacity, scratchFile },
-      engineBytes,
-    );
-    const efSearch = request.efSearch ?? sidecar.efSearch;
-    const collection = new VectorCollection(engine, params, efSearch, sidecar);
-    let text: TextIndex;
-    try {
-      text = openText(request.text, sidecar.text, collection);
-    } catch (error) {
-      await engine.dispose().catch(() => undefined);
-      throw error;
-    }
+    const { manifest, value, recoveredFrom, migratedFrom } = opened;
+    const { collection, text } = value;
+    const { params, efSearch } = collection;
     this.#state = { kind: 'open', name: request.name, store, collection, text };
     this.#generation = manifest.generation;
     this.#savedGeneration = manifest.generation;
@@ -226,6 +214,51 @@ export class IndexService implements EngineApi {
       checksum: manifest.checksum,
       text: text.config,
     };
+  }
+
+  /**
+   * One stored generation as a collection: the id map first (its own
+   * chunks, after the engine's), then the engine's chunks straight into the
+   * engine. Throws, leaving nothing behind, when any of it fails.
+   */
+  async #loadStored(
+    request: OpenRequest,
+    kind: EngineKind,
+    scratchFile: string,
+    { manifest, chunks }: StoredSnapshot,
+  ): Promise<{ collection: VectorCollection; text: TextIndex }> {
+    assertCompatible(request, manifest);
+    const params: EngineParams = {
+      dimensions: manifest.dimensions,
+      metric: manifest.metric,
+      M: manifest.M,
+      efConstruction: manifest.efConstruction,
+      quantization: manifest.quantization,
+    };
+    assertQuantizable(kind, params.quantization);
+    const { byteLength, engineByteLength } = manifest;
+    const sidecar = decodeSidecar(
+      await gather(chunks(engineByteLength, byteLength), byteLength - engineByteLength),
+    );
+    if (sidecar.ids.length !== manifest.count) {
+      throw new VicinityError('INDEX_CORRUPTED', 'the id map does not match the manifest count');
+    }
+    const capacity = Math.max(request.initialCapacity, sidecar.nextLabel, manifest.count);
+    const engine = await loadEngineFromChunks(
+      this.#engines,
+      kind,
+      { params, capacity, scratchFile },
+      engineByteLength,
+      chunks(0, engineByteLength),
+    );
+    try {
+      const efSearch = request.efSearch ?? sidecar.efSearch;
+      const collection = new VectorCollection(engine, params, efSearch, sidecar);
+      return { collection, text: openText(request.text, sidecar.text, collection) };
+    } catch (error) {
+      await engine.dispose().catch(() => undefined);
+      throw error;
+    }
   }
 
   upsert(
@@ -374,6 +407,7 @@ export class IndexService implements EngineApi {
           byteLength: this.#snapshotBytes,
           size: collection.size,
           wrote: false,
+          writtenBytes: 0,
           checksum,
           workerMs: performance.now() - startedAt,
         };
@@ -399,8 +433,8 @@ export class IndexService implements EngineApi {
     }
     const generation = Math.max(this.#generation, newest + 1);
     await text.compact();
-    const { bytes, engineByteLength } = await collection
-      .snapshot(textSnapshot(text))
+    const parts = await collection
+      .snapshotParts(textSnapshot(text))
       .catch(async (error: unknown) => {
         // A sync that hit the quota never calls back: it surfaces as a timeout.
         if (error instanceof VicinityError && error.code === 'TIMEOUT') {
@@ -421,7 +455,7 @@ export class IndexService implements EngineApi {
       store,
       collection,
       generation,
-      { bytes, engineByteLength },
+      parts,
       // The generation this one grew from verified when it was opened (or
       // was written here): it stays as the fallback, whatever is newer.
       this.#savedGeneration,
@@ -429,7 +463,7 @@ export class IndexService implements EngineApi {
   }
 
   /**
-   * Stores `snapshot` of `collection` as `generation`, with its manifest,
+   * Stores the snapshot `parts` (engine, sidecar) of `collection` as `generation`, with its manifest,
    * keeping `keep` (and whatever is newer) as the fallback; then takes it as
    * the index's state (see #wrote).
    */
@@ -437,10 +471,10 @@ export class IndexService implements EngineApi {
     store: IndexStore,
     collection: VectorCollection,
     generation: number,
-    snapshot: { readonly bytes: Uint8Array; readonly engineByteLength: number },
+    parts: readonly [engine: SnapshotSource, sidecar: SnapshotSource],
     keep: number | null,
   ): Promise<Omit<SaveResult, 'workerMs'>> {
-    const manifest = await store.write(
+    const { manifest, writtenBytes } = await store.writeSnapshot(
       {
         format: FORMAT_VERSION,
         engine: collection.engine.kind,
@@ -448,17 +482,20 @@ export class IndexService implements EngineApi {
         ...collection.params,
         count: collection.size,
         generation,
-        engineByteLength: snapshot.engineByteLength,
+        engineByteLength: parts[0].byteLength,
         savedAt: Date.now(),
       },
-      snapshot.bytes,
+      parts,
       keep,
     );
-    return this.#wrote(manifest, collection);
+    return { ...this.#wrote(manifest, collection), writtenBytes };
   }
 
   /** The state once a generation is stored: it is what the index holds and what it grew from. */
-  #wrote(manifest: Manifest, collection: VectorCollection): Omit<SaveResult, 'workerMs'> {
+  #wrote(
+    manifest: Manifest,
+    collection: VectorCollection,
+  ): Omit<SaveResult, 'workerMs' | 'writtenBytes'> {
     const { generation } = manifest;
     this.#generation = generation;
     this.#savedGeneration = generation;
@@ -667,10 +704,10 @@ export class IndexService implements EngineApi {
         `another tab saved generation ${newest} of "${name}" during the import; nothing was imported`,
       );
     }
-    const bytes = encodeSnapshot(engineBytes, sidecar);
-    await assertRoomFor(bytes.byteLength);
-    const snapshot = { bytes, engineByteLength: engineBytes.byteLength };
-    return this.#writeGeneration(store, collection, 1, snapshot, null);
+    const json = encodeSidecar(sidecar);
+    await assertRoomFor(engineBytes.byteLength + json.byteLength);
+    const parts = [bufferSource(engineBytes), bufferSource(json)] as const;
+    return this.#writeGeneration(store, collection, 1, parts, null);
   }
 
   /**

@@ -77,6 +77,8 @@ export interface SaveResult {
   readonly size: number;
   /** False when nothing changed since the last save. */
   readonly wrote: boolean;
+  /** Bytes of chunks written: those the last saved generation did not hold already. */
+  readonly writtenBytes: number;
   /** SHA-256 of the snapshot now in storage: names its content. */
   readonly checksum: string;
 }

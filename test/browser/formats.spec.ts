@@ -80,6 +80,11 @@ for (const format of [1, 2])
       quantization: 'none',
     });
     expect(r.stored[0]!.manifestChecksum).toMatch(/^[0-9a-f]{64}$/);
+    // Format 4 stores chunks (the engine's, then the id map's), each named by its SHA-256.
+    const chunks = r.stored[0]!.chunks as { key: string; byteLength: number }[];
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBe(r.saved.byteLength);
+    expect(r.saved.writtenBytes).toBe(r.saved.byteLength);
     expect(r.stored[1]).toMatchObject({ format, generation: 2 });
     expect(r.again).toEqual(expected.searches[0]!.hits.map((h) => h.id));
   });

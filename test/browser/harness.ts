@@ -7,6 +7,8 @@ import {
   flipByte,
   plantGeneration,
   storedManifests,
+  storedChunkKeys,
+  damageChunk,
   tamperSnapshot,
   truncate,
 } from '../support/tamper.js';
@@ -104,6 +106,8 @@ const harness = {
   tamperSnapshot,
   plantGeneration,
   storedManifests,
+  storedChunkKeys,
+  damageChunk,
   flipByte,
   truncate,
 };

@@ -35,9 +35,26 @@ test('the SIMD engine rejects malformed index bytes cleanly and stays usable', a
       flippedLoaded: 0,
       other: [] as string[],
     };
+    // Odd cases load as a stream (as an open from chunks does), in pieces of random sizes.
+    let cases = 0;
+    const streamed = async (bytes: Uint8Array) => {
+      const load = await SimdEngine.loadStream(params, bytes.length, 600);
+      try {
+        for (let at = 0; at < bytes.length;) {
+          const piece = 1 + Math.floor(random() * 5_000);
+          load.feed(bytes.subarray(at, at + piece));
+          at += piece;
+        }
+        return load.finish();
+      } catch (error) {
+        load.abort();
+        throw error;
+      }
+    };
     const tryLoad = async (bytes: Uint8Array) => {
       try {
-        const loaded = await SimdEngine.load(params, bytes, 600);
+        const loaded =
+          cases++ % 2 === 1 ? await streamed(bytes) : await SimdEngine.load(params, bytes, 600);
         loaded.search(query, 10); // a loaded index must answer without failing
         await loaded.dispose();
         return 'loaded';
@@ -72,10 +89,21 @@ test('the SIMD engine rejects malformed index bytes cleanly and stays usable', a
     }
     const reloaded = await SimdEngine.load(params, good, 600);
     const after = Array.from(reloaded.search(query, 10).labels).join();
-    return { outcomes, expected, after, length: good.length };
+    // The streaming save gives serialize()'s bytes; the streaming load gives the same index.
+    const source = reloaded.serializeStream();
+    const pieces: number[] = [];
+    for (let piece = source.read(777); piece.length > 0; piece = source.read(777))
+      pieces.push(...piece);
+    source.close();
+    const sameBytes = pieces.length === good.length && pieces.every((b, i) => b === good[i]);
+    const restreamed = await streamed(good);
+    const afterStream = Array.from(restreamed.search(query, 10).labels).join();
+    return { outcomes, expected, after, afterStream, sameBytes, length: good.length };
   }, seed);
   expect(r.outcomes.other).toEqual([]);
   expect(r.outcomes.truncatedRejected).toBe(r.outcomes.truncated);
   expect(r.outcomes.flippedRejected).toBeGreaterThan(0);
   expect(r.after).toBe(r.expected);
+  expect(r.afterStream).toBe(r.expected);
+  expect(r.sameBytes).toBe(true);
 });

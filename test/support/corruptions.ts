@@ -18,7 +18,14 @@ import { simdFactory } from '../../src/engine/SimdEngine.js';
 import { seededRandom } from './random.js';
 import { fetchWords } from './words.js';
 
-type Record_ = { key: number; manifest: Record<string, unknown>; bytes: Uint8Array };
+type ChunkRef = { key: string; byteLength: number };
+/** A generation: its manifest, its whole bytes, and the chunks (from the undamaged manifest) they go back into. */
+type Record_ = {
+  key: number;
+  manifest: Record<string, unknown>;
+  bytes: Uint8Array;
+  refs: ChunkRef[];
+};
 export interface Prepared {
   name: string;
   engine: EngineChoice;
@@ -112,22 +119,29 @@ export async function prepare(name: string): Promise<void> {
   await index.save();
   await index.close();
   const db = await database(name);
-  const tx = db.transaction(['manifests', 'snapshots']);
-  const all = <T>(store: string) =>
-    new Promise<T[]>((resolve) => {
-      const req = tx.objectStore(store).getAll();
-      req.onsuccess = () => resolve(req.result as T[]);
+  const tx = db.transaction(['manifests', 'chunks']);
+  const get = <T>(req: IDBRequest) =>
+    new Promise<T>((resolve) => {
+      req.onsuccess = () => resolve(req.result as T);
     });
-  const [manifests, snapshots] = await Promise.all([
-    all<Record<string, unknown>>('manifests'),
-    all<Uint8Array>('snapshots'),
-  ]);
+  const manifests = await get<Record<string, unknown>[]>(tx.objectStore('manifests').getAll());
+  const chunksOf = (m: Record<string, unknown>) =>
+    Promise.all(
+      (m.chunks as ChunkRef[]).map((r) => get<Uint8Array>(tx.objectStore('chunks').get(r.key))),
+    );
+  const parts = await Promise.all(manifests.map(chunksOf));
   db.close();
-  const record = (i: number) => ({
-    key: manifests[i]!.generation as number,
-    manifest: manifests[i]!,
-    bytes: snapshots[i]!,
-  });
+  const record = (i: number): Record_ => {
+    const pieces = parts[i]!;
+    const bytes = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
+    pieces.reduce((at, p) => (bytes.set(p, at), at + p.byteLength), 0);
+    return {
+      key: manifests[i]!.generation as number,
+      manifest: manifests[i]!,
+      bytes,
+      refs: manifests[i]!.chunks as ChunkRef[],
+    };
+  };
   const [older, newest] = [record(0), record(1)];
   if (newest.key <= older.key) throw new Error('expected two generations in key order');
   // Answers of the older generation, opened alone.
@@ -142,13 +156,22 @@ export async function prepare(name: string): Promise<void> {
 /** Puts back the chosen generations' records exactly as saved, removing anything else. */
 async function restore(p: Prepared, which: [boolean, boolean]): Promise<void> {
   const db = await database(p.name);
-  const tx = db.transaction(['manifests', 'snapshots'], 'readwrite');
+  const tx = db.transaction(['manifests', 'snapshots', 'chunks'], 'readwrite');
   tx.objectStore('manifests').clear();
   tx.objectStore('snapshots').clear();
+  tx.objectStore('chunks').clear();
   p.stored.forEach((record, i) => {
     if (!which[i]) return;
     tx.objectStore('manifests').put(record.manifest, record.key);
-    tx.objectStore('snapshots').put(record.bytes.slice(), record.key);
+    tx.objectStore('snapshots').put(new Uint8Array(0), record.key);
+    // The bytes go back into the generation's chunks, cut at their lengths; the last takes any rest.
+    let at = 0;
+    record.refs.forEach((ref, k) => {
+      const end = k === record.refs.length - 1 ? record.bytes.length : at + ref.byteLength;
+      const piece = record.bytes.slice(at, end);
+      at = end;
+      if (piece.byteLength > 0) tx.objectStore('chunks').put(piece, ref.key);
+    });
   });
   await done(tx);
   db.close();
@@ -168,6 +191,13 @@ const FIELDS: Record<string, (value: unknown, random: () => number) => unknown> 
   checksum: (v) => flipFirstHexDigit(v as string),
   savedAt: (v) => (v as number) + 1000,
   manifestChecksum: (v) => flipFirstHexDigit(v as string),
+  chunks: (v, r) => {
+    const refs = (v as ChunkRef[]).map((ref) => ({ ...ref }));
+    const ref = refs[Math.floor(r() * refs.length)]!;
+    if (r() < 0.5) ref.key = flipFirstHexDigit(ref.key);
+    else ref.byteLength += 1;
+    return refs;
+  },
 };
 
 function flipFirstHexDigit(hex: string): string {

@@ -1,10 +1,12 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VicinityError } from '../../src/errors/VicinityError.js';
-import { IndexStore, storeDatabaseName } from '../../src/storage/IndexStore.js';
+import { IndexStore, storeDatabaseName, type ManifestDraft } from '../../src/storage/IndexStore.js';
+import { bufferSource, type SnapshotSource } from '../../src/storage/SnapshotSource.js';
+import { sha256Hex } from '../../src/storage/checksum.js';
 import { FORMAT_VERSION, type Manifest } from '../../src/storage/Manifest.js';
 
-type Draft = Omit<Manifest, 'checksum' | 'byteLength' | 'manifestChecksum'>;
+type Draft = ManifestDraft;
 
 function draft(generation: number): Draft {
   return {
@@ -37,12 +39,21 @@ async function tamper<T>(
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
-  const tx = db.transaction(objectStore, 'readwrite');
-  const store = tx.objectStore(objectStore);
+  // A snapshot's bytes are its chunks (one, at these sizes), keyed by content.
+  const key =
+    objectStore === 'manifests'
+      ? generation
+      : await new Promise<string>((resolve) => {
+          const get = db.transaction('manifests').objectStore('manifests').get(generation);
+          get.onsuccess = () => resolve((get.result as Manifest).chunks![0]!.key);
+        });
+  const storeName = objectStore === 'manifests' ? 'manifests' : 'chunks';
+  const tx = db.transaction(storeName, 'readwrite');
+  const store = tx.objectStore(storeName);
   await new Promise<void>((resolve) => {
-    const get = store.get(generation);
+    const get = store.get(key);
     get.onsuccess = () => {
-      store.put(change(get.result as T), generation);
+      store.put(change(get.result as T), key);
       resolve();
     };
   });
@@ -51,10 +62,13 @@ async function tamper<T>(
 }
 
 let names: string[] = [];
+/** Small chunks, so that a test snapshot spans several. */
+const CHUNK_BYTES = 8 << 10;
+
 async function freshStore(): Promise<[IndexStore, string]> {
   const name = `store-${Math.random()}`;
   names.push(name);
-  return [await IndexStore.open(name), name];
+  return [await IndexStore.open(name, CHUNK_BYTES), name];
 }
 
 afterEach(async () => {
@@ -127,29 +141,35 @@ describe('IndexStore', () => {
     },
   );
 
-  it('migrates a format 1 manifest on read and writes the current format', async () => {
+  it('reads a format 1 snapshot (one record, no manifest checksum) and writes chunks after it', async () => {
     const [store, name] = await freshStore();
-    await store.write(draft(1), bytesOf(1), null);
-    // Format 1 as it was written: no manifest checksum.
-    await tamper<Manifest>(
-      name,
-      1,
-      (m) =>
-        ({
-          ...m,
-          format: 1,
-          manifestChecksum: undefined,
-          quantization: undefined,
-        }) as unknown as Manifest,
-      'manifests',
-    );
-    const latest = await store.readLatest();
-    expect(latest?.migratedFrom).toBe(1);
-    expect(latest?.manifest).toMatchObject({ format: FORMAT_VERSION, generation: 1, metric: 'l2' });
-    expect(latest?.manifest.manifestChecksum).toMatch(/^[0-9a-f]{64}$/);
-    await store.write(draft(2), bytesOf(2), 1);
-    expect((await store.readLatest())?.migratedFrom).toBeNull();
     store.close();
+    // Format 1 as it was written: the bytes in one record, the manifest without a checksum.
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const req = indexedDB.open(storeDatabaseName(name));
+      req.onsuccess = () => resolve(req.result);
+    });
+    const checksum = await sha256Hex(bytesOf(1));
+    const tx = db.transaction(['manifests', 'snapshots'], 'readwrite');
+    // Format 1 had no quantization field.
+    const formatOne: Record<string, unknown> = { ...draft(1), format: 1, byteLength: 16, checksum };
+    delete formatOne.quantization;
+    tx.objectStore('manifests').put(formatOne, 1);
+    tx.objectStore('snapshots').put(bytesOf(1), 1);
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+    const reopened = await IndexStore.open(name);
+    const latest = await reopened.readLatest();
+    expect(latest?.migratedFrom).toBe(1);
+    expect(latest?.bytes).toEqual(bytesOf(1));
+    expect(latest?.manifest).toMatchObject({ format: FORMAT_VERSION, generation: 1, chunks: null });
+    expect(latest?.manifest.manifestChecksum).toMatch(/^[0-9a-f]{64}$/);
+    await reopened.write(draft(2), bytesOf(2), 1);
+    const next = await reopened.readLatest();
+    expect(next?.migratedFrom).toBeNull();
+    expect(next?.manifest.chunks).toHaveLength(1);
+    expect(next?.bytes).toEqual(bytesOf(2));
+    reopened.close();
   });
 
   it('does not silently drop a generation whose manifest was lost, and clears it on the next save', async () => {
@@ -204,5 +224,120 @@ describe('IndexStore', () => {
     const error = await IndexStore.open(name).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VicinityError);
     expect((error as VicinityError).code).toBe('INDEX_CORRUPTED');
+  });
+
+  describe('chunks', { timeout: 20_000 }, () => {
+    /** Bytes of 2.5 chunks whose every chunk differs; `chunk` and `value` change one chunk. */
+    function big(chunk = -1, value = 0): Uint8Array {
+      const bytes = new Uint8Array(2.5 * CHUNK_BYTES);
+      for (let i = 0; i < bytes.length; i += 64) bytes[i] = (i / CHUNK_BYTES) | 0;
+      if (chunk >= 0) bytes[chunk * CHUNK_BYTES + 7] = value;
+      return bytes;
+    }
+    const bigDraft = (g: number) => ({ ...draft(g), engineByteLength: 2 * CHUNK_BYTES });
+    const parts = (bytes: Uint8Array) => [
+      bufferSource(bytes.subarray(0, 2 * CHUNK_BYTES)),
+      bufferSource(bytes.subarray(2 * CHUNK_BYTES)),
+    ];
+
+    async function storedChunkKeys(name: string): Promise<string[]> {
+      const db = await new Promise<IDBDatabase>((resolve) => {
+        const req = indexedDB.open(storeDatabaseName(name));
+        req.onsuccess = () => resolve(req.result);
+      });
+      const keys = await new Promise<string[]>((resolve) => {
+        const req = db.transaction('chunks').objectStore('chunks').getAllKeys();
+        req.onsuccess = () => resolve(req.result as string[]);
+      });
+      db.close();
+      return keys.sort();
+    }
+    const listed = (...manifests: (Manifest | undefined)[]) =>
+      [...new Set(manifests.flatMap((m) => m?.chunks?.map((c) => c.key) ?? []))].sort();
+
+    it('writes a snapshot as chunks, each part cut from its own start, and reads it back', async () => {
+      const [store] = await freshStore();
+      const { manifest, writtenBytes, writtenChunks } = await store.writeSnapshot(
+        bigDraft(1),
+        parts(big()),
+        null,
+      );
+      expect(manifest.chunks?.map((c) => c.byteLength)).toEqual([
+        CHUNK_BYTES,
+        CHUNK_BYTES,
+        CHUNK_BYTES / 2,
+      ]);
+      expect([writtenBytes, writtenChunks]).toEqual([2.5 * CHUNK_BYTES, 3]);
+      expect((await store.readLatest())?.bytes).toEqual(big());
+      store.close();
+    });
+
+    it('writes only the chunks that changed and drops those no kept generation lists', async () => {
+      const [store, name] = await freshStore();
+      const first = await store.writeSnapshot(bigDraft(1), parts(big()), null);
+      const second = await store.writeSnapshot(bigDraft(2), parts(big(1, 99)), 1);
+      expect([second.writtenBytes, second.writtenChunks]).toEqual([CHUNK_BYTES, 1]);
+      expect(second.manifest.chunks?.[0]).toEqual(first.manifest.chunks?.[0]);
+      expect((await store.readLatest())?.bytes).toEqual(big(1, 99));
+      // Both generations' chunks, and nothing else.
+      expect(await storedChunkKeys(name)).toEqual(listed(first.manifest, second.manifest));
+      const third = await store.writeSnapshot(bigDraft(3), parts(big(0, 5)), 2);
+      // Against generation 2 (the kept one): chunk 0 changed, and chunk 1 is back to generation 1's.
+      expect(third.writtenChunks).toBe(2);
+      expect(await storedChunkKeys(name)).toEqual(listed(second.manifest, third.manifest));
+      expect(await store.generations()).toEqual([3, 2]);
+      store.close();
+    });
+
+    it('falls back to the older generation when one chunk of the newest is damaged', async () => {
+      const [store, name] = await freshStore();
+      await store.writeSnapshot(bigDraft(1), parts(big()), null);
+      const second = await store.writeSnapshot(bigDraft(2), parts(big(1, 99)), 1);
+      const key = second.manifest.chunks![1]!.key;
+      const db = await new Promise<IDBDatabase>((resolve) => {
+        const req = indexedDB.open(storeDatabaseName(name));
+        req.onsuccess = () => resolve(req.result);
+      });
+      const tx = db.transaction('chunks', 'readwrite');
+      tx.objectStore('chunks').put(big(1, 98).slice(CHUNK_BYTES, 2 * CHUNK_BYTES), key);
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      db.close();
+      const latest = await store.readLatest();
+      expect(latest?.manifest.generation).toBe(1);
+      expect(latest?.bytes).toEqual(big());
+      expect(latest?.recoveredFrom).toEqual({
+        generation: 2,
+        reason: 'chunk 2 of 3 of generation 2 fails its checksum',
+      });
+      store.close();
+    });
+
+    it('a save interrupted between chunk writes leaves the last generation, and the next save collects its chunks', async () => {
+      const [store, name] = await freshStore();
+      const first = await store.writeSnapshot(bigDraft(1), parts(big()), null);
+      // A source that fails after its first chunk: the save stops between chunk writes.
+      const [engine, sidecar] = parts(big(0, 1)) as [SnapshotSource, SnapshotSource];
+      let reads = 0;
+      const failing: SnapshotSource = {
+        byteLength: engine.byteLength,
+        read: (max) => {
+          if (reads++ === 1) throw new Error('worker killed');
+          return engine.read(max);
+        },
+        close: () => engine.close(),
+      };
+      await expect(store.writeSnapshot(bigDraft(2), [failing, sidecar], 1)).rejects.toThrow(
+        'worker killed',
+      );
+      const latest = await store.readLatest();
+      expect(latest?.manifest.generation).toBe(1);
+      expect(latest?.bytes).toEqual(big());
+      expect(latest?.recoveredFrom).toBeNull();
+      // The stray chunk of the interrupted save is there until the next save.
+      expect((await storedChunkKeys(name)).length).toBe(4);
+      const next = await store.writeSnapshot(bigDraft(2), parts(big(2, 3)), 1);
+      expect(await storedChunkKeys(name)).toEqual(listed(first.manifest, next.manifest));
+      store.close();
+    });
   });
 });

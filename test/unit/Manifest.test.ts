@@ -23,6 +23,10 @@ const fields: Omit<Manifest, 'manifestChecksum'> = {
   engineByteLength: 1500,
   checksum: 'a'.repeat(64),
   savedAt: 1,
+  chunks: [
+    { key: 'b'.repeat(64), byteLength: 1500 },
+    { key: 'c'.repeat(64), byteLength: 500 },
+  ],
 };
 const good = await sealManifest(fields);
 
@@ -72,10 +76,17 @@ describe('parseManifest', () => {
   });
 
   it('migrates format 1, which had no manifest checksum', async () => {
-    const v1 = { ...good, format: 1, manifestChecksum: undefined, quantization: undefined };
+    const v1 = {
+      ...good,
+      format: 1,
+      manifestChecksum: undefined,
+      quantization: undefined,
+      chunks: undefined,
+    };
     const parsed = await parseManifest(v1);
     expect(parsed.migratedFrom).toBe(1);
-    expect(parsed.manifest).toEqual(good);
+    // Bytes stored before format 4 are one record: no chunk list.
+    expect(parsed.manifest).toEqual(await sealManifest({ ...fields, chunks: null }));
     // A format 1 manifest still gets format 1's field checks.
     expect(await codeOf({ ...v1, metric: 'hamming' })).toBe('INDEX_CORRUPTED');
     // A current manifest whose format field was damaged to 1 is not taken for format 1.
@@ -86,6 +97,7 @@ describe('parseManifest', () => {
   async function formatTwo(change: Record<string, unknown> = {}) {
     const v2: Record<string, unknown> = { ...good, format: 2 };
     delete v2.quantization;
+    delete v2.chunks;
     delete v2.manifestChecksum;
     Object.assign(v2, change);
     return { ...v2, manifestChecksum: await manifestChecksum(v2 as unknown as Manifest) };
@@ -94,7 +106,8 @@ describe('parseManifest', () => {
   it('migrates format 2 to quantization none, after checking its checksum', async () => {
     const parsed = await parseManifest(await formatTwo());
     expect(parsed.migratedFrom).toBe(2);
-    expect(parsed.manifest).toEqual(good);
+    // Bytes stored before format 4 are one record: no chunk list.
+    expect(parsed.manifest).toEqual(await sealManifest({ ...fields, chunks: null }));
     expect(parsed.manifest.quantization).toBe('none');
     expect(await codeOf({ ...(await formatTwo()), count: 11 })).toBe('INDEX_CORRUPTED');
     // Format 2 had no quantization: a manifest of format 2 that names one was damaged.
@@ -110,5 +123,21 @@ describe('parseManifest', () => {
       'INDEX_CORRUPTED',
     );
     expect(await codeOf(await resealed({ quantization: undefined }))).toBe('INDEX_CORRUPTED');
+  });
+
+  it.each<[string, unknown]>([
+    ['missing', undefined],
+    ['null in a stored format 4', null],
+    ['lengths that do not add up', [{ key: 'b'.repeat(64), byteLength: 1999 }]],
+    ['a key that is no SHA-256', [{ key: 'xyz', byteLength: 2000 }]],
+    [
+      'an empty chunk',
+      [
+        { key: 'b'.repeat(64), byteLength: 2000 },
+        { key: 'c'.repeat(64), byteLength: 0 },
+      ],
+    ],
+  ])('rejects a chunk list that is %s', async (_what, chunks) => {
+    expect(await codeOf(await resealed({ chunks } as Partial<Manifest>))).toBe('INDEX_CORRUPTED');
   });
 });

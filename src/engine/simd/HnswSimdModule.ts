@@ -54,4 +54,18 @@ export interface HnswSimdModule {
   _vh_get_vector(handle: number, label: number, out: number): number;
   _vh_serialized_size(handle: number): number;
   _vh_serialize(handle: number, out: number, length: number): number;
+  _vh_save_begin(handle: number): number;
+  _vh_save_size(cursor: number): number;
+  _vh_save_read(cursor: number, out: number, length: number): number;
+  _vh_save_end(cursor: number): void;
+  _vh_load_begin(
+    metric: number,
+    dim: number,
+    total: number,
+    capacity: number,
+    quantization: number,
+  ): number;
+  _vh_load_feed(cursor: number, bytes: number, length: number): number;
+  _vh_load_end(cursor: number): number;
+  _vh_load_abort(cursor: number): void;
 }
