@@ -8,19 +8,21 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
-#include <ostream>
 #include <string>
 #include <vector>
 
-// hnswlib's warnings go nowhere: the library writes no console output.
+// hnswlib's warnings go nowhere: the library writes no console output. A
+// sink of its own rather than an std::ostream on a null buffer, which would
+// link libc++'s streams and locales into the module for two warnings.
 namespace {
-struct NullBuffer : std::streambuf {
-  int overflow(int c) override { return c; }
+struct NullSink {
+  template <typename T>
+  const NullSink& operator<<(const T&) const {
+    return *this;
+  }
 };
-NullBuffer null_buffer;
-std::ostream null_stream(&null_buffer);
 }  // namespace
-#define HNSWLIB_ERR_OVERRIDE null_stream
+#define HNSWLIB_ERR_OVERRIDE NullSink{}
 #include "hnswlib/hnswlib.h"
 #include "int8_space.h"
 

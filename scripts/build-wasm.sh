@@ -12,8 +12,11 @@ out=src/engine/simd
 
 exported='_malloc,_free,_vh_last_error,_vh_create,_vh_load,_vh_free,_vh_count,_vh_capacity,_vh_resize,_vh_add,_vh_mark_deleted,_vh_set_ef,_vh_search,_vh_search_batch,_vh_get_vector,_vh_serialized_size,_vh_serialize,_vh_save_begin,_vh_save_size,_vh_save_read,_vh_save_end,_vh_load_begin,_vh_load_feed,_vh_load_end,_vh_load_abort'
 
+# -flto and emmalloc (the smaller of Emscripten's allocators) keep the module
+# small enough that a first visit stays within its 150 kB budget (gzipped,
+# with the page and the worker): 83.4 kB gzipped without them, 77.7 kB with.
 em++ native/vicinity_hnsw.cpp -o "$out/hnsw-simd.js" \
-  -std=c++17 -O3 -DNDEBUG \
+  -std=c++17 -O3 -flto -DNDEBUG -sMALLOC=emmalloc \
   -msse -msse2 -msse3 -msse4.1 -msimd128 \
   -fwasm-exceptions \
   -sMODULARIZE -sEXPORT_ES6 -sEXPORT_NAME=createHnswSimd \

@@ -2,7 +2,7 @@ import { transfer, type Remote } from 'comlink';
 import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
 import { scratchPrefix, sweepScratch } from '../engine/IdbfsScratch.js';
 import { readHeader } from '../engine/nativeLayout.js';
-import { IndexStore } from '../storage/IndexStore.js';
+import { deleteStoredIndex, listStoredIndexes } from '../storage/storeCatalog.js';
 import { requestPersistence, storageState } from '../storage/storageState.js';
 import { ContentVersion } from '../cache/ContentVersion.js';
 import { IndexCache, type IndexCacheApi } from '../cache/IndexCache.js';
@@ -230,7 +230,7 @@ export class VectorIndex {
     resolveOptions(name);
     // Their unsaved changes go with the index: a failed last autosave does not stop the delete.
     await Promise.allSettled([...(openIndexes.get(name) ?? [])].map((index) => index.close()));
-    await IndexStore.delete(name);
+    await deleteStoredIndex(name);
     await IndexCache.delete(name);
     // hnswlib-wasm's scratch files of this index, if a crash left any.
     await sweepScratch(0, scratchPrefix(name));
@@ -247,7 +247,7 @@ export class VectorIndex {
 
   /** Names of the indexes saved in this origin. */
   static list(): Promise<string[]> {
-    return IndexStore.list();
+    return listStoredIndexes();
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import { VicinityError } from '../errors/VicinityError.js';
 import { headerBytes } from '../engine/nativeLayout.js';
-import { IndexStore } from '../storage/IndexStore.js';
+import { storedGenerations } from '../storage/storeCatalog.js';
 import type { Metadata, Metric } from '../types.js';
 import { nextTask } from '../util/nextTask.js';
 import { copyPlainData } from '../validation/validateInput.js';
@@ -65,18 +65,12 @@ export interface ImportOptions extends Omit<
 
 /** Fails with CONFLICT when a generation of `name` is stored (an empty database left by a failed open is not one). */
 export async function assertNotStored(name: string): Promise<void> {
-  if (!(await IndexStore.list()).includes(name)) return;
-  const store = await IndexStore.open(name);
-  try {
-    const newest = (await store.generations())[0];
-    if (newest !== undefined) {
-      throw new VicinityError(
-        'CONFLICT',
-        `index "${name}" exists (generation ${newest}); import under another name, or delete it first`,
-      );
-    }
-  } finally {
-    store.close();
+  const newest = (await storedGenerations(name))[0];
+  if (newest !== undefined) {
+    throw new VicinityError(
+      'CONFLICT',
+      `index "${name}" exists (generation ${newest}); import under another name, or delete it first`,
+    );
   }
 }
 

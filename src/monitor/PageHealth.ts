@@ -1,4 +1,4 @@
-import { onCLS, onFCP, onINP, onLCP, onTTFB, type Metric } from 'web-vitals';
+import type { Metric } from 'web-vitals';
 
 export type VitalName = Metric['name'];
 export const VITALS: readonly VitalName[] = ['INP', 'LCP', 'CLS', 'FCP', 'TTFB'];
@@ -115,12 +115,19 @@ export class PageHealth {
       this.#changed();
     };
     // Every change, so a live view moves as the page is used rather than on hide.
+    // web-vitals is fetched only now: a page that never reads its health
+    // downloads none of it. What happened before is in the browser's buffers.
     const options = { reportAllChanges: true };
-    onINP(report, { ...options, durationThreshold: 16 });
-    onLCP(report, options);
-    onCLS(report, options);
-    onFCP(report, options);
-    onTTFB(report, options);
+    void import('web-vitals').then(
+      ({ onCLS, onFCP, onINP, onLCP, onTTFB }) => {
+        onINP(report, { ...options, durationThreshold: 16 });
+        onLCP(report, options);
+        onCLS(report, options);
+        onFCP(report, options);
+        onTTFB(report, options);
+      },
+      () => undefined, // no vitals where the module cannot load (offline without a cache)
+    );
     if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
       this.#observed = true;
       new PerformanceObserver((list) => {

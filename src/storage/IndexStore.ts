@@ -1,6 +1,7 @@
 import { VicinityError } from '../errors/VicinityError.js';
 import { sha256Hex } from './checksum.js';
-import { committed, deleteDatabase, idbError, openDatabase, request } from './idb.js';
+import { deleteStoredIndex, listStoredIndexes, storeDatabaseName } from './storeCatalog.js';
+import { committed, idbError, openDatabase, request } from './idb.js';
 import { parseManifest, sealManifest, type ChunkRef, type Manifest } from './Manifest.js';
 import { bufferSource, type SnapshotSource } from './SnapshotSource.js';
 
@@ -21,11 +22,6 @@ export const CHUNK_BYTES = 4 << 20;
 
 /** How often a read starts over when a newer save removed the generation it was reading. */
 const READ_ATTEMPTS = 5;
-
-/** IndexedDB database that holds one index's generations. */
-export function storeDatabaseName(name: string): string {
-  return `vicinity:${name}`;
-}
 
 export interface LoadedSnapshot {
   readonly manifest: Manifest;
@@ -156,18 +152,12 @@ export class IndexStore {
   }
 
   static delete(name: string): Promise<void> {
-    return deleteDatabase(storeDatabaseName(name));
+    return deleteStoredIndex(name);
   }
 
   /** Names of the indexes stored in this origin. */
-  static async list(): Promise<string[]> {
-    const prefix = storeDatabaseName('');
-    const databases = await indexedDB.databases();
-    return databases
-      .map((db) => db.name ?? '')
-      .filter((name) => name.startsWith(prefix))
-      .map((name) => name.slice(prefix.length))
-      .sort();
+  static list(): Promise<string[]> {
+    return listStoredIndexes();
   }
 
   /** Generations in storage, newest first. */
@@ -522,3 +512,5 @@ function incompressible(length: number): Uint8Array {
   for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
   return bytes;
 }
+
+export { storeDatabaseName };
