@@ -144,7 +144,7 @@ test('saves interrupted at random points leave the last or the new generation, i
  * the second number.
  */
 const THROUGH_INDEX = 40;
-const THROUGH_SERVICE = Number(process.env.CORRUPTIONS ?? 230);
+const THROUGH_SERVICE = Number(process.env.CORRUPTIONS ?? 150);
 
 test('random damage to stored snapshots never loads silently', async ({ harness, engine }) => {
   test.setTimeout(600_000);

@@ -5,13 +5,13 @@ import { expect, roundsFor, test } from './fixtures';
  * search, searchBatch, save, close + reopen, stats and bad inputs; each runs
  * against the real index in the page and against a plain-JS model
  * (test/support/modelFuzz.ts). Environment:
- *   MODEL_RUNS   sequences for the SIMD engine (default 500; the fallback engine runs a third: roundsFor)
+ *   MODEL_RUNS   sequences for the SIMD engine (default 300; the fallback engine runs a third: roundsFor)
  *   MODEL_SEED   replays a run: the same seed and MODEL_RUNS give the same sequences
  *   MODEL_PATH, MODEL_REPLAY_PATH  fast-check's path and the commands' replayPath of a
  *                failure, to replay only that sequence (with MODEL_SEED; the failure prints them)
  *   MODEL_FRESH_EVERY  sequences that share one index (default 25; 1 = a fresh index each)
  */
-const SIMD_RUNS = integerFromEnv('MODEL_RUNS', 500);
+const SIMD_RUNS = integerFromEnv('MODEL_RUNS', 300);
 const SEED = integerFromEnv('MODEL_SEED', Math.floor(Math.random() * 2 ** 31));
 const PATH = process.env.MODEL_PATH || undefined;
 const REPLAY_PATH = process.env.MODEL_REPLAY_PATH || undefined;

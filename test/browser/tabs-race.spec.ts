@@ -15,7 +15,7 @@ test('two tabs writing and saving at once, round after round: no saved write is 
   await openIn(other, name);
   const committed = new Set<string>();
   const outcomes = { saved: 0, conflict: 0 };
-  const total = roundsFor(engine, 100);
+  const total = roundsFor(engine, 60);
   for (let round = 0; round < total; round++) {
     const tabs = [page, other] as const;
     const results = await Promise.all(
