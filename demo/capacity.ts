@@ -29,7 +29,8 @@ function draw(container: HTMLElement, steps: readonly CapacityStep[], target: nu
     {
       width: Math.max(200, container.clientWidth),
       height: 160,
-      legend: { show: true },
+      // Labels only: with a handful of points, live values under the cursor add nothing.
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false, distr: 3, log: 2 }, ms: { range: (_u, _min, max) => [0, max] } },
       axes: [
