@@ -43,6 +43,10 @@ export function readSearchMode<T extends object>(
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     return { mode: 'vector', rest: options };
   }
+  // The common case, on every vector search: no mode option at all, nothing to copy.
+  if (!('mode' in options) && !('fusion' in options) && !('candidates' in options)) {
+    return { mode: 'vector', rest: options };
+  }
   const { mode = 'vector', fusion, candidates, ...rest } = options as Record<string, unknown>;
   if (!SEARCH_MODES.includes(mode as SearchMode)) {
     throw new VicinityError(
