@@ -59,7 +59,7 @@ const ALL_LANES = [
     id: 'int8',
     engine: 'simd',
     options: { quantization: 'int8' },
-    // One byte a dimension and a scale and a norm (src/engine/int8Codes.ts) instead of 4·d.
+    // One byte a dimension and a scale and a norm (src/native/int8Codes.ts) instead of 4·d.
     bytesPerVector: (d) => d + 8 + 380,
   },
 ];

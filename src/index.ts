@@ -1,5 +1,5 @@
 export { VectorIndex } from './client/VectorIndex.js';
-export { VicinityError, ERROR_CODES } from './errors/VicinityError.js';
+export { VicinityError, ERROR_CODES } from './core/VicinityError.js';
 export { LIMITS } from './validation/validateInput.js';
 export { PerformanceMonitor } from './monitor/PerformanceMonitor.js';
 export { AlertManager, ALERT_DEFAULTS } from './monitor/AlertManager.js';
@@ -41,13 +41,14 @@ export type {
   FloorState,
 } from './optimizer/OptimizerPolicy.js';
 export type { RecallEstimate, RecallEstimatorOptions } from './optimizer/RecallEstimator.js';
-export type { CacheOptions, CacheStats, IndexCacheApi } from './cache/IndexCache.js';
+export type { CacheOptions, IndexCacheApi } from './cache/IndexCache.js';
+export type { CacheStats } from './core/types.js';
 export type { WarmOptions, WarmProgress, WarmResult } from './cache/CacheWarmer.js';
 export type { LoggedQuery } from './cache/QueryLog.js';
-export type { VicinityErrorCode } from './errors/VicinityError.js';
+export type { VicinityErrorCode } from './core/VicinityError.js';
 export type { VectorIndexOptions, Embedder } from './client/resolveOptions.js';
-export type { LogLevel, LogSink } from './worker/protocol.js';
+export type { LogLevel, LogSink } from './core/protocol.js';
 export type { ImportOptions, LabelIds, LabelMetadata } from './client/nativeImport.js';
 export type { MemoryEstimate, MemoryPlan } from './client/estimate.js';
-export type { ImportProgress, NativeExport } from './worker/protocol.js';
-export type * from './types.js';
+export type { ImportProgress, NativeExport } from './core/protocol.js';
+export type * from './core/types.js';

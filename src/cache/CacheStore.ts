@@ -1,6 +1,6 @@
 import { clear, delMany, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
 import { nextTask } from '../util/nextTask.js';
-import { deleteDatabase } from '../storage/idb.js';
+import { deleteDatabase } from '../util/idb.js';
 import { keyvalStore } from './keyvalStore.js';
 import type { CacheEntry } from './QueryCache.js';
 import { readStoredEntry, storedEntry, type StoredEntry } from './storedEntry.js';

@@ -1,5 +1,5 @@
-import type { LogSink } from '../worker/protocol.js';
-import type { Filter, Hit } from '../types.js';
+import type { LogSink } from '../core/protocol.js';
+import type { Filter, Hit } from '../core/types.js';
 import { cacheKey, queryKey } from './cacheKey.js';
 import { SAVED_VERSION } from './ContentVersion.js';
 import { CacheStore, cacheDatabaseName } from './CacheStore.js';
@@ -7,10 +7,11 @@ import { embedderFingerprint } from './embedderFingerprint.js';
 import { idlePeriod } from '../util/idlePeriod.js';
 import { warmCache, type WarmOptions, type WarmResult } from './CacheWarmer.js';
 import { keyvalStore } from './keyvalStore.js';
-import { QueryCache, type CacheEntry, type QueryCacheStats } from './QueryCache.js';
+import { QueryCache, type CacheEntry } from './QueryCache.js';
 import { QueryLog, type LoggedQuery } from './QueryLog.js';
-import { deleteDatabase } from '../storage/idb.js';
+import { deleteDatabase } from '../util/idb.js';
 import { nextTask } from '../util/nextTask.js';
+import type { CacheStats } from '../core/types.js';
 
 export interface CacheOptions {
   /** Capacity in bytes (estimated). @default 8 MiB */
@@ -24,26 +25,6 @@ export interface CacheOptions {
 }
 
 export type ResolvedCacheOptions = Required<CacheOptions>;
-
-export interface CacheStats extends QueryCacheStats {
-  /** Entries read back from IndexedDB on open. */
-  readonly loaded: number;
-  /**
-   * Stored entries deleted on open: of other index contents, expired, of an
-   * older record format, or text answers of another embedder.
-   */
-  readonly dropped: number;
-  /**
-   * Stored records that failed their checks on open (unreadable, checksum
-   * mismatch, an answer the index could not have given), deleted; the
-   * store is cleared when it cannot be read at all.
-   */
-  readonly corrupt: number;
-  /** Writes to IndexedDB that failed (the cache goes on in memory). */
-  readonly persistErrors: number;
-  /** Distinct queries in the query log. */
-  readonly loggedQueries: number;
-}
 
 /** The cache of one index as its users see it: `index.cache`. */
 export interface IndexCacheApi {

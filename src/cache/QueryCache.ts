@@ -1,27 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import type { Hit } from '../types.js';
+import type { Hit } from '../core/types.js';
 import { sameQuery } from './cacheKey.js';
+import type { QueryCacheStats } from '../core/types.js';
 
 /** A cached answer: the query it answers (checked on every hit) and its hits. */
 export interface CacheEntry {
   readonly query: Float32Array | string;
   readonly hits: readonly Hit[];
-}
-
-export interface QueryCacheStats {
-  readonly hits: number;
-  readonly misses: number;
-  /** hits / (hits + misses), 0 before the first lookup. */
-  readonly hitRate: number;
-  /** Entries pushed out to make room (shrinking included). */
-  readonly evictions: number;
-  /** Entries found past their time to live. */
-  readonly expirations: number;
-  /** Answers not cached because one would take more than a tenth of the capacity. */
-  readonly rejected: number;
-  readonly bytes: number;
-  readonly entries: number;
-  readonly maxBytes: number;
 }
 
 export interface QueryCacheOptions {

@@ -1,5 +1,5 @@
 import { get, set, type UseStore } from 'idb-keyval';
-import type { Filter } from '../types.js';
+import type { Filter } from '../core/types.js';
 import { canonicalJson, queryKey } from './cacheKey.js';
 
 /** A query as the log keeps it: enough to run it again. */

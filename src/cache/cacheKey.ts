@@ -1,4 +1,4 @@
-import type { Filter } from '../types.js';
+import type { Filter } from '../core/types.js';
 import { Cyrb53 } from './Cyrb53.js';
 
 /** What decides a search's answer, besides the index content (`version`). */

@@ -1,5 +1,5 @@
 import type { UseStore } from 'idb-keyval';
-import { openDatabase } from '../storage/idb.js';
+import { openDatabase } from '../util/idb.js';
 
 /**
  * A store for idb-keyval's functions over a connection that closes when

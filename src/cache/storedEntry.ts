@@ -1,4 +1,4 @@
-import type { Hit } from '../types.js';
+import type { Hit } from '../core/types.js';
 import { hashVector } from './cacheKey.js';
 import { Cyrb53 } from './Cyrb53.js';
 import type { CacheEntry } from './QueryCache.js';

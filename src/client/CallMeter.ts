@@ -1,5 +1,6 @@
-import { toVicinityError } from '../errors/VicinityError.js';
-import type { Operation, PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
+import { toVicinityError } from '../core/VicinityError.js';
+import type { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
+import type { Operation } from '../monitor/operations.js';
 
 /** A result with what the monitor records beside it. */
 export interface Measured<T> {

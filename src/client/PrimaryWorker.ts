@@ -1,16 +1,16 @@
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import { VicinityError, toVicinityError, type VicinityErrorCode } from '../errors/VicinityError.js';
-import { fromWorker } from '../errors/wireError.js';
-import type { LogSink, OpenRequest, OpenResult, WorkerApi } from '../worker/protocol.js';
-import { isUndeliverable } from '../worker/notices.js';
+import { proxy, releaseProxy, wrap, type ProxyMarked, type Remote } from 'comlink';
+import { VicinityError, toVicinityError, type VicinityErrorCode } from '../core/VicinityError.js';
+import { fromWorker } from '../core/wireError.js';
+import type { LogSink, OpenRequest, OpenResult, WorkerApi } from '../core/protocol.js';
+import { isUndeliverable } from '../core/notices.js';
 import { sleep } from '../util/sleep.js';
 import { spawnWorker } from './spawnWorker.js';
 
-type Api = Remote<WorkerApi>['index'];
+type Api = Remote<WorkerApi<ProxyMarked>>['index'];
 
 interface Connection {
   readonly worker: Worker;
-  readonly remote: Remote<WorkerApi>;
+  readonly remote: Remote<WorkerApi<ProxyMarked>>;
   readonly api: Api;
   /** Set once the worker is terminated and its proxy released. */
   ended: boolean;
@@ -344,7 +344,7 @@ async function connect(
   timeoutMs: number,
 ): Promise<{ connection: Connection; opened: OpenResult }> {
   const worker = spawnWorker(request.engine);
-  const remote = wrap<WorkerApi>(worker);
+  const remote = wrap<WorkerApi<ProxyMarked>>(worker);
   const connection: Connection = { worker, remote, api: remote.index, ended: false };
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {

@@ -1,8 +1,8 @@
-import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
-import { compileFilter } from '../filter/compileFilter.js';
-import type { Metric, SearchOptions, VectorLike } from '../types.js';
+import { VicinityError, toVicinityError } from '../core/VicinityError.js';
+import { assertFilter } from '../filter/compileFilter.js';
+import type { Filter, Metric, SearchOptions, VectorLike } from '../core/types.js';
 import { copyPlainData, readSearchOptions, writeVector } from '../validation/validateInput.js';
-import type { SearchRequest } from '../worker/protocol.js';
+import type { SearchRequest } from '../core/protocol.js';
 import type { Embedder } from './resolveOptions.js';
 
 /** The index's default `timeoutMs` (resolveOptions), until every caller passes its own. */
@@ -42,9 +42,9 @@ export class QueryPacker {
    */
   request(options: SearchOptions): SearchRequest {
     const read = readSearchOptions(options);
-    let filter: unknown;
+    let filter: Filter | undefined;
     if (read.filter !== undefined) {
-      compileFilter(read.filter);
+      assertFilter(read.filter);
       filter = copyPlainData(read.filter, 'INVALID_FILTER', () => 'filter');
     }
     return { k: read.k ?? 10, filter, efSearch: read.efSearch };

@@ -1,8 +1,8 @@
-import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import type { EngineChoice } from '../engine/Engine.js';
-import { VicinityError } from '../errors/VicinityError.js';
-import { fromWorker } from '../errors/wireError.js';
-import type { ReplicaSnapshot, SearchApi, WorkerApi } from '../worker/protocol.js';
+import { releaseProxy, transfer, wrap, type ProxyMarked, type Remote } from 'comlink';
+import type { EngineChoice } from '../core/types.js';
+import { VicinityError } from '../core/VicinityError.js';
+import { fromWorker } from '../core/wireError.js';
+import type { ReplicaSnapshot, SearchApi, WorkerApi } from '../core/protocol.js';
 import { sleep } from '../util/sleep.js';
 import { spawnWorker } from './spawnWorker.js';
 
@@ -11,7 +11,7 @@ const GIVE_UP_AFTER = 5;
 
 interface Replica {
   readonly worker: Worker;
-  readonly api: Remote<WorkerApi>;
+  readonly api: Remote<WorkerApi<ProxyMarked>>;
   /** The index version it holds, or -1 while it loads. */
   version: number;
   inFlight: number;
@@ -54,7 +54,12 @@ export class ReplicaPool {
 
   #spawn(): Replica {
     const worker = spawnWorker(this.#engine);
-    const replica: Replica = { worker, api: wrap<WorkerApi>(worker), version: -1, inFlight: 0 };
+    const replica: Replica = {
+      worker,
+      api: wrap<WorkerApi<ProxyMarked>>(worker),
+      version: -1,
+      inFlight: 0,
+    };
     worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.#replace(replica);

@@ -1,19 +1,22 @@
 import { transfer, type Remote } from 'comlink';
-import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
-import { scratchPrefix, sweepScratch } from '../engine/IdbfsScratch.js';
-import { readHeader } from '../engine/nativeLayout.js';
-import { deleteStoredIndex, listStoredIndexes } from '../storage/storeCatalog.js';
-import { requestPersistence, storageState } from '../storage/storageState.js';
+import { VicinityError, toVicinityError } from '../core/VicinityError.js';
+import { readHeader } from '../native/nativeLayout.js';
+import {
+  deleteStoredIndex,
+  listStoredIndexes,
+  requestPersistence,
+  storageState,
+} from '../storage/storeCatalog.js';
 import { ContentVersion } from '../cache/ContentVersion.js';
 import { IndexCache, type IndexCacheApi } from '../cache/IndexCache.js';
 import { modeKey, queryKey } from '../cache/cacheKey.js';
 import { splitTextQueries } from '../search/packTextQueries.js';
-import { readSearchMode, type TextRequest } from '../search/searchMode.js';
+import { readSearchMode } from '../search/searchMode.js';
+import { type TextRequest } from '../core/protocol.js';
 import { textForWorker } from '../text/textOptions.js';
-import type { TextConfig } from '../text/TextIndex.js';
+import type { TextConfig } from '../core/protocol.js';
 import type { LoggedQuery } from '../cache/QueryLog.js';
 import type {
-  Filter,
   Hit,
   HybridQuery,
   IndexStats,
@@ -23,7 +26,7 @@ import type {
   SearchOptions,
   SearchResult,
   VectorLike,
-} from '../types.js';
+} from '../core/types.js';
 import {
   assertEf,
   assertId,
@@ -32,14 +35,14 @@ import {
   packItems,
 } from '../validation/validateInput.js';
 import type {
-  EngineApi,
+  IndexServiceApi,
   EngineParams,
   NativeExport,
   OpenRequest,
   OpenResult,
   SearchRequest,
   Timed,
-} from '../worker/protocol.js';
+} from '../core/protocol.js';
 import { PageHealth } from '../monitor/PageHealth.js';
 import { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
 import type { IndexGauges } from '../export/toPrometheus.js';
@@ -50,12 +53,7 @@ import { PrimaryWorker } from './PrimaryWorker.js';
 import { QueryPacker } from './QueryPacker.js';
 import { ReplicaPool } from './ReplicaPool.js';
 import { TUNING, type LiveQuery, type QueryBatch, type TuningPort } from './tuning.js';
-import {
-  DEFAULTS,
-  resolveOptions,
-  type ResolvedOptions,
-  type VectorIndexOptions,
-} from './resolveOptions.js';
+import { resolveOptions, type ResolvedOptions, type VectorIndexOptions } from './resolveOptions.js';
 
 /*
  * Allowances beyond the base deadline (VectorIndexOptions.timeoutMs) for
@@ -232,8 +230,6 @@ export class VectorIndex {
     await Promise.allSettled([...(openIndexes.get(name) ?? [])].map((index) => index.close()));
     await deleteStoredIndex(name);
     await IndexCache.delete(name);
-    // hnswlib-wasm's scratch files of this index, if a crash left any.
-    await sweepScratch(0, scratchPrefix(name));
   }
 
   /**
@@ -470,7 +466,7 @@ export class VectorIndex {
     const efSearch = request.efSearch ?? this.#efSearch;
     return this.#meter.measure(operation, efSearch, async () => {
       const cache = this.#cache;
-      const filter = request.filter as Filter | undefined;
+      const filter = request.filter;
       const mode = { key: modeKey(modeRequest), embeds: textMode === 'hybrid' };
       // Only string queries are cached: a { vector, text } one has no exact stored form to compare.
       const keys = queries.map((q, i) =>
@@ -542,7 +538,7 @@ export class VectorIndex {
     const live: LiveQuery = {
       query: typeof query === 'string' ? query : Float32Array.from(query),
       k: request.k,
-      filter: request.filter as Filter | undefined,
+      filter: request.filter,
       efSearch,
       hits,
       cached: hits.cached,
@@ -603,7 +599,7 @@ export class VectorIndex {
     batch: QueryBatch,
     efSearch: number | undefined,
     call: (
-      api: Remote<EngineApi>,
+      api: Remote<IndexServiceApi>,
       packed: Float32Array,
       request: SearchRequest,
     ) => Promise<Timed<Hit[][]>>,
@@ -632,7 +628,7 @@ export class VectorIndex {
     const vector = typeof query === 'string' ? undefined : this.#queries.scratch(query);
     const cacheQuery = vector ?? (query as string);
     const part = cache ? queryKey(cacheQuery) : '';
-    const filter = request.filter as Filter | undefined;
+    const filter = request.filter;
     const key = cache?.key(cacheQuery, request.k, request.efSearch, filter, part);
     if (cache && log) cache.record(cacheQuery, request.k, filter, part);
     if (key) {
@@ -700,7 +696,7 @@ export class VectorIndex {
         const { value, workerMs } = await this.#searchMany(queries, request);
         return { value: value.map((h) => result(h, false)), workerMs };
       }
-      const filter = request.filter as Filter | undefined;
+      const filter = request.filter;
       const missing: { at: number; query: Float32Array | string; key: string | null }[] = [];
       const answers: SearchResult[] = [];
       queries.forEach((q, at) => {
@@ -989,7 +985,6 @@ function openRequest(resolved: ResolvedOptions): OpenRequest {
     efConstruction: resolved.efConstruction,
     quantization: resolved.quantization,
     efSearch: resolved.efSearch,
-    defaults: DEFAULTS,
     initialCapacity: resolved.initialCapacity,
     maxMemoryBytes: resolved.maxMemoryBytes,
     engine: resolved.engine,

@@ -1,4 +1,4 @@
-import type { EngineKind } from '../engine/Engine.js';
+import type { EngineKind } from '../core/types.js';
 import {
   HEAP_LIMIT_BYTES,
   INITIAL_HEAP_BYTES,
@@ -7,10 +7,10 @@ import {
   snapshotBytes,
   usableHeapBytes,
   vectorBytes,
-} from '../engine/memoryModel.js';
-import { VicinityError } from '../errors/VicinityError.js';
-import type { Quantization } from '../types.js';
-import { DEFAULTS, QUANTIZATIONS } from './resolveOptions.js';
+} from '../core/memoryModel.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { Quantization } from '../core/types.js';
+import { DEFAULTS, QUANTIZATIONS } from '../core/defaults.js';
 
 /** An index being planned, for `VectorIndex.estimate`. */
 export interface MemoryPlan {

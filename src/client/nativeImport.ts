@@ -2,13 +2,13 @@
  * The page side of \`VectorIndex.import\`: what it takes, and the file, ids
  * and metadata cut into parts that cross to the worker without a long task.
  */
-import { VicinityError } from '../errors/VicinityError.js';
-import { headerBytes } from '../engine/nativeLayout.js';
+import { VicinityError } from '../core/VicinityError.js';
+import { headerBytes } from '../native/nativeLayout.js';
 import { storedGenerations } from '../storage/storeCatalog.js';
-import type { Metadata, Metric } from '../types.js';
+import type { Metadata, Metric } from '../core/types.js';
 import { nextTask } from '../util/nextTask.js';
 import { copyPlainData } from '../validation/validateInput.js';
-import type { ImportProgress, LabelPart } from '../worker/protocol.js';
+import type { ImportProgress, LabelPart } from '../core/protocol.js';
 import type { VectorIndexOptions } from './resolveOptions.js';
 
 /**

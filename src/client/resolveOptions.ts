@@ -1,9 +1,17 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import { assertQuantizable, pickEngine } from '../engine/pickEngine.js';
-import type { EngineChoice, LogSink } from '../worker/protocol.js';
-import type { Metric, Quantization, VectorLike } from '../types.js';
+import { VicinityError } from '../core/VicinityError.js';
+import { assertQuantizable, pickEngine } from '../core/engineChoice.js';
+import type { LogSink } from '../core/protocol.js';
+import type { EngineChoice } from '../core/types.js';
+import type { Metric, Quantization, VectorLike } from '../core/types.js';
 import type { CacheOptions, ResolvedCacheOptions } from '../cache/IndexCache.js';
 import { resolveTextOptions, type ResolvedText, type TextOptions } from '../text/textOptions.js';
+import {
+  CACHE_DEFAULTS,
+  DEFAULTS,
+  ENGINE_CHOICES,
+  METRICS,
+  QUANTIZATIONS,
+} from '../core/defaults.js';
 
 /** Turns texts into vectors; enables `search('some text')`. */
 export type Embedder = (texts: string[]) => Promise<VectorLike[]> | VectorLike[];
@@ -72,17 +80,8 @@ export interface VectorIndexOptions {
   text?: TextOptions;
 }
 
-export const DEFAULTS = {
-  metric: 'cosine',
-  M: 16,
-  efConstruction: 200,
-  quantization: 'none',
-  efSearch: 64,
-  initialCapacity: 1024,
-  engine: 'auto',
-  workers: 1,
-  timeoutMs: 30_000,
-} as const satisfies Required<
+// The option types must hold the defaults.
+DEFAULTS satisfies Required<
   Pick<
     VectorIndexOptions,
     | 'metric'
@@ -96,13 +95,7 @@ export const DEFAULTS = {
     | 'timeoutMs'
   >
 >;
-
-export const CACHE_DEFAULTS = {
-  maxBytes: 8 * 1024 * 1024,
-  ttlMs: 60 * 60 * 1000,
-  persist: true,
-  logSize: 500,
-} as const satisfies ResolvedCacheOptions;
+CACHE_DEFAULTS satisfies ResolvedCacheOptions;
 
 export interface ResolvedOptions {
   readonly name: string;
@@ -126,9 +119,6 @@ export interface ResolvedOptions {
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
-export const QUANTIZATIONS: readonly Quantization[] = ['none', 'int8'];
-const ENGINES: readonly EngineChoice[] = ['auto', 'simd', 'hnswlib-wasm'];
 const KNOWN = new Set([
   'cache',
   'autosaveMs',
@@ -199,8 +189,11 @@ export function resolveOptions(name: unknown, options: VectorIndexOptions = {}):
       `quantization must be one of ${QUANTIZATIONS.join(', ')}, got ${String(options.quantization)}`,
     );
   }
-  if (options.engine !== undefined && !ENGINES.includes(options.engine)) {
-    throw new VicinityError('INVALID_OPTIONS', `engine must be one of ${ENGINES.join(', ')}`);
+  if (options.engine !== undefined && !ENGINE_CHOICES.includes(options.engine)) {
+    throw new VicinityError(
+      'INVALID_OPTIONS',
+      `engine must be one of ${ENGINE_CHOICES.join(', ')}`,
+    );
   }
   // Before any worker starts: int8 where it cannot run creates nothing.
   if (options.quantization !== undefined) {

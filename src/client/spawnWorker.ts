@@ -1,6 +1,6 @@
-import type { EngineChoice, EngineKind } from '../engine/Engine.js';
-import { pickEngine } from '../engine/pickEngine.js';
-import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
+import type { EngineChoice, EngineKind } from '../core/types.js';
+import { pickEngine } from '../core/engineChoice.js';
+import { VicinityError, toVicinityError } from '../core/VicinityError.js';
 
 /** The part of the Trusted Types API used here (not yet in TypeScript's DOM types). */
 interface TrustedTypesFactory {

@@ -1,6 +1,6 @@
 import type { IndexCacheApi } from '../cache/IndexCache.js';
 import type { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
-import type { Filter, Hit, SearchOptions, SearchResult } from '../types.js';
+import type { Filter, Hit, SearchOptions, SearchResult } from '../core/types.js';
 
 /**
  * The key of a VectorIndex's tuning port: how this package's load tester and

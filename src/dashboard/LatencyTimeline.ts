@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import type { OperationRecord } from '../monitor/PerformanceMonitor.js';
+import type { OperationRecord } from '../monitor/operations.js';
 import { timelineColumns, type TimelineColumns } from './figures.js';
 
 const SECONDS = 120;

@@ -3,7 +3,7 @@ import type { MetricsSource } from '../export/toPrometheus.js';
 import type { IndexCacheApi } from '../cache/IndexCache.js';
 import type { Alert } from '../monitor/AlertManager.js';
 import { VITALS } from '../monitor/PageHealth.js';
-import type { Operation, OperationStats } from '../monitor/PerformanceMonitor.js';
+import type { Operation, OperationStats } from '../monitor/operations.js';
 import type { OptimizerHistorySource } from '../optimizer/types.js';
 import {
   formatAgo,

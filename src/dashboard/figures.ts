@@ -1,4 +1,4 @@
-import type { Operation, OperationRecord } from '../monitor/PerformanceMonitor.js';
+import type { Operation, OperationRecord } from '../monitor/operations.js';
 
 /** Operations that answer queries: the timeline's latency lines. */
 export const QUERY_OPERATIONS: ReadonlySet<Operation> = new Set([

@@ -1,21 +1,6 @@
 import type { SnapshotSource } from '../storage/SnapshotSource.js';
-import type { Metric, Quantization } from '../types.js';
-
-/** Build parameters fixed when an index is created. */
-export interface EngineParams {
-  readonly dimensions: number;
-  readonly metric: Metric;
-  readonly M: number;
-  readonly efConstruction: number;
-  /** float32 (`none`) or int8 codes; only the SIMD engine has int8. */
-  readonly quantization: Quantization;
-}
-
-/** Which implementation runs: hnswlib built with WebAssembly SIMD, or the hnswlib-wasm package. */
-export type EngineKind = 'simd' | 'hnswlib-wasm';
-
-/** What the caller asks for: a named engine, or the best this browser runs. */
-export type EngineChoice = 'auto' | EngineKind;
+import type { EngineKind } from '../core/types.js';
+import type { EngineParams } from '../core/protocol.js';
 
 export interface EngineResult {
   readonly labels: Uint32Array;
@@ -69,8 +54,8 @@ export interface Engine {
 export interface EngineContext {
   readonly params: EngineParams;
   readonly capacity: number;
-  /** IDBFS file name for hnswlib-wasm, unique per worker. */
-  readonly scratchFile: string;
+  /** The index's name: an engine that keeps files of its own names them after it. */
+  readonly indexName: string;
 }
 
 /** Makes engines of one kind: what a worker entry passes in, so that it bundles only that kind. */

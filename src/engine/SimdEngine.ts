@@ -1,15 +1,9 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { Metric, Quantization } from '../types.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { Metric, Quantization } from '../core/types.js';
 import type { SnapshotSource } from '../storage/SnapshotSource.js';
-import type {
-  BatchResult,
-  Engine,
-  EngineFactory,
-  EngineLoad,
-  EngineParams,
-  EngineResult,
-} from './Engine.js';
-import { assertAddressable } from './memoryModel.js';
+import type { BatchResult, Engine, EngineFactory, EngineLoad, EngineResult } from './Engine.js';
+import type { EngineParams } from '../core/protocol.js';
+import { assertAddressable } from '../core/memoryModel.js';
 import type { HnswSimdModule } from './simd/HnswSimdModule.js';
 
 /** Loads the SIMD build; a parameter so that tests can pass another. */

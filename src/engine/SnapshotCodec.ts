@@ -1,5 +1,5 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { Metadata } from '../types.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { Metadata } from '../core/types.js';
 
 /** What the collection keeps beside the engine's graph. */
 export interface Sidecar {

@@ -1,38 +1,24 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 import { compileFilter } from '../filter/compileFilter.js';
-import type { HitRanks, Metadata, Metric } from '../types.js';
+import type { Metadata, Metric } from '../core/types.js';
 import {
   assertIds,
   assertMetadata,
   assertPackedVectors,
   assertSearchRequest,
 } from '../validation/validateInput.js';
-import type { Engine, EngineParams } from './Engine.js';
+import type { Engine } from './Engine.js';
+import type { EngineParams } from '../core/protocol.js';
 import {
   growthPeakBytes,
   indexHeapBytes,
   snapshotBytes,
   usableHeapBytes,
   vectorBytes,
-} from './memoryModel.js';
+} from '../core/memoryModel.js';
 import { bufferSource, type SnapshotSource } from '../storage/SnapshotSource.js';
 import { encodeSidecar, encodeSnapshot, type Sidecar } from './SnapshotCodec.js';
-
-/** A hit as the worker returns it; the page adds nothing but may drop metadata. */
-export interface RawHit {
-  id: string;
-  score: number;
-  distance: number;
-  metadata?: Metadata;
-  /** Text and hybrid searches: the rank of the hit on each side. */
-  ranks?: HitRanks;
-}
-
-export interface SearchRequest {
-  readonly k: number;
-  readonly filter?: unknown;
-  readonly efSearch?: number;
-}
+import type { RawHit, SearchRequest } from '../core/protocol.js';
 
 /**
  * String ids, metadata and filters over an Engine's uint32 labels. Labels are

@@ -1,14 +1,8 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type {
-  Engine,
-  EngineChoice,
-  EngineContext,
-  EngineFactories,
-  EngineFactory,
-  EngineKind,
-} from './Engine.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { Engine, EngineContext, EngineFactories, EngineFactory } from './Engine.js';
+import type { EngineChoice, EngineKind } from '../core/types.js';
 import { gather } from '../storage/SnapshotSource.js';
-import { pickEngine, simdSupported } from './pickEngine.js';
+import { pickEngine, simdSupported } from '../core/engineChoice.js';
 
 export type { EngineChoice, EngineContext };
 

@@ -1,7 +1,7 @@
 import { health, type Alert, type Health } from '../monitor/AlertManager.js';
 import type { OptimizerDecision } from '../optimizer/types.js';
 import type { PageHealthSnapshot } from '../monitor/PageHealth.js';
-import type { MonitorSnapshot } from '../monitor/PerformanceMonitor.js';
+import type { MonitorSnapshot } from '../monitor/operations.js';
 import type { IndexGauges, MetricsSource } from './toPrometheus.js';
 
 /** The dashboard document: everything the dashboard shows, as plain JSON. */

@@ -1,8 +1,5 @@
-import {
-  LATENCY_BUCKETS_SECONDS,
-  OPERATIONS,
-  type PerformanceMonitor,
-} from '../monitor/PerformanceMonitor.js';
+import { LATENCY_BUCKETS_SECONDS, type PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
+import { OPERATIONS } from '../monitor/operations.js';
 
 /** Gauges about the index beside the monitor's figures. */
 export interface IndexGauges {

@@ -1,5 +1,5 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { FieldOperators, JsonValue, Metadata, Scalar } from '../types.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { FieldOperators, Filter, JsonValue, Metadata, Scalar } from '../core/types.js';
 import { assertFilterData } from '../validation/validateInput.js';
 
 /** A compiled filter: true when an item's metadata matches. */
@@ -41,6 +41,11 @@ function invalid(path: string, why: string): VicinityError {
 export function compileFilter(filter: unknown): Predicate {
   assertFilterData(filter);
   return compileNode(filter, '');
+}
+
+/** Checks a filter as compileFilter does (INVALID_FILTER), for the page, which only sends it. */
+export function assertFilter(filter: unknown): asserts filter is Filter {
+  compileFilter(filter);
 }
 
 function compileNode(node: unknown, path: string): Predicate {

@@ -1,8 +1,8 @@
 import type { TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
-import { toVicinityError } from '../errors/VicinityError.js';
-import type { Percentiles } from '../monitor/PerformanceMonitor.js';
-import type { Metric } from '../types.js';
+import { toVicinityError } from '../core/VicinityError.js';
+import type { Percentiles } from '../monitor/operations.js';
+import type { Metric } from '../core/types.js';
 import { tuningPort } from '../optimizer/tuningPort.js';
 import { nextTask } from '../util/nextTask.js';
 import { seededRandom } from '../util/seededRandom.js';

@@ -1,5 +1,5 @@
 import { OptionReader } from '../optimizer/OptionReader.js';
-import type { Metric } from '../types.js';
+import type { Metric } from '../core/types.js';
 import { LOAD_TEST_KEYS, loadTestPlan, type LoadTestOptions } from './loadTestPlan.js';
 import { UserSteps } from './UserSteps.js';
 

@@ -1,7 +1,7 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import { compileFilter } from '../filter/compileFilter.js';
+import { VicinityError } from '../core/VicinityError.js';
+import { assertFilter } from '../filter/compileFilter.js';
 import { OptionReader } from '../optimizer/OptionReader.js';
-import type { Filter, Metric, SearchOptions, VectorLike } from '../types.js';
+import type { Metric, SearchOptions, VectorLike } from '../core/types.js';
 import { copyPlainData, readSearchOptions, writeVector } from '../validation/validateInput.js';
 import { VariantPool, type VariationOptions } from './VariantPool.js';
 
@@ -190,11 +190,11 @@ function searchOptions(read: OptionReader): SearchOptions {
   if (given === undefined) return {};
   const { k, efSearch, filter } = readSearchOptions(given, 'search options of the load test');
   if (filter === undefined) return { k, efSearch };
-  compileFilter(filter);
+  assertFilter(filter);
   // A copy of what was checked: the caller's object may change while the test runs.
   return {
     k,
     efSearch,
-    filter: copyPlainData(filter as Filter, 'INVALID_FILTER', () => 'search.filter'),
+    filter: copyPlainData(filter, 'INVALID_FILTER', () => 'search.filter'),
   };
 }

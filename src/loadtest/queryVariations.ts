@@ -1,5 +1,5 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { VectorLike } from '../types.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { VectorLike } from '../core/types.js';
 import { VariantPool, type VariationOptions } from './VariantPool.js';
 
 export type { VariationOptions };

@@ -1,4 +1,4 @@
-import type { MonitorSnapshot, Operation } from './PerformanceMonitor.js';
+import type { MonitorSnapshot, Operation } from './operations.js';
 
 export interface AlertThresholds {
   /**

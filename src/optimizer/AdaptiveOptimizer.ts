@@ -1,6 +1,6 @@
 import type { TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
-import { type VicinityError, toVicinityError } from '../errors/VicinityError.js';
+import { type VicinityError, toVicinityError } from '../core/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
 import { searchHitRate, uncachedSearchLatencies } from './observe.js';
 import { OptimizationValidator } from './OptimizationValidator.js';

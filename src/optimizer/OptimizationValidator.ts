@@ -1,8 +1,8 @@
 import type { TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
-import type { Metric, VectorLike } from '../types.js';
+import type { Metric, VectorLike } from '../core/types.js';
 import { sleep } from '../util/sleep.js';
 import { writeVector } from '../validation/validateInput.js';
 import { OptionReader } from './OptionReader.js';

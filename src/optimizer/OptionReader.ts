@@ -1,4 +1,4 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 
 /**
  * Reads an options object once, up front: an unknown key, a wrong type or a

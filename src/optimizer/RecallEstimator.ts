@@ -1,10 +1,10 @@
 import type { LiveQuery, TuningPort } from '../client/tuning.js';
 import type { VectorIndex } from '../client/VectorIndex.js';
 import { canonicalJson } from '../cache/cacheKey.js';
-import { toVicinityError } from '../errors/VicinityError.js';
+import { toVicinityError } from '../core/VicinityError.js';
 import { OptionReader } from './OptionReader.js';
 import { tuningPort } from './tuningPort.js';
-import type { Filter } from '../types.js';
+import type { Filter } from '../core/types.js';
 import { onIdle } from '../util/idlePeriod.js';
 
 /** An exact answer waits for an idle period at most this long, ms. */

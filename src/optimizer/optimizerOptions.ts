@@ -1,4 +1,4 @@
-import type { Metric } from '../types.js';
+import type { Metric } from '../core/types.js';
 import {
   validatorOptions,
   type ResolvedValidatorOptions,

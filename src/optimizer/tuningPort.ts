@@ -1,5 +1,5 @@
 import { TUNING, type Tunable, type TuningPort } from '../client/tuning.js';
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 
 /** The tuning port of a VectorIndex; anything else fails with INVALID_OPTIONS, not a TypeError. */
 export function tuningPort(index: unknown): TuningPort {

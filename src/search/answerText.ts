@@ -1,8 +1,9 @@
 import { compileFilter } from '../filter/compileFilter.js';
-import type { VectorCollection, RawHit, SearchRequest } from '../engine/VectorCollection.js';
+import type { VectorCollection } from '../engine/VectorCollection.js';
+import type { RawHit, SearchRequest } from '../core/protocol.js';
 import type { TextIndex } from '../text/TextIndex.js';
 import { fuse, type Ranked } from './fuse.js';
-import type { TextRequest } from './searchMode.js';
+import type { TextRequest } from '../core/protocol.js';
 
 /**
  * Answers text and hybrid queries in the worker. The filter runs on both

@@ -1,17 +1,4 @@
-/**
- * Fusion of the ranked lists of the two sides of a hybrid search.
- *
- * - `rrf` (the default): reciprocal rank fusion (Cormack, Clarke and
- *   Büttcher, SIGIR 2009), score = Σ over the sides that found the item of
- *   1 / (k + rank), ranks from 1, k = 60 as in the paper. It needs no
- *   comparable scores, only ranks.
- * - `weighted`: as Orama's hybrid search, each side's scores divided by that
- *   side's best score (max-normalised, so the best of each side is 1), then
- *   `vector · weight + text · weight`; a side that did not find an item adds 0.
- */
-export type Fusion =
-  | { readonly method: 'rrf'; readonly k: number }
-  | { readonly method: 'weighted'; readonly vector: number; readonly text: number };
+import type { Fusion } from '../core/protocol.js';
 
 /** RRF's constant, as Cormack et al. chose it. */
 export const RRF_K = 60;

@@ -1,6 +1,6 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 import { textForWorker } from '../text/textOptions.js';
-import type { VectorLike } from '../types.js';
+import type { VectorLike } from '../core/types.js';
 
 /**
  * Splits text or hybrid queries into what the worker needs: a text per

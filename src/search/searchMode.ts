@@ -1,30 +1,8 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import { DEFAULT_WEIGHTS, RRF_K, type Fusion } from './fuse.js';
-
-/** How a search ranks: by vector, by text (BM25), or both fused. @default 'vector' */
-export type SearchMode = 'vector' | 'text' | 'hybrid';
-
-export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'text', 'hybrid'];
-
-/**
- * The fusion of a hybrid search: `'rrf'` (reciprocal rank fusion, k 60),
- * `{ method: 'rrf', k }`, or `{ method: 'weighted', vector, text }` (each
- * side max-normalised, then weighted; weights 0.5 and 0.5 by default).
- * @default 'rrf'
- */
-export type FusionOption =
-  | 'rrf'
-  | 'weighted'
-  | { readonly method: 'rrf'; readonly k?: number }
-  | { readonly method: 'weighted'; readonly vector?: number; readonly text?: number };
-
-/** What the worker needs besides k, filter and efSearch for a text or hybrid search. */
-export interface TextRequest {
-  readonly mode: 'text' | 'hybrid';
-  readonly fusion: Fusion;
-  /** Candidates each side returns before fusion (at least k). */
-  readonly candidates: number;
-}
+import { VicinityError } from '../core/VicinityError.js';
+import { DEFAULT_WEIGHTS, RRF_K } from './fuse.js';
+import { type Fusion } from '../core/protocol.js';
+import { SEARCH_MODES, type SearchMode } from '../core/types.js';
+import type { TextRequest } from '../core/protocol.js';
 
 /** Candidates per side unless the caller asks otherwise: max(k, this). */
 export const DEFAULT_CANDIDATES = 40;

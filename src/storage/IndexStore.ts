@@ -1,7 +1,7 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 import { sha256Hex } from './checksum.js';
 import { deleteStoredIndex, listStoredIndexes, storeDatabaseName } from './storeCatalog.js';
-import { committed, idbError, openDatabase, request } from './idb.js';
+import { committed, idbError, openDatabase, request } from '../util/idb.js';
 import { parseManifest, sealManifest, type ChunkRef, type Manifest } from './Manifest.js';
 import { bufferSource, type SnapshotSource } from './SnapshotSource.js';
 

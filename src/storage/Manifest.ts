@@ -1,7 +1,8 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { EngineKind } from '../engine/Engine.js';
-import type { Metric, Quantization } from '../types.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { EngineKind } from '../core/types.js';
+import type { Metric, Quantization } from '../core/types.js';
 import { sha256Hex } from './checksum.js';
+import { METRICS, QUANTIZATIONS } from '../core/defaults.js';
 
 /**
  * Snapshot layout version written by this library.
@@ -67,9 +68,6 @@ type StoredFields = Omit<Fields, 'quantization' | 'chunks'> & {
   readonly quantization?: Quantization;
   readonly chunks?: readonly ChunkRef[] | null;
 };
-
-const METRICS: readonly Metric[] = ['cosine', 'l2', 'ip'];
-const QUANTIZATIONS: readonly Quantization[] = ['none', 'int8'];
 
 /**
  * SHA-256 over the fields in a fixed order, so that property order in

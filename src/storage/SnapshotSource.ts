@@ -1,4 +1,4 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 
 /**
  * A snapshot handed to storage in order, a window at a time, so that no

@@ -1,4 +1,4 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 
 /**
  * Fails fast with QUOTA_EXCEEDED when the origin's quota cannot hold `bytes`

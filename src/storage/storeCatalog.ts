@@ -1,9 +1,12 @@
-import { deleteDatabase, idbError, request } from './idb.js';
+import type { StorageState } from '../core/types.js';
+import { deleteDatabase, idbError, request } from '../util/idb.js';
 
 /**
- * What the page needs of the stored indexes: their names, deleting one, and
- * whether one holds a generation. Small on purpose: the page bundle carries
- * this, not the worker's IndexStore.
+ * Storage as the page sees it, and the one storage module the page imports
+ * (a lint rule holds it): the stored indexes' names, deleting one, whether
+ * one holds a generation, and what the browser says of the origin's quota
+ * and persistence. Small on purpose: the page bundle carries this, not the
+ * worker's IndexStore.
  */
 
 /** IndexedDB database that holds one index's generations. */
@@ -50,5 +53,31 @@ export async function storedGenerations(name: string): Promise<number[]> {
     return keys.sort((a, b) => b - a);
   } finally {
     database.close();
+  }
+}
+
+export async function storageState(): Promise<StorageState> {
+  const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+  const [estimate, persisted] = await Promise.all([
+    storage?.estimate?.().catch(() => undefined),
+    storage?.persisted?.().catch(() => null),
+  ]);
+  return {
+    usage: estimate?.usage ?? null,
+    quota: estimate?.quota ?? null,
+    persisted: persisted ?? null,
+  };
+}
+
+/**
+ * Asks the browser to keep this origin's data under storage pressure. Browsers
+ * decide by their own rules (Chromium grants it to installed or engaged
+ * sites) and may say no; the answer shows in `stats().storage.persisted`.
+ */
+export async function requestPersistence(): Promise<boolean> {
+  try {
+    return (await navigator.storage?.persist?.()) ?? false;
+  } catch {
+    return false;
   }
 }

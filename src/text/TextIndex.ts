@@ -1,14 +1,9 @@
 import MiniSearch, { type AsPlainObject, type Options } from 'minisearch';
-import { VicinityError } from '../errors/VicinityError.js';
-import type { Metadata } from '../types.js';
-import { TOKENIZER_NAMES, tokenize, type StoredTokenizer } from './tokenize.js';
-
-/** What decides how text is indexed; saved with the index, fixed once created. */
-export interface TextConfig {
-  /** Metadata fields indexed beside the item's `text`, top-level names. */
-  readonly fields: readonly string[];
-  readonly tokenizer: StoredTokenizer;
-}
+import { VicinityError } from '../core/VicinityError.js';
+import type { Metadata } from '../core/types.js';
+import { tokenize } from './tokenize.js';
+import { TOKENIZER_NAMES } from '../core/protocol.js';
+import type { TextConfig } from '../core/protocol.js';
 
 /** The text index as a snapshot's sidecar holds it. */
 export interface TextSnapshot {

@@ -1,4 +1,4 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 import { MAX_TEXT_LENGTH } from './textOptions.js';
 
 /** The worker's check of the texts of a batch: one per item (undefined: none), or one per query. */

@@ -1,6 +1,7 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 import type { VectorCollection } from '../engine/VectorCollection.js';
-import { TextIndex, type TextConfig } from './TextIndex.js';
+import { TextIndex } from './TextIndex.js';
+import { type TextConfig } from '../core/protocol.js';
 
 export const DEFAULT_TEXT_CONFIG: TextConfig = { fields: [], tokenizer: 'english' };
 

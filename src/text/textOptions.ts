@@ -1,6 +1,6 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { TokenizerName } from './tokenize.js';
-import type { TextConfig } from './TextIndex.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { TokenizerName } from '../core/protocol.js';
+import type { TextConfig } from '../core/protocol.js';
 
 /**
  * The `text` option of `VectorIndex.open`: what is indexed for full-text

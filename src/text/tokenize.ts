@@ -1,23 +1,5 @@
 import { stemmer } from 'stemmer';
-
-/**
- * The built-in tokenizers, by name: names, not functions, because the text
- * index runs in the worker and a function cannot cross to it (nor be saved
- * with the index). A page that needs its own tokenisation passes a function
- * as `text.tokenizer`; it runs on the page, over item text and query text,
- * and the worker indexes its tokens as they are (`'pretokenized'`).
- *
- * - `english`: lower case, words of letters and digits (Unicode), English
- *   stop words dropped, Porter stemming (`stemmer`), so that "leaves" and
- *   "leaf", "falling" and "fall" meet.
- * - `simple`: lower case words, nothing dropped, nothing stemmed.
- */
-export type TokenizerName = 'english' | 'simple';
-
-/** What the worker is told: a built-in name, or tokens made on the page. */
-export type StoredTokenizer = TokenizerName | 'pretokenized';
-
-export const TOKENIZER_NAMES: readonly StoredTokenizer[] = ['english', 'simple', 'pretokenized'];
+import type { StoredTokenizer } from '../core/protocol.js';
 
 /** Words: letters and digits, with an inner apostrophe ("don't"). */
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;

@@ -1,4 +1,4 @@
-import { VicinityError, type VicinityErrorCode } from '../errors/VicinityError.js';
+import { VicinityError, type VicinityErrorCode } from '../core/VicinityError.js';
 
 /**
  * Rejects with a VicinityError if `promise` has not settled after `ms`.

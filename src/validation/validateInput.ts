@@ -1,5 +1,5 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { Item, Metadata, Metric, VectorLike } from '../types.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { Item, Metadata, Metric, VectorLike } from '../core/types.js';
 
 /** Largest label hnswlib-wasm can hold, and a sane cap on k and efSearch. */
 const MAX_INT = 2 ** 31 - 1;

@@ -1,30 +1,32 @@
 import { transfer } from 'comlink';
-import { VicinityError, toVicinityError } from '../errors/VicinityError.js';
-import type { EngineFactories, EngineParams } from '../engine/Engine.js';
+import { VicinityError, toVicinityError } from '../core/VicinityError.js';
+import type { EngineFactories } from '../engine/Engine.js';
+import type { EngineParams } from '../core/protocol.js';
 import {
   createEngine,
   loadEngine,
   loadEngineFromChunks,
   resolveEngine,
 } from '../engine/chooseEngine.js';
-import { assertQuantizable } from '../engine/pickEngine.js';
-import { LayoutConverter, convertLayout } from '../engine/nativeLayout.js';
+import { assertQuantizable } from '../core/engineChoice.js';
+import { LayoutConverter, convertLayout } from '../native/nativeLayout.js';
 import {
   decodeSidecar,
   decodeSnapshot,
   encodeSidecar,
   type Sidecar,
 } from '../engine/SnapshotCodec.js';
-import { VectorCollection, type RawHit, type SearchRequest } from '../engine/VectorCollection.js';
-import { scratchPrefix } from '../engine/IdbfsScratch.js';
+import { VectorCollection } from '../engine/VectorCollection.js';
+import { type RawHit, type SearchRequest } from '../core/protocol.js';
 import { assertRoomFor } from '../storage/assertRoomFor.js';
 import { IndexStore, type StoredSnapshot } from '../storage/IndexStore.js';
 import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
 import { bufferSource, gather, type SnapshotSource } from '../storage/SnapshotSource.js';
-import type { EngineKind } from '../engine/Engine.js';
-import type { Metadata } from '../types.js';
+import type { EngineKind } from '../core/types.js';
+import type { Metadata } from '../core/types.js';
 import { answerText } from '../search/answerText.js';
-import { assertTextRequest, type TextRequest } from '../search/searchMode.js';
+import { assertTextRequest } from '../search/searchMode.js';
+import { type TextRequest } from '../core/protocol.js';
 import { openText } from '../text/openText.js';
 import { assertTexts } from '../text/assertTexts.js';
 import type { TextIndex } from '../text/TextIndex.js';
@@ -43,7 +45,7 @@ import {
   type PendingImport,
 } from './nativeImport.js';
 import type {
-  EngineApi,
+  IndexServiceApi,
   ImportProgress,
   ImportRequest,
   ImportResult,
@@ -57,14 +59,15 @@ import type {
   SaveResult,
   Timed,
   WorkerStats,
-} from './protocol.js';
+} from '../core/protocol.js';
+import { BUILD_DEFAULTS } from '../core/defaults.js';
 
 /**
  * The index as the worker holds it: a collection over an engine, and the
  * store its snapshots go to. Operations run one at a time, in call order:
  * hnswlib-wasm crashes on two reads at once, and IDBFS syncs must not overlap.
  */
-export class IndexService implements EngineApi {
+export class IndexService implements IndexServiceApi {
   #engines: EngineFactories;
   #queue = new SerialQueue();
   #log: LogSink | undefined;
@@ -142,12 +145,9 @@ export class IndexService implements EngineApi {
   }
 
   async #load(request: OpenRequest, store: IndexStore): Promise<OpenResult> {
-    const scratchFile = `${scratchPrefix(request.name)}${crypto.randomUUID()}.bin`;
     const kind = resolveEngine(request.engine, this.#engines);
     // A chunk or engine bytes that fail fall back to the older generation (see readLatestWith).
-    const opened = await store.readLatestWith((stored) =>
-      this.#loadStored(request, kind, scratchFile, stored),
-    );
+    const opened = await store.readLatestWith((stored) => this.#loadStored(request, kind, stored));
     if (!opened) {
       if (request.dimensions === undefined) {
         throw new VicinityError(
@@ -157,18 +157,18 @@ export class IndexService implements EngineApi {
       }
       const params: EngineParams = {
         dimensions: request.dimensions,
-        metric: request.metric ?? request.defaults.metric,
-        M: request.M ?? request.defaults.M,
-        efConstruction: request.efConstruction ?? request.defaults.efConstruction,
-        quantization: request.quantization ?? request.defaults.quantization,
+        metric: request.metric ?? BUILD_DEFAULTS.metric,
+        M: request.M ?? BUILD_DEFAULTS.M,
+        efConstruction: request.efConstruction ?? BUILD_DEFAULTS.efConstruction,
+        quantization: request.quantization ?? BUILD_DEFAULTS.quantization,
       };
       assertQuantizable(kind, params.quantization);
       const engine = await createEngine(this.#engines, kind, {
         params,
         capacity: request.initialCapacity,
-        scratchFile,
+        indexName: request.name,
       });
-      const efSearch = request.efSearch ?? request.defaults.efSearch;
+      const efSearch = request.efSearch ?? BUILD_DEFAULTS.efSearch;
       const collection = new VectorCollection(engine, params, efSearch);
       const text = openText(request.text, undefined, collection);
       this.#state = { kind: 'open', name: request.name, store, collection, text };
@@ -224,7 +224,6 @@ export class IndexService implements EngineApi {
   async #loadStored(
     request: OpenRequest,
     kind: EngineKind,
-    scratchFile: string,
     { manifest, chunks }: StoredSnapshot,
   ): Promise<{ collection: VectorCollection; text: TextIndex }> {
     assertCompatible(request, manifest);
@@ -247,7 +246,7 @@ export class IndexService implements EngineApi {
     const engine = await loadEngineFromChunks(
       this.#engines,
       kind,
-      { params, capacity, scratchFile },
+      { params, capacity, indexName: request.name },
       engineByteLength,
       chunks(0, engineByteLength),
     );
@@ -516,9 +515,10 @@ export class IndexService implements EngineApi {
   /** The current state, saved or not, as bytes for read-only replicas in other workers. */
   exportSnapshot(): Promise<ReplicaSnapshot> {
     return this.#run(async () => {
-      const { collection, text } = this.#open();
+      const { name, collection, text } = this.#open();
       const { bytes, engineByteLength } = await collection.snapshot(textSnapshot(text));
       const snapshot: ReplicaSnapshot = {
+        name,
         kind: collection.engine.kind,
         params: collection.params,
         efSearch: collection.efSearch,
@@ -654,7 +654,7 @@ export class IndexService implements EngineApi {
         {
           params,
           capacity,
-          scratchFile: `${scratchPrefix(state.name)}${crypto.randomUUID()}.bin`,
+          indexName: state.name,
         },
         converted.bytes,
       );

@@ -1,12 +1,13 @@
 import { loadEngine } from '../engine/chooseEngine.js';
 import type { EngineFactories } from '../engine/Engine.js';
-import { indexHeapBytes, usableHeapBytes } from '../engine/memoryModel.js';
+import { indexHeapBytes, usableHeapBytes } from '../core/memoryModel.js';
 import { decodeSnapshot } from '../engine/SnapshotCodec.js';
-import { VectorCollection, type SearchRequest } from '../engine/VectorCollection.js';
-import { VicinityError } from '../errors/VicinityError.js';
+import { VectorCollection } from '../engine/VectorCollection.js';
+import { type SearchRequest } from '../core/protocol.js';
+import { VicinityError } from '../core/VicinityError.js';
 import { SerialQueue } from '../util/SerialQueue.js';
 import { checkRequest, timed } from './IndexService.js';
-import type { RawHit, ReplicaApi, ReplicaSnapshot, Timed } from './protocol.js';
+import type { RawHit, ReplicaApi, ReplicaSnapshot, Timed } from '../core/protocol.js';
 
 /**
  * A read-only copy of an index, loaded from the primary worker's bytes, so
@@ -32,7 +33,7 @@ export class ReplicaService implements ReplicaApi {
       const context = {
         params: snapshot.params,
         capacity: Math.max(sidecar.nextLabel, sidecar.ids.length, 1),
-        scratchFile: `vicinity-replica-${crypto.randomUUID()}.bin`,
+        indexName: snapshot.name,
       };
       // A copy that would not fit is refused here: searches then stay on the primary.
       const heap = indexHeapBytes(snapshot.params, context.capacity, sidecar.ids.length);

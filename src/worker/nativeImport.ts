@@ -2,17 +2,17 @@
  * The worker side of \`VectorIndex.import\`: ids and metadata as they arrive
  * in parts, and the sidecar of the converted index.
  */
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 import {
   headerBytes,
   recordBytes,
   type ConvertedIndex,
   type LayoutConverter,
-} from '../engine/nativeLayout.js';
+} from '../native/nativeLayout.js';
 import type { Sidecar } from '../engine/SnapshotCodec.js';
-import type { Metadata, Metric, Quantization } from '../types.js';
+import type { Metadata, Metric, Quantization } from '../core/types.js';
 import { assertUsable } from '../validation/validateInput.js';
-import type { ImportRequest, LabelPart } from './protocol.js';
+import type { ImportRequest, LabelPart } from '../core/protocol.js';
 
 /** An import under way: the converter the bytes go through, and the ids and metadata by label. */
 export interface PendingImport {

@@ -1,9 +1,9 @@
-import { expose, proxy } from 'comlink';
+import { expose, proxy, type ProxyMarked } from 'comlink';
 import type { EngineFactories } from '../engine/Engine.js';
-import { throwingWireErrors } from '../errors/wireError.js';
+import { throwingWireErrors } from '../core/wireError.js';
 import { IndexService } from './IndexService.js';
-import { UNDELIVERABLE, type WorkerNotice } from './notices.js';
-import type { WorkerApi } from './protocol.js';
+import { UNDELIVERABLE, type WorkerNotice } from '../core/notices.js';
+import type { WorkerApi } from '../core/protocol.js';
 import { ReplicaService } from './ReplicaService.js';
 
 /**
@@ -25,7 +25,7 @@ export function startWorker(engines: EngineFactories): void {
   const service = new IndexService(engines);
   // Failures cross as plain data with their code (see wireError.ts), so that
   // Comlink's handlers, which the page shares with other Comlink users, stay as they are.
-  const api: WorkerApi = {
+  const api: WorkerApi<ProxyMarked> = {
     index: proxy(throwingWireErrors(service)),
     replica: proxy(throwingWireErrors(new ReplicaService(engines))),
   };

@@ -93,7 +93,7 @@ test('an engine disposed and loaded again, many times, leaves the WASM heap flat
     const context = {
       params,
       capacity: 4_000,
-      scratchFile: `vicinity-leak#${Date.now()}.bin`,
+      indexName: `leak-${Date.now()}`,
     };
     const first = await createEngine(kind, context);
     const vector = new Float32Array(32);

@@ -76,7 +76,7 @@ const harness = {
       await Promise.all([
         import('../../src/engine/chooseEngine.js'),
         import('../../src/engine/SimdEngine.js'),
-        import('../../src/engine/HnswlibWasmEngine.js'),
+        import('../../src/engine/hnswlib-wasm/HnswlibWasmEngine.js'),
       ]);
     const both = { simd: simdFactory, 'hnswlib-wasm': hnswlibWasmFactory };
     type Kind = keyof typeof both;

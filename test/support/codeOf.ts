@@ -1,4 +1,4 @@
-import { VicinityError } from '../../src/errors/VicinityError.js';
+import { VicinityError } from '../../src/core/VicinityError.js';
 
 /** The VicinityError code `run` throws, or undefined when it returns. */
 export function codeOf(run: () => unknown): string | undefined {

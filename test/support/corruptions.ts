@@ -9,11 +9,11 @@
  * same open path as the index worker's, without starting a worker each time.
  */
 import { wrap } from 'comlink';
-import { DEFAULTS } from '../../src/client/resolveOptions.js';
+import { DEFAULTS } from '../../src/core/defaults.js';
 import type { EngineChoice } from '../../src/engine/chooseEngine.js';
-import { VicinityError } from '../../src/errors/VicinityError.js';
+import { VicinityError } from '../../src/core/VicinityError.js';
 import { IndexService } from '../../src/worker/IndexService.js';
-import { hnswlibWasmFactory } from '../../src/engine/HnswlibWasmEngine.js';
+import { hnswlibWasmFactory } from '../../src/engine/hnswlib-wasm/HnswlibWasmEngine.js';
 import { simdFactory } from '../../src/engine/SimdEngine.js';
 import { seededRandom } from './random.js';
 import { fetchWords } from './words.js';
@@ -88,7 +88,6 @@ async function answersOfService(name: string): Promise<{ answers: string; recove
     efConstruction: undefined,
     quantization: undefined,
     efSearch: undefined,
-    defaults: DEFAULTS,
     initialCapacity: DEFAULTS.initialCapacity,
     engine: prepared!.engine,
   });

@@ -1,4 +1,4 @@
-import type { Metric } from '../../src/types.js';
+import type { Metric } from '../../src/core/types.js';
 
 /** Brute-force k nearest neighbours: the oracle for recall and filter tests. */
 export function exactSearch(

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
-import type { Metric } from '../../src/types.js';
+import type { Metric } from '../../src/core/types.js';
 import { gaussian, seededRandom } from '../../src/util/seededRandom.js';
 
 export type NativeIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;

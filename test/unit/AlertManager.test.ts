@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertManager, health } from '../../src/monitor/AlertManager.js';
-import { PerformanceMonitor, type Operation } from '../../src/monitor/PerformanceMonitor.js';
+import { PerformanceMonitor } from '../../src/monitor/PerformanceMonitor.js';
+import { type Operation } from '../../src/monitor/operations.js';
 
 function clock() {
   let t = 0;

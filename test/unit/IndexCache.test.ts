@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { IndexCache, type CacheHost } from '../../src/cache/IndexCache.js';
 import type { LoggedQuery } from '../../src/cache/QueryLog.js';
-import type { Hit } from '../../src/types.js';
+import type { Hit } from '../../src/core/types.js';
 
 /** Persisted: text keys need the embedder's fingerprint, as answers outlive the page. */
 const OPTIONS = { maxBytes: 1 << 20, ttlMs: 60_000, persist: true, logSize: 100 };

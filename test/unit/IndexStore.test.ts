@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VicinityError } from '../../src/errors/VicinityError.js';
+import { VicinityError } from '../../src/core/VicinityError.js';
 import { IndexStore, storeDatabaseName, type ManifestDraft } from '../../src/storage/IndexStore.js';
 import { bufferSource, type SnapshotSource } from '../../src/storage/SnapshotSource.js';
 import { sha256Hex } from '../../src/storage/checksum.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VicinityError } from '../../src/errors/VicinityError.js';
+import { VicinityError } from '../../src/core/VicinityError.js';
 import {
   FORMAT_VERSION,
   manifestChecksum,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QueryCache, entryBytes } from '../../src/cache/QueryCache.js';
-import type { Hit } from '../../src/types.js';
+import type { Hit } from '../../src/core/types.js';
 
 const hits = (n: number, prefix = 'id'): Hit[] =>
   Array.from({ length: n }, (_, i) => ({

@@ -7,7 +7,7 @@ import {
   queryKey,
   sameQuery,
 } from '../../src/cache/cacheKey.js';
-import type { Filter } from '../../src/types.js';
+import type { Filter } from '../../src/core/types.js';
 
 const base = {
   version: 's1',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compileFilter } from '../../src/filter/compileFilter.js';
 import { codeOf } from '../support/codeOf.js';
-import type { Metadata } from '../../src/types.js';
+import type { Metadata } from '../../src/core/types.js';
 import { LIMITS } from '../../src/validation/validateInput.js';
 
 const book: Metadata = { genre: 'x', year: 1994, title: 'Zed', tags: ['a', 'b'], rare: null };

@@ -6,7 +6,7 @@ import {
   recentThroughput,
   timelineColumns,
 } from '../../src/dashboard/figures.js';
-import type { Operation, OperationRecord } from '../../src/monitor/PerformanceMonitor.js';
+import type { Operation, OperationRecord } from '../../src/monitor/operations.js';
 
 const operation = fc.constantFrom<Operation>('search', 'searchBatch', 'loadtest', 'upsert', 'save');
 const record = fc.record({

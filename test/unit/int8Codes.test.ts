@@ -5,7 +5,7 @@ import {
   dimensionsOf,
   encodeInt8,
   vectorDataBytes,
-} from '../../src/engine/int8Codes.js';
+} from '../../src/native/int8Codes.js';
 
 function encoded(vector: number[]) {
   const v = Float32Array.from(vector);

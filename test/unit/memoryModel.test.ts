@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine, EngineParams } from '../../src/engine/Engine';
+import type { Engine } from '../../src/engine/Engine';
+import type { EngineParams } from '../../src/core/protocol';
 import { VectorCollection } from '../../src/engine/VectorCollection';
 import {
   growthPeakBytes,
   HEAP_LIMIT_BYTES,
   indexHeapBytes,
   usableHeapBytes,
-} from '../../src/engine/memoryModel';
+} from '../../src/core/memoryModel';
 import { estimateMemory } from '../../src/client/estimate';
-import { VicinityError } from '../../src/errors/VicinityError';
+import { VicinityError } from '../../src/core/VicinityError';
 
 const params: EngineParams = {
   dimensions: 384,

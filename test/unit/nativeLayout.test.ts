@@ -7,8 +7,8 @@ import {
   readHeader,
   recordBytes,
   type ConvertOptions,
-} from '../../src/engine/nativeLayout.js';
-import type { Metric } from '../../src/types.js';
+} from '../../src/native/nativeLayout.js';
+import type { Metric } from '../../src/core/types.js';
 import { codeOf } from '../support/codeOf.js';
 import {
   buildNative,

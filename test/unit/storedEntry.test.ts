@@ -7,7 +7,7 @@ import {
   storedEntry,
   type StoredEntry,
 } from '../../src/cache/storedEntry.js';
-import type { Hit } from '../../src/types.js';
+import type { Hit } from '../../src/core/types.js';
 
 const NOW = 1_700_000_000_000;
 const vector = new Float32Array([0.5, -1, 2]);

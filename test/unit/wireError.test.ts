@@ -1,7 +1,7 @@
 import { expose, transferHandlers, wrap } from 'comlink';
 import { afterEach, expect, it } from 'vitest';
-import { VicinityError } from '../../src/errors/VicinityError.js';
-import { fromWorker, throwingWireErrors } from '../../src/errors/wireError.js';
+import { VicinityError } from '../../src/core/VicinityError.js';
+import { fromWorker, throwingWireErrors } from '../../src/core/wireError.js';
 
 type Endpoint = Parameters<typeof expose>[1];
 const ports: MessagePort[] = [];

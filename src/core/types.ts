@@ -1,10 +1,71 @@
-import type { CacheStats } from './cache/IndexCache.js';
-import type { StorageState } from './storage/storageState.js';
-import type { FusionOption, SearchMode } from './search/searchMode.js';
+/** The public data types of vicinity, and the names its layers share. */
 
-export type { FusionOption, SearchMode };
+/** How a search ranks: by vector, by text (BM25), or both fused. @default 'vector' */
+export type SearchMode = 'vector' | 'text' | 'hybrid';
 
-export type { StorageState };
+export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'text', 'hybrid'];
+
+/**
+ * The fusion of a hybrid search: `'rrf'` (reciprocal rank fusion, k 60),
+ * `{ method: 'rrf', k }`, or `{ method: 'weighted', vector, text }` (each
+ * side max-normalised, then weighted; weights 0.5 and 0.5 by default).
+ * @default 'rrf'
+ */
+export type FusionOption =
+  | 'rrf'
+  | 'weighted'
+  | { readonly method: 'rrf'; readonly k?: number }
+  | { readonly method: 'weighted'; readonly vector?: number; readonly text?: number };
+
+/** What the browser says about this origin's storage; null where it does not say. */
+export interface StorageState {
+  readonly usage: number | null;
+  readonly quota: number | null;
+  /** Whether the browser promised not to evict this origin's data. */
+  readonly persisted: boolean | null;
+}
+
+export interface QueryCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  /** hits / (hits + misses), 0 before the first lookup. */
+  readonly hitRate: number;
+  /** Entries pushed out to make room (shrinking included). */
+  readonly evictions: number;
+  /** Entries found past their time to live. */
+  readonly expirations: number;
+  /** Answers not cached because one would take more than a tenth of the capacity. */
+  readonly rejected: number;
+  readonly bytes: number;
+  readonly entries: number;
+  readonly maxBytes: number;
+}
+
+export interface CacheStats extends QueryCacheStats {
+  /** Entries read back from IndexedDB on open. */
+  readonly loaded: number;
+  /**
+   * Stored entries deleted on open: of other index contents, expired, of an
+   * older record format, or text answers of another embedder.
+   */
+  readonly dropped: number;
+  /**
+   * Stored records that failed their checks on open (unreadable, checksum
+   * mismatch, an answer the index could not have given), deleted; the
+   * store is cleared when it cannot be read at all.
+   */
+  readonly corrupt: number;
+  /** Writes to IndexedDB that failed (the cache goes on in memory). */
+  readonly persistErrors: number;
+  /** Distinct queries in the query log. */
+  readonly loggedQueries: number;
+}
+
+/** Which implementation runs: hnswlib built with WebAssembly SIMD, or the hnswlib-wasm package. */
+export type EngineKind = 'simd' | 'hnswlib-wasm';
+
+/** What the caller asks for: a named engine, or the best this browser runs. */
+export type EngineChoice = 'auto' | EngineKind;
 
 /** Distance metric of an index. */
 export type Metric = 'cosine' | 'l2' | 'ip';

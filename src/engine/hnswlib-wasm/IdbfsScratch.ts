@@ -1,7 +1,7 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import { committed, openDatabase, request } from '../storage/idb.js';
-import { sleep } from '../util/sleep.js';
-import { withTimeout } from '../util/withTimeout.js';
+import { VicinityError } from '../../core/VicinityError.js';
+import { committed, openDatabase, request } from '../../util/idb.js';
+import { sleep } from '../../util/sleep.js';
+import { withTimeout } from '../../util/withTimeout.js';
 
 /*
  * hnswlib-wasm keeps its files in Emscripten's IDBFS: an IndexedDB database
@@ -45,6 +45,11 @@ export function scratchPath(file: string): string {
  */
 export function scratchPrefix(indexName: string): string {
   return `vicinity-${encodeURIComponent(indexName)}#`;
+}
+
+/** A scratch file of its own for one engine: files of other tabs in the shared IDBFS database are not ours. */
+export function newScratchFile(indexName: string): string {
+  return `${scratchPrefix(indexName)}${crypto.randomUUID()}.bin`;
 }
 
 /** Puts index bytes where IDBFS will find them when hnswlib-wasm mounts. */

@@ -1,6 +1,6 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { EngineKind, EngineParams } from './Engine.js';
-import { vectorDataBytes } from './int8Codes.js';
+import { VicinityError } from './VicinityError.js';
+import type { EngineParams } from './protocol.js';
+import type { EngineKind, Quantization } from './types.js';
 
 /*
  * What an index costs in a worker's WASM heap, from hnswlib's layout in
@@ -12,8 +12,16 @@ import { vectorDataBytes } from './int8Codes.js';
  * upper-level link lists (a share 1/(M-1) of an M-link list, on average).
  * The constants were checked against the heap that both engines report
  * (test/browser/memory.spec.ts). An int8 index stores 8 + dimensions bytes a
- * vector instead of 4 · dimensions (int8Codes.ts); nothing else changes.
+ * vector instead of 4 · dimensions (native/int8Codes.ts); nothing else changes.
  */
+
+/** Bytes of the header before an element's codes: its scale and squared norm. */
+export const CODE_HEADER_BYTES = 8;
+
+/** Bytes of one element's vector data in the engine's layout. */
+export function vectorDataBytes(dimensions: number, quantization: Quantization): number {
+  return quantization === 'int8' ? CODE_HEADER_BYTES + dimensions : 4 * dimensions;
+}
 
 /** The largest heap each engine's build can grow to: its Emscripten MAXIMUM_MEMORY. */
 export const HEAP_LIMIT_BYTES: Readonly<Record<EngineKind, number>> = {

@@ -1,14 +1,16 @@
 import type { HierarchicalNSW, HnswlibModule } from 'hnswlib-wasm';
-import { toVicinityError } from '../errors/VicinityError.js';
-import { withLock } from '../util/withLock.js';
-import { sleep } from '../util/sleep.js';
-import { withTimeout } from '../util/withTimeout.js';
-import type { BatchResult, Engine, EngineFactory, EngineParams, EngineResult } from './Engine.js';
-import { assertAddressable, snapshotBytes } from './memoryModel.js';
-import { assertQuantizable } from './pickEngine.js';
+import { toVicinityError } from '../../core/VicinityError.js';
+import { withLock } from '../../util/withLock.js';
+import { sleep } from '../../util/sleep.js';
+import { withTimeout } from '../../util/withTimeout.js';
+import type { BatchResult, Engine, EngineFactory, EngineResult } from '../Engine.js';
+import type { EngineParams } from '../../core/protocol.js';
+import { assertAddressable, snapshotBytes } from '../../core/memoryModel.js';
+import { assertQuantizable } from '../../core/engineChoice.js';
 import {
   awaitScratchFile,
   deleteScratchFile,
+  newScratchFile,
   sweepScratch,
   writeScratchFile,
 } from './IdbfsScratch.js';
@@ -229,8 +231,8 @@ export class HnswlibWasmEngine implements Engine {
 
 /** hnswlib-wasm, for the worker entry that runs it (worker-hnswlib-wasm.ts). */
 export const hnswlibWasmFactory: EngineFactory = {
-  create: ({ params, capacity, scratchFile }) =>
-    HnswlibWasmEngine.create({ params, scratchFile }, capacity),
-  load: ({ params, capacity, scratchFile }, bytes) =>
-    HnswlibWasmEngine.load({ params, scratchFile }, bytes, capacity),
+  create: ({ params, capacity, indexName }) =>
+    HnswlibWasmEngine.create({ params, scratchFile: newScratchFile(indexName) }, capacity),
+  load: ({ params, capacity, indexName }, bytes) =>
+    HnswlibWasmEngine.load({ params, scratchFile: newScratchFile(indexName) }, bytes, capacity),
 };

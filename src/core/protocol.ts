@@ -1,38 +1,106 @@
 /**
  * The contract between the page and the index worker. Type-only: the page
- * derives its remote type from `EngineApi` with `Comlink.Remote`, never by hand.
+ * derives its remote type from `WorkerApi<ProxyMarked>` with `Comlink.Remote`, never by
+ * hand. Comlink's marker is a parameter, so that this module imports nothing.
  */
-import type { ProxyMarked } from 'comlink';
-// EngineChoice comes from Engine.ts, not chooseEngine.ts: the public .d.ts
-// reach this module, and chooseEngine's loader types would pull in
-// hnswlib-wasm's own .d.ts, which do not compile without skipLibCheck.
-import type { EngineChoice, EngineKind, EngineParams } from '../engine/Engine.js';
-import type { RawHit, SearchRequest } from '../engine/VectorCollection.js';
-import type { MemoryStats, Metadata, Metric, Quantization } from '../types.js';
-import type { TextRequest } from '../search/searchMode.js';
-import type { TextConfig } from '../text/TextIndex.js';
+import type {
+  EngineChoice,
+  EngineKind,
+  Filter,
+  HitRanks,
+  MemoryStats,
+  Metadata,
+  Metric,
+  Quantization,
+} from './types.js';
 
-export type { RawHit, SearchRequest, EngineParams, EngineKind, EngineChoice };
+/** Build parameters fixed when an index is created. */
+export interface EngineParams {
+  readonly dimensions: number;
+  readonly metric: Metric;
+  readonly M: number;
+  readonly efConstruction: number;
+  /** float32 (`none`) or int8 codes; only the SIMD engine has int8. */
+  readonly quantization: Quantization;
+}
+
+/** A hit as the worker returns it; the page adds nothing but may drop metadata. */
+export interface RawHit {
+  id: string;
+  score: number;
+  distance: number;
+  metadata?: Metadata;
+  /** Text and hybrid searches: the rank of the hit on each side. */
+  ranks?: HitRanks;
+}
+
+export interface SearchRequest {
+  readonly k: number;
+  readonly filter?: Filter;
+  readonly efSearch?: number;
+}
+
+/**
+ * Fusion of the ranked lists of the two sides of a hybrid search.
+ *
+ * - `rrf` (the default): reciprocal rank fusion (Cormack, Clarke and
+ *   Büttcher, SIGIR 2009), score = Σ over the sides that found the item of
+ *   1 / (k + rank), ranks from 1, k = 60 as in the paper. It needs no
+ *   comparable scores, only ranks.
+ * - `weighted`: as Orama's hybrid search, each side's scores divided by that
+ *   side's best score (max-normalised, so the best of each side is 1), then
+ *   `vector · weight + text · weight`; a side that did not find an item adds 0.
+ */
+export type Fusion =
+  | { readonly method: 'rrf'; readonly k: number }
+  | { readonly method: 'weighted'; readonly vector: number; readonly text: number };
+
+/** What the worker needs besides k, filter and efSearch for a text or hybrid search. */
+export interface TextRequest {
+  readonly mode: 'text' | 'hybrid';
+  readonly fusion: Fusion;
+  /** Candidates each side returns before fusion (at least k). */
+  readonly candidates: number;
+}
+
+/**
+ * The built-in tokenizers, by name: names, not functions, because the text
+ * index runs in the worker and a function cannot cross to it (nor be saved
+ * with the index). A page that needs its own tokenisation passes a function
+ * as `text.tokenizer`; it runs on the page, over item text and query text,
+ * and the worker indexes its tokens as they are (`'pretokenized'`).
+ *
+ * - `english`: lower case, words of letters and digits (Unicode), English
+ *   stop words dropped, Porter stemming (`stemmer`), so that "leaves" and
+ *   "leaf", "falling" and "fall" meet.
+ * - `simple`: lower case words, nothing dropped, nothing stemmed.
+ */
+export type TokenizerName = 'english' | 'simple';
+
+/** What the worker is told: a built-in name, or tokens made on the page. */
+export type StoredTokenizer = TokenizerName | 'pretokenized';
+
+export const TOKENIZER_NAMES: readonly StoredTokenizer[] = ['english', 'simple', 'pretokenized'];
+
+/** What decides how text is indexed; saved with the index, fixed once created. */
+export interface TextConfig {
+  /** Metadata fields indexed beside the item's `text`, top-level names. */
+  readonly fields: readonly string[];
+  readonly tokenizer: StoredTokenizer;
+}
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogSink = (level: LogLevel, message: string) => void;
 
 export interface OpenRequest {
   readonly name: string;
-  /** Build parameters the caller set; undefined ones come from storage or defaults. */
+  /** Build parameters the caller set; undefined ones come from storage, or BUILD_DEFAULTS for a new index. */
   readonly dimensions: number | undefined;
   readonly metric: Metric | undefined;
   readonly M: number | undefined;
   readonly efConstruction: number | undefined;
   readonly quantization: Quantization | undefined;
   readonly efSearch: number | undefined;
-  readonly defaults: {
-    readonly metric: Metric;
-    readonly M: number;
-    readonly efConstruction: number;
-    readonly quantization: Quantization;
-    readonly efSearch: number;
-  };
   readonly initialCapacity: number;
   readonly engine: EngineChoice;
   /** A ceiling on the engine's WASM heap, below its build's own. */
@@ -101,6 +169,7 @@ export interface WorkerStats {
 
 /** A copy of an index's state for a read-only replica; `bytes` is transferred. */
 export interface ReplicaSnapshot {
+  readonly name: string;
   readonly kind: EngineKind;
   readonly params: EngineParams;
   readonly efSearch: number;
@@ -176,12 +245,12 @@ export interface ReplicaApi extends SearchApi {
  * the other). Both are Comlink proxies, so that `remote.index.open()` is a
  * call into the worker.
  */
-export interface WorkerApi {
-  readonly index: EngineApi & ProxyMarked;
-  readonly replica: ReplicaApi & ProxyMarked;
+export interface WorkerApi<Marked = unknown> {
+  readonly index: IndexServiceApi & Marked;
+  readonly replica: ReplicaApi & Marked;
 }
 
-export interface EngineApi extends SearchApi {
+export interface IndexServiceApi extends SearchApi {
   setLogSink(sink: LogSink | undefined): void;
   open(request: OpenRequest): Promise<OpenResult>;
   upsert(

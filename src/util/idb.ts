@@ -1,4 +1,4 @@
-import { VicinityError } from '../errors/VicinityError.js';
+import { VicinityError } from '../core/VicinityError.js';
 
 /** Resolves with a request's result; maps IndexedDB failures to VicinityError. */
 export function request<T>(req: IDBRequest<T>): Promise<T> {

@@ -1,4 +1,7 @@
-import type { Quantization } from '../types.js';
+import type { Quantization } from '../core/types.js';
+import { CODE_HEADER_BYTES, vectorDataBytes } from '../core/memoryModel.js';
+
+export { vectorDataBytes };
 
 /*
  * int8 scalar quantisation, as native/int8_space.h stores it: each element's
@@ -7,14 +10,6 @@ import type { Quantization } from '../types.js';
  * The engine quantises what is upserted; this side recodes whole files on
  * import and export, with the same float32 steps so both give the same bytes.
  */
-
-/** Bytes of the header before an element's codes: its scale and squared norm. */
-const CODE_HEADER_BYTES = 8;
-
-/** Bytes of one element's vector data in the engine's layout. */
-export function vectorDataBytes(dimensions: number, quantization: Quantization): number {
-  return quantization === 'int8' ? CODE_HEADER_BYTES + dimensions : 4 * dimensions;
-}
 
 /** The dimensions that `dataBytes` of vector data hold, or undefined where no whole number fits. */
 export function dimensionsOf(dataBytes: number, quantization: Quantization): number | undefined {

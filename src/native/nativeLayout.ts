@@ -1,5 +1,5 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { Quantization } from '../types.js';
+import { VicinityError } from '../core/VicinityError.js';
+import type { Quantization } from '../core/types.js';
 import { decodeInt8, dimensionsOf, encodeInt8, vectorDataBytes } from './int8Codes.js';
 
 /**

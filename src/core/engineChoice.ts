@@ -1,6 +1,6 @@
-import { VicinityError } from '../errors/VicinityError.js';
-import type { Quantization } from '../types.js';
-import type { EngineChoice, EngineKind } from './Engine.js';
+import { VicinityError } from './VicinityError.js';
+import type { Quantization } from './types.js';
+import type { EngineChoice, EngineKind } from './types.js';
 
 // Smallest modules that use SIMD (v128) and exception handling (try/catch):
 // the two features the SIMD build needs.
