@@ -6,7 +6,9 @@ import { isUndeliverable } from '../core/notices.js';
 import { sleep } from '../util/sleep.js';
 import { spawnWorker } from './spawnWorker.js';
 
-type Api = Remote<WorkerApi<ProxyMarked>>['index'];
+/** The index service in the worker, as the page calls it. */
+export type PrimaryApi = Remote<WorkerApi<ProxyMarked>>['index'];
+type Api = PrimaryApi;
 
 interface Connection {
   readonly worker: Worker;

@@ -2,14 +2,24 @@
  * The page side of \`VectorIndex.import\`: what it takes, and the file, ids
  * and metadata cut into parts that cross to the worker without a long task.
  */
-import { VicinityError } from '../core/VicinityError.js';
-import { headerBytes } from '../native/nativeLayout.js';
+import { transfer } from 'comlink';
+import { VicinityError, toVicinityError } from '../core/VicinityError.js';
+import { headerBytes, readHeader } from '../native/nativeLayout.js';
 import { storedGenerations } from '../storage/storeCatalog.js';
 import type { Metadata, Metric } from '../core/types.js';
 import { nextTask } from '../util/nextTask.js';
-import { copyPlainData } from '../validation/validateInput.js';
-import type { ImportProgress, LabelPart } from '../core/protocol.js';
-import type { VectorIndexOptions } from './resolveOptions.js';
+import { assertId, assertMetadata, copyPlainData } from '../validation/validateInput.js';
+import type { ImportProgress, ImportResult, LabelPart } from '../core/protocol.js';
+import { PageHealth } from '../monitor/PageHealth.js';
+import { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
+import { PER_VECTOR_SAVE_MS } from './allowances.js';
+import { PrimaryWorker } from './PrimaryWorker.js';
+import {
+  openRequest,
+  resolveOptions,
+  type ResolvedOptions,
+  type VectorIndexOptions,
+} from './resolveOptions.js';
 
 /**
  * Bytes of a native index file per message to the worker: small enough that
@@ -261,4 +271,107 @@ function streamed(
     chunks: parts(),
     cancel: () => void reader?.cancel().catch(() => undefined),
   };
+}
+
+/** What importing hands back: a worker that holds the index, saved as its first generation. */
+export interface Imported {
+  readonly resolved: ResolvedOptions;
+  readonly primary: PrimaryWorker;
+  readonly imported: ImportResult;
+  readonly monitor: PerformanceMonitor;
+  readonly startedAt: number;
+}
+
+/**
+ * VectorIndex.import up to the open index: checks what it was given, streams
+ * the file to a new worker, which converts, checks and saves it. `openHere`
+ * says whether the page holds the name open already (CONFLICT).
+ */
+export async function importIndex(
+  name: string,
+  options: ImportOptions,
+  openHere: (name: string) => boolean,
+): Promise<Imported> {
+  if (typeof options !== 'object' || options === null) {
+    throw new VicinityError('INVALID_OPTIONS', 'import takes { hnswlib, ids, metric, dimensions }');
+  }
+  const { hnswlib, ids, metadata, onProgress, ...open } = options;
+  for (const key of ['M', 'efConstruction'] as const) {
+    if (key in open) {
+      throw new VicinityError('INVALID_OPTIONS', `${key} is read from the file; leave it out`);
+    }
+  }
+  if (open.metric === undefined || open.dimensions === undefined) {
+    throw new VicinityError(
+      'INVALID_OPTIONS',
+      'import needs metric and dimensions: hnswlib files do not record the metric',
+    );
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new VicinityError('INVALID_OPTIONS', 'onProgress must be a function');
+  }
+  const checked = resolveOptions(name, open);
+  const dimensions = open.dimensions;
+  const idParts = await labelParts(ids, 'ids', (id, where) => {
+    assertId(id, where);
+    return id;
+  });
+  const metadataParts =
+    metadata === undefined
+      ? []
+      : await labelParts(metadata, 'metadata', (m, where) => {
+          assertMetadata(m, where);
+          return m as Metadata;
+        });
+  if (openHere(checked.name)) {
+    throw new VicinityError('CONFLICT', `index "${checked.name}" is open in this page`);
+  }
+  await assertNotStored(checked.name);
+  const source = await openSource(hnswlib);
+  const monitor = new PerformanceMonitor({ page: PageHealth.shared() });
+  let primary: PrimaryWorker | undefined;
+  try {
+    const startedAt = monitor.begin();
+    // The header first: M and efConstruction are build parameters the
+    // index is created with, and what a replacement worker reopens with.
+    const first = await source.chunks.next();
+    const head = first.done ? new Uint8Array(0) : first.value;
+    const header = readHeader(head, 'native64', dimensions);
+    const resolved = resolveOptions(name, {
+      ...open,
+      M: header.M,
+      efConstruction: header.efConstruction,
+    });
+    const started = await PrimaryWorker.start(
+      openRequest(resolved),
+      resolved.logger,
+      resolved.timeoutMs,
+    );
+    primary = started.primary;
+    const worker = primary;
+    await worker.call((api) => api.importBegin({ totalBytes: source.totalBytes }));
+    for (const part of idParts) await worker.call((api) => api.importIds(part));
+    for (const part of metadataParts) await worker.call((api) => api.importMetadata(part));
+    for (let next = first; !next.done; next = await source.chunks.next()) {
+      const chunk = next.value;
+      const progress = await worker.call((api) => api.importChunk(transfer(chunk, [chunk.buffer])));
+      try {
+        onProgress?.(progress);
+      } catch (error) {
+        resolved.logger?.('warn', `onProgress threw: ${String(error)}`);
+      }
+    }
+    // Checking, loading and saving grow with the count, like a save.
+    const imported = await worker.call(
+      (api) => api.importEnd(),
+      2 * header.count * PER_VECTOR_SAVE_MS,
+    );
+    worker.saved(imported.generation);
+    return { resolved, primary: worker, imported, monitor, startedAt };
+  } catch (error) {
+    source.cancel();
+    await primary?.close();
+    monitor.dispose();
+    throw toVicinityError(error, 'ENGINE_ERROR', 'importing the index');
+  }
 }

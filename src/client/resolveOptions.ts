@@ -1,6 +1,6 @@
 import { VicinityError } from '../core/VicinityError.js';
 import { assertQuantizable, pickEngine } from '../core/engineChoice.js';
-import type { LogSink } from '../core/protocol.js';
+import type { LogSink, OpenRequest } from '../core/protocol.js';
 import type { EngineChoice } from '../core/types.js';
 import type { Metric, Quantization, VectorLike } from '../core/types.js';
 import type { CacheOptions, ResolvedCacheOptions } from '../cache/IndexCache.js';
@@ -261,5 +261,22 @@ function resolveCache(cache: VectorIndexOptions['cache']): ResolvedCacheOptions 
     ttlMs: bounded('ttlMs', 1, 365 * 24 * 3600 * 1000),
     persist: cache.persist ?? CACHE_DEFAULTS.persist,
     logSize: bounded('logSize', 0, 100_000),
+  };
+}
+
+/** What the worker opens (or creates) the index with. */
+export function openRequest(resolved: ResolvedOptions): OpenRequest {
+  return {
+    name: resolved.name,
+    dimensions: resolved.dimensions,
+    metric: resolved.metric,
+    M: resolved.M,
+    efConstruction: resolved.efConstruction,
+    quantization: resolved.quantization,
+    efSearch: resolved.efSearch,
+    initialCapacity: resolved.initialCapacity,
+    maxMemoryBytes: resolved.maxMemoryBytes,
+    engine: resolved.engine,
+    ...(resolved.text.config === undefined ? {} : { text: resolved.text.config }),
   };
 }

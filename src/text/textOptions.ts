@@ -1,6 +1,5 @@
 import { VicinityError } from '../core/VicinityError.js';
-import type { TokenizerName } from '../core/protocol.js';
-import type { TextConfig } from '../core/protocol.js';
+import type { TextConfig, TokenizerName } from '../core/protocol.js';
 
 /**
  * The `text` option of `VectorIndex.open`: what is indexed for full-text
@@ -99,4 +98,35 @@ export function textForWorker(
   }
   // Terms travel joined by spaces: a space inside one would split it.
   return terms.map((t: string) => t.replace(/\s+/g, '_')).join(' ');
+}
+
+/**
+ * The page's tokenizer function, when the index's text is tokenised on the
+ * page (the worker said `'pretokenized'` on open); INVALID_OPTIONS when the
+ * index needs one and this open passed none.
+ */
+export function pageTokenizer(
+  name: string,
+  text: ResolvedText,
+  config: TextConfig | undefined,
+): ((text: string) => string[]) | undefined {
+  if (config?.tokenizer === 'pretokenized' && !text.tokenize) {
+    throw new VicinityError(
+      'INVALID_OPTIONS',
+      `index "${name}" tokenises text with a function on the page: pass it as text.tokenizer`,
+    );
+  }
+  return text.tokenize;
+}
+
+/** Items' texts for the worker, or undefined when no item of the batch has any. */
+export function itemTexts(
+  items: readonly { readonly text?: string }[],
+  tokenizer: () => ((text: string) => string[]) | undefined,
+): (string | undefined)[] | undefined {
+  if (!items.some((item) => item.text !== undefined)) return undefined;
+  const tokenize = tokenizer();
+  return items.map((item, i) =>
+    item.text === undefined ? undefined : textForWorker(item.text, tokenize, `items[${i}]`),
+  );
 }

@@ -61,6 +61,7 @@ import type {
   WorkerStats,
 } from '../core/protocol.js';
 import { BUILD_DEFAULTS } from '../core/defaults.js';
+import { assertSameBuild } from '../core/buildParams.js';
 
 /**
  * The index as the worker holds it: a collection over an engine, and the
@@ -226,7 +227,7 @@ export class IndexService implements IndexServiceApi {
     kind: EngineKind,
     { manifest, chunks }: StoredSnapshot,
   ): Promise<{ collection: VectorCollection; text: TextIndex }> {
-    assertCompatible(request, manifest);
+    assertSameBuild(request.name, request, manifest);
     const params: EngineParams = {
       dimensions: manifest.dimensions,
       metric: manifest.metric,
@@ -800,31 +801,6 @@ function textSnapshot(text: TextIndex): unknown {
 
 export function checkRequest(request: SearchRequest): void {
   assertSearchRequest(request);
-}
-
-function assertCompatible(request: OpenRequest, manifest: Manifest): void {
-  const { name } = request;
-  const clashes: string[] = [];
-  if (request.dimensions !== undefined && request.dimensions !== manifest.dimensions) {
-    clashes.push(`dimensions ${request.dimensions} (stored ${manifest.dimensions})`);
-  }
-  if (request.metric !== undefined && request.metric !== manifest.metric) {
-    clashes.push(`metric ${request.metric} (stored ${manifest.metric})`);
-  }
-  if (request.M !== undefined && request.M !== manifest.M)
-    clashes.push(`M ${request.M} (stored ${manifest.M})`);
-  if (request.efConstruction !== undefined && request.efConstruction !== manifest.efConstruction) {
-    clashes.push(`efConstruction ${request.efConstruction} (stored ${manifest.efConstruction})`);
-  }
-  if (request.quantization !== undefined && request.quantization !== manifest.quantization) {
-    clashes.push(`quantization ${request.quantization} (stored ${manifest.quantization})`);
-  }
-  if (clashes.length > 0) {
-    throw new VicinityError(
-      'INCOMPATIBLE_OPTIONS',
-      `index "${name}" exists with other build parameters: ${clashes.join(', ')}`,
-    );
-  }
 }
 
 /** Runs `compute` and returns its value with the time it took. */

@@ -149,5 +149,5 @@ test('the code of a worker-side failure survives the trip to the page', async ({
     }
   }, name);
   expect(r).toMatchObject({ isVicinityError: true, code: 'INCOMPATIBLE_OPTIONS' });
-  expect(JSON.stringify(r)).toContain('dimensions 3 (stored 2)');
+  expect(JSON.stringify(r)).toContain('dimensions 3 (the index has 2)');
 });

@@ -1,0 +1,100 @@
+import { transfer } from 'comlink';
+import type { RawHit, SearchRequest, Timed } from '../core/protocol.js';
+import { PER_QUERY_MS } from './allowances.js';
+import type { PrimaryWorker } from './PrimaryWorker.js';
+import type { ReplicaPool } from './ReplicaPool.js';
+
+/**
+ * The workers of one index, and which of them answers a search: the primary
+ * holds the index and takes every write; read-only replicas share its
+ * searches. A search goes to a replica that holds the index as last written
+ * when the primary is busy; a batch is split across all such workers.
+ */
+export class Workers {
+  readonly primary: PrimaryWorker;
+  readonly replicas: ReplicaPool;
+  /** Queries the primary answered since open (stats().workers.served). */
+  #servedByPrimary = 0;
+
+  constructor(primary: PrimaryWorker, replicas: ReplicaPool) {
+    this.primary = primary;
+    this.replicas = replicas;
+  }
+
+  /** What stats().workers reports. */
+  counts(): { total: number; current: number; served: number[] } {
+    return {
+      total: this.replicas.size + 1,
+      current: this.replicas.current + 1,
+      served: [this.#servedByPrimary, ...this.replicas.served],
+    };
+  }
+
+  /** One query; `query` is transferred away. */
+  async search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>> {
+    const replica = this.replicas.pick(this.primary.inFlight);
+    if (replica) {
+      return this.replicas.run(replica, 1, (r) =>
+        r.search(transfer(query, [query.buffer]), request),
+      );
+    }
+    const answer = await this.primary.call((api) =>
+      api.search(transfer(query, [query.buffer]), request),
+    );
+    this.#servedByPrimary++;
+    return answer;
+  }
+
+  /** `count` queries packed in `packed` (transferred away): one call, or one part per current worker. */
+  async searchBatch(
+    packed: Float32Array,
+    count: number,
+    request: SearchRequest,
+  ): Promise<Timed<RawHit[][]>> {
+    const replicas = this.replicas.currentReplicas();
+    if (replicas.length === 0 || count < 2 * (replicas.length + 1)) {
+      const answer = await this.primary.call(
+        (api) => api.searchBatch(transfer(packed, [packed.buffer]), count, request),
+        count * PER_QUERY_MS,
+      );
+      this.#servedByPrimary += count;
+      return answer;
+    }
+    // Split the batch across the primary and every current replica, one part each.
+    const dim = packed.length / count;
+    const per = Math.ceil(count / (replicas.length + 1));
+    const size = (i: number) => Math.max(0, Math.min(count, (i + 1) * per) - i * per);
+    const part = (i: number) => packed.slice(i * per * dim, (i * per + size(i)) * dim);
+    const results = await Promise.all([
+      this.primary
+        .call((api) => {
+          const first = part(0);
+          return api.searchBatch(transfer(first, [first.buffer]), size(0), request);
+        }, per * PER_QUERY_MS)
+        .then((answer) => {
+          this.#servedByPrimary += size(0);
+          return answer;
+        }),
+      ...replicas.map((replica, r) =>
+        this.replicas.run(replica, size(r + 1), (target) => {
+          const mine = part(r + 1);
+          return target.searchBatch(transfer(mine, [mine.buffer]), size(r + 1), request);
+        }),
+      ),
+    ]);
+    // The parts ran side by side: the caller waited for the slowest.
+    return {
+      value: results.flatMap((answer) => answer.value),
+      workerMs: Math.max(...results.map((answer) => answer.workerMs)),
+    };
+  }
+
+  /** The index changed: replicas are out of date until they reload it. */
+  changed(): void {
+    this.replicas.changed();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.primary.close(), this.replicas.close()]);
+  }
+}
