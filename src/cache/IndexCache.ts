@@ -154,8 +154,9 @@ export class IndexCache implements IndexCacheApi {
     this.#counts.corrupt += loaded.corrupt;
     const texts = loaded.entries.filter(({ entry }) => typeof entry.query === 'string');
     await this.#restore(loaded.entries.filter(({ entry }) => typeof entry.query !== 'string'));
-    if (texts.length === 0) return;
+    // Resolves once the fingerprint is known, stored texts or not: text keys can be made then.
     const embedder = await fingerprint;
+    if (texts.length === 0) return;
     const mine = texts.filter(
       ({ key, entry }) => embedder !== null && key.endsWith(`|${queryKey(entry.query, embedder)}`),
     );

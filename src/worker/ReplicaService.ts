@@ -6,7 +6,7 @@ import { VectorCollection } from '../engine/VectorCollection.js';
 import { type SearchRequest } from '../core/protocol.js';
 import { VicinityError } from '../core/VicinityError.js';
 import { SerialQueue } from '../util/SerialQueue.js';
-import { checkRequest, timed } from './IndexService.js';
+import { searchMany, searchOne } from './searchCalls.js';
 import type { RawHit, ReplicaApi, ReplicaSnapshot, Timed } from '../core/protocol.js';
 
 /**
@@ -49,14 +49,7 @@ export class ReplicaService implements ReplicaApi {
   }
 
   search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>> {
-    return this.#queue.run(() =>
-      timed(() => {
-        checkRequest(request);
-        const collection: VectorCollection = this.#loaded();
-        collection.assertQuery(query, 1);
-        return collection.search(query, request);
-      }),
-    );
+    return this.#queue.run(() => searchOne(this.#loaded(), query, request));
   }
 
   searchBatch(
@@ -64,14 +57,7 @@ export class ReplicaService implements ReplicaApi {
     count: number,
     request: SearchRequest,
   ): Promise<Timed<RawHit[][]>> {
-    return this.#queue.run(() =>
-      timed(() => {
-        checkRequest(request);
-        const collection: VectorCollection = this.#loaded();
-        collection.assertQuery(queries, count);
-        return collection.searchBatch(queries, count, request);
-      }),
-    );
+    return this.#queue.run(() => searchMany(this.#loaded(), queries, count, request));
   }
 
   close(): Promise<void> {

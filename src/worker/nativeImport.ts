@@ -1,18 +1,22 @@
 /**
- * The worker side of \`VectorIndex.import\`: ids and metadata as they arrive
- * in parts, and the sidecar of the converted index.
+ * The worker side of \`VectorIndex.import\`: the file's bytes through a
+ * converter, ids and metadata as they arrive in parts, and the index they
+ * make once complete.
  */
 import { VicinityError } from '../core/VicinityError.js';
 import {
+  LayoutConverter,
   headerBytes,
   recordBytes,
   type ConvertedIndex,
-  type LayoutConverter,
 } from '../native/nativeLayout.js';
+import type { EngineFactories } from '../engine/Engine.js';
+import { loadEngine } from '../engine/chooseEngine.js';
 import type { Sidecar } from '../engine/SnapshotCodec.js';
+import { VectorCollection } from '../engine/VectorCollection.js';
 import type { Metadata, Metric, Quantization } from '../core/types.js';
-import { assertUsable } from '../validation/validateInput.js';
-import type { ImportRequest, LabelPart } from '../core/protocol.js';
+import { assertId, assertMetadata, assertUsable } from '../validation/validateInput.js';
+import type { EngineParams, ImportProgress, ImportRequest, LabelPart } from '../core/protocol.js';
 
 /** An import under way: the converter the bytes go through, and the ids and metadata by label. */
 export interface PendingImport {
@@ -154,4 +158,113 @@ function assertUnit(vector: Float32Array, label: number): void {
         "long: hnswlib stores cosine vectors normalised, so the file was built for 'l2' or 'ip'",
     );
   }
+}
+
+/** An import into `collection`, just created and empty: the file's bytes go through a converter. */
+export function beginImport(collection: VectorCollection, request: ImportRequest): PendingImport {
+  const { totalBytes } = request ?? {};
+  if (totalBytes !== null && !(Number.isSafeInteger(totalBytes) && totalBytes >= 0)) {
+    throw new VicinityError('INVALID_OPTIONS', 'totalBytes must be a byte count or null');
+  }
+  return {
+    request,
+    ids: new Map(),
+    metadata: new Map(),
+    converter: new LayoutConverter({
+      from: 'native64',
+      to: 'wasm32',
+      dimensions: collection.params.dimensions,
+      totalBytes: request.totalBytes,
+      // Any labels fit, and the id map stays dense: ids are looked up by the file's labels.
+      labels: 'position',
+      vectors: {
+        from: 'none',
+        to: collection.params.quantization,
+        check: importedVectorCheck(collection.params.metric),
+      },
+    }),
+  };
+}
+
+/** An import complete: the collection it makes, and what is saved of it. */
+export interface LoadedImport {
+  readonly collection: VectorCollection;
+  readonly engineBytes: Uint8Array;
+  readonly sidecar: Sidecar;
+}
+
+/**
+ * Checks the whole file and the ids against each other, and loads the graph
+ * into a new engine beside the empty one (which the caller discards once
+ * the import is saved). The file's M and efConstruction must be the index's.
+ */
+export async function loadImport(
+  engines: EngineFactories,
+  name: string,
+  empty: VectorCollection,
+  pending: PendingImport,
+): Promise<LoadedImport> {
+  const converted = pending.converter.finish();
+  const params: EngineParams = {
+    ...empty.params,
+    M: converted.header.M,
+    efConstruction: converted.header.efConstruction,
+  };
+  if (params.M !== empty.params.M || params.efConstruction !== empty.params.efConstruction) {
+    throw new VicinityError(
+      'INCOMPATIBLE_OPTIONS',
+      `the file was built with M ${params.M} and efConstruction ${params.efConstruction}, ` +
+        `the index was opened with ${empty.params.M} and ${empty.params.efConstruction}`,
+    );
+  }
+  const sidecar = importedSidecar(
+    converted,
+    pending,
+    params.metric,
+    empty.efSearch,
+    params.quantization,
+  );
+  // hnswlib-wasm's loader allocates the capacity it is given: as much as a new index would have.
+  const capacity = Math.max(converted.header.count, empty.engine.capacity());
+  empty.assertHeapRoom(capacity, converted.header.count, params);
+  const engine = await loadEngine(
+    engines,
+    empty.engine.kind,
+    { params, capacity, indexName: name },
+    converted.bytes,
+  );
+  try {
+    const collection = new VectorCollection(engine, params, empty.efSearch, sidecar);
+    collection.memoryLimit = empty.memoryLimit;
+    return { collection, engineBytes: converted.bytes, sidecar };
+  } catch (error) {
+    await engine.dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+export function addImportIds(pending: PendingImport, part: LabelPart<string>): void {
+  addLabelPart(pending.ids, part, 'ids', (id, where) => {
+    assertId(id, where);
+    return id;
+  });
+}
+
+export function addImportMetadata(pending: PendingImport, part: LabelPart<Metadata>): void {
+  addLabelPart(pending.metadata, part, 'metadata', (metadata, where) => {
+    assertMetadata(metadata, where);
+    return metadata as Metadata;
+  });
+}
+
+export function assertChunk(chunk: unknown): asserts chunk is Uint8Array {
+  if (!(chunk instanceof Uint8Array)) {
+    throw new VicinityError('INVALID_OPTIONS', 'index bytes must arrive as a Uint8Array');
+  }
+}
+
+/** The next bytes of the file, converted as they arrive; malformed ones throw. */
+export function pushImportChunk(pending: PendingImport, chunk: Uint8Array): ImportProgress {
+  pending.converter.push(chunk);
+  return { loadedBytes: pending.converter.loadedBytes, totalBytes: pending.request.totalBytes };
 }

@@ -22,17 +22,25 @@ export function startWorker(engines: EngineFactories): void {
     Reflect.set(console, method, () => undefined);
   }
 
-  const service = new IndexService(engines);
+  // A worker is a primary or a replica: only the service the page calls is built.
   // Failures cross as plain data with their code (see wireError.ts), so that
   // Comlink's handlers, which the page shares with other Comlink users, stay as they are.
+  let index: IndexService | undefined;
+  let indexApi: WorkerApi<ProxyMarked>['index'] | undefined;
+  let replicaApi: WorkerApi<ProxyMarked>['replica'] | undefined;
   const api: WorkerApi<ProxyMarked> = {
-    index: proxy(throwingWireErrors(service)),
-    replica: proxy(throwingWireErrors(new ReplicaService(engines))),
+    get index() {
+      index ??= new IndexService(engines);
+      return (indexApi ??= proxy(throwingWireErrors(index)));
+    },
+    get replica() {
+      return (replicaApi ??= proxy(throwingWireErrors(new ReplicaService(engines))));
+    },
   };
 
   // See notices.ts: a call whose message could not be read is reported, in turn.
-  const undeliverable = () =>
-    service.afterQueued(() => postMessage({ vicinity: UNDELIVERABLE } satisfies WorkerNotice));
+  const report = () => postMessage({ vicinity: UNDELIVERABLE } satisfies WorkerNotice);
+  const undeliverable = () => (index ? index.afterQueued(report) : setTimeout(report, 0));
   addEventListener('message', (event: MessageEvent<unknown>) => {
     if (event.data === null || event.data === undefined) undeliverable();
   });
