@@ -27,13 +27,8 @@ import type {
   SearchResult,
   VectorLike,
 } from '../core/types.js';
-import {
-  assertEf,
-  assertId,
-  assertIds,
-  assertMetadata,
-  packItems,
-} from '../validation/validateInput.js';
+import { assertMetadata } from '../validation/plainData.js';
+import { assertEf, assertId, assertIds, packItems } from '../validation/validateInput.js';
 import type {
   IndexServiceApi,
   EngineParams,

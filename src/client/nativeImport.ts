@@ -7,7 +7,7 @@ import { headerBytes } from '../native/nativeLayout.js';
 import { storedGenerations } from '../storage/storeCatalog.js';
 import type { Metadata, Metric } from '../core/types.js';
 import { nextTask } from '../util/nextTask.js';
-import { copyPlainData } from '../validation/validateInput.js';
+import { copyPlainData } from '../validation/plainData.js';
 import type { ImportProgress, LabelPart } from '../core/protocol.js';
 import type { VectorIndexOptions } from './resolveOptions.js';
 

@@ -9,7 +9,7 @@ import {
   resolveEngine,
 } from '../engine/chooseEngine.js';
 import { assertQuantizable } from '../core/engineChoice.js';
-import { LayoutConverter, convertLayout } from '../native/nativeLayout.js';
+import { LayoutConverter, convertLayout } from '../native/LayoutConverter.js';
 import {
   decodeSidecar,
   decodeSnapshot,
@@ -19,7 +19,8 @@ import {
 import { VectorCollection } from '../engine/VectorCollection.js';
 import { type RawHit, type SearchRequest } from '../core/protocol.js';
 import { assertRoomFor } from '../storage/assertRoomFor.js';
-import { IndexStore, type StoredSnapshot } from '../storage/IndexStore.js';
+import { IndexStore } from '../storage/IndexStore.js';
+import type { StoredSnapshot } from '../storage/snapshotTypes.js';
 import { FORMAT_VERSION, type Manifest } from '../storage/Manifest.js';
 import { bufferSource, gather, type SnapshotSource } from '../storage/SnapshotSource.js';
 import type { EngineKind } from '../core/types.js';
@@ -32,12 +33,8 @@ import { assertTexts } from '../text/assertTexts.js';
 import type { TextIndex } from '../text/TextIndex.js';
 import { SerialQueue } from '../util/SerialQueue.js';
 import { withLock } from '../util/withLock.js';
-import {
-  assertEf,
-  assertId,
-  assertMetadata,
-  assertSearchRequest,
-} from '../validation/validateInput.js';
+import { assertMetadata } from '../validation/plainData.js';
+import { assertEf, assertId, assertSearchRequest } from '../validation/validateInput.js';
 import {
   addLabelPart,
   importedSidecar,

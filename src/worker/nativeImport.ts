@@ -3,15 +3,11 @@
  * in parts, and the sidecar of the converted index.
  */
 import { VicinityError } from '../core/VicinityError.js';
-import {
-  headerBytes,
-  recordBytes,
-  type ConvertedIndex,
-  type LayoutConverter,
-} from '../native/nativeLayout.js';
+import type { ConvertedIndex, LayoutConverter } from '../native/LayoutConverter.js';
+import { headerBytes, recordBytes } from '../native/nativeLayout.js';
 import type { Sidecar } from '../engine/SnapshotCodec.js';
 import type { Metadata, Metric, Quantization } from '../core/types.js';
-import { assertUsable } from '../validation/validateInput.js';
+import { assertUsable } from '../validation/vectors.js';
 import type { ImportRequest, LabelPart } from '../core/protocol.js';
 
 /** An import under way: the converter the bytes go through, and the ids and metadata by label. */
