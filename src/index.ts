@@ -1,6 +1,6 @@
 export { VectorIndex } from './client/VectorIndex.js';
 export { VicinityError, ERROR_CODES } from './core/VicinityError.js';
-export { LIMITS } from './validation/validateInput.js';
+export { LIMITS } from './validation/limits.js';
 export { PerformanceMonitor } from './monitor/PerformanceMonitor.js';
 export { AlertManager, ALERT_DEFAULTS } from './monitor/AlertManager.js';
 export { PageHealth } from './monitor/PageHealth.js';

@@ -1,7 +1,9 @@
 import { VicinityError, toVicinityError } from '../core/VicinityError.js';
 import { assertFilter } from '../filter/compileFilter.js';
 import type { Filter, Metric, SearchOptions, VectorLike } from '../core/types.js';
-import { copyPlainData, readSearchOptions, writeVector } from '../validation/validateInput.js';
+import { copyPlainData } from '../validation/plainData.js';
+import { readSearchOptions } from '../validation/validateInput.js';
+import { writeVector } from '../validation/vectors.js';
 import type { SearchRequest } from '../core/protocol.js';
 import type { Embedder } from './resolveOptions.js';
 

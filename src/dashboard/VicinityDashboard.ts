@@ -1,18 +1,17 @@
 import { toJSON, type DashboardDocument } from '../export/toJSON.js';
 import type { MetricsSource } from '../export/toPrometheus.js';
 import type { IndexCacheApi } from '../cache/IndexCache.js';
-import type { Alert } from '../monitor/AlertManager.js';
-import { VITALS } from '../monitor/PageHealth.js';
-import type { Operation, OperationStats } from '../monitor/operations.js';
+import type { OperationStats } from '../monitor/operations.js';
 import type { OptimizerHistorySource } from '../optimizer/types.js';
+import { el } from './elements.js';
+import { formatBytes, formatCount, formatMs, formatPercent, recentThroughput } from './figures.js';
 import {
-  formatAgo,
-  formatBytes,
-  formatCount,
-  formatMs,
-  formatPercent,
-  recentThroughput,
-} from './figures.js';
+  renderAlerts,
+  renderOperations,
+  renderOptimizer,
+  renderPage,
+  renderQueries,
+} from './panels.js';
 import { DASHBOARD_CSS } from './styles.js';
 import { LatencyTimeline } from './LatencyTimeline.js';
 
@@ -43,18 +42,6 @@ function dashboardSheet(): CSSStyleSheet {
 
 /** Base class where custom elements exist; importing the module elsewhere (SSR) does not throw. */
 const Base = (typeof HTMLElement === 'undefined' ? Object : HTMLElement) as typeof HTMLElement;
-
-/** `el('li', { class: 'x' }, 'text')`: elements built with text, never parsed from markup. */
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 /**
  * `<vicinity-dashboard>`: live figures of one index. Set `index` (a
@@ -214,11 +201,11 @@ export class VicinityDashboard extends Base {
     const records = source.monitor.records();
     this.#renderHeader(document);
     this.#renderTiles(document, recentThroughput(records, now));
-    this.#renderOperations(document.metrics.operations);
-    this.#renderAlerts(document.alerts.active, document.alerts.recent, now);
-    this.#renderOptimizer(document, now);
-    this.#renderPage(document);
-    this.#renderQueries(source);
+    renderOperations(this.#operations, document.metrics.operations);
+    renderAlerts(this.#alerts, document.alerts.active, document.alerts.recent, now);
+    renderOptimizer(this.#optimizerList, document, now, this.#optimizer);
+    renderPage(this.#page, document);
+    renderQueries(this.#queries, source);
     this.#timeline.update(records, now);
   }
 
@@ -319,140 +306,5 @@ export class VicinityDashboard extends Base {
       ef != null && ef !== document.index.efSearch ? `last query ${ef}` : 'default',
     );
     this.#tile('size', formatCount(document.index.size), 'vectors');
-  }
-
-  #renderOperations(operations: Partial<Record<Operation, OperationStats>>): void {
-    const entries = Object.entries(operations) as [Operation, OperationStats][];
-    if (entries.length === 0) {
-      this.#operations.replaceChildren(el('p', { class: 'empty' }, 'No operations yet.'));
-      return;
-    }
-    const head = el(
-      'tr',
-      {},
-      ...['operation', 'count', 'p50', 'p95', 'p99', 'worker p50', 'errors'].map((h) =>
-        el('th', { scope: 'col', 'data-col': h }, h),
-      ),
-    );
-    const rows = entries.map(([op, s]) =>
-      el(
-        'tr',
-        { 'data-operation': op },
-        el('td', {}, op),
-        el('td', {}, formatCount(s.count)),
-        el('td', {}, formatMs(s.latencyMs.p50)),
-        el('td', {}, formatMs(s.latencyMs.p95)),
-        el('td', { 'data-col': 'p99' }, formatMs(s.latencyMs.p99)),
-        el('td', {}, formatMs(s.workerMs?.p50)),
-        el('td', {}, formatPercent(s.errorRate)),
-      ),
-    );
-    this.#operations.replaceChildren(
-      el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)),
-    );
-  }
-
-  #renderAlerts(active: readonly Alert[], recent: readonly Alert[], now: number): void {
-    const activeIds = new Set(active.map((a) => `${a.id}@${a.raisedAt}`));
-    const past = recent.filter(
-      (a) => a.clearedAt !== null && !activeIds.has(`${a.id}@${a.raisedAt}`),
-    );
-    const shown = [...active, ...past.reverse()].slice(0, 8);
-    if (shown.length === 0) {
-      this.#alerts.replaceChildren(el('p', { class: 'empty' }, 'No alerts.'));
-      return;
-    }
-    const items = shown.map((alert) => {
-      const item = el(
-        'li',
-        { 'data-severity': alert.severity },
-        el('span', { class: 'what' }, alert.message),
-        el(
-          'span',
-          { class: 'meta' },
-          alert.clearedAt === null
-            ? `${alert.severity}, ${formatAgo(alert.raisedAt, now)}`
-            : `cleared ${formatAgo(alert.clearedAt, now)}`,
-        ),
-      );
-      if (alert.clearedAt !== null) item.dataset.cleared = '';
-      return item;
-    });
-    this.#alerts.replaceChildren(el('ul', {}, ...items));
-  }
-
-  #renderOptimizer(document: DashboardDocument, now: number): void {
-    const history = document.optimizer.history;
-    if (history.length === 0) {
-      this.#optimizerList.replaceChildren(
-        el('p', { class: 'empty' }, this.#optimizer ? 'No changes yet.' : 'No optimizer attached.'),
-      );
-      return;
-    }
-    const items = history
-      .slice(-8)
-      .reverse()
-      .map((d) =>
-        el(
-          'li',
-          {},
-          el('span', { class: 'what' }, `${d.parameter} ${d.from} → ${d.to}`),
-          el(
-            'span',
-            { class: 'meta' },
-            [d.outcome, formatAgo(d.at, now)].filter(Boolean).join(', '),
-          ),
-          el('div', { class: 'meta' }, d.reason),
-        ),
-      );
-    this.#optimizerList.replaceChildren(el('ul', {}, ...items));
-  }
-
-  #renderPage(document: DashboardDocument): void {
-    const page = document.page;
-    if (!page) {
-      this.#page.replaceChildren(el('p', { class: 'empty' }, 'Not observed.'));
-      return;
-    }
-    const rows: HTMLElement[] = [];
-    for (const name of VITALS) {
-      const vital = page.vitals[name];
-      const value =
-        vital === undefined ? '–' : name === 'CLS' ? vital.value.toFixed(3) : formatMs(vital.value);
-      rows.push(el('dt', {}, name), el('dd', vital ? { 'data-rating': vital.rating } : {}, value));
-    }
-    const tasks = page.longTasks;
-    rows.push(
-      el('dt', {}, 'Long tasks'),
-      el(
-        'dd',
-        tasks.vicinity.count > 0 ? { 'data-rating': 'poor' } : {},
-        tasks.observed
-          ? `${tasks.count} (longest ${formatMs(tasks.maxMs)}), ${tasks.vicinity.count} during vicinity work`
-          : 'not reported by this browser',
-      ),
-    );
-    this.#page.replaceChildren(el('dl', { class: 'vitals' }, ...rows));
-  }
-
-  #renderQueries(source: DashboardSource): void {
-    const top = source.cache?.topQueries(1, 5) ?? [];
-    if (top.length === 0) {
-      this.#queries.replaceChildren(
-        el('p', { class: 'empty' }, source.cache ? 'No queries yet.' : 'No query cache.'),
-      );
-      return;
-    }
-    const items = top.map((q) => {
-      const query = typeof q.query === 'string' ? q.query : `vector (${q.query.length} d)`;
-      const filter = q.filter === undefined ? '' : ` where ${JSON.stringify(q.filter)}`;
-      return el(
-        'li',
-        {},
-        el('span', { class: 'what' }, `${query}${filter}`),
-        el('span', { class: 'meta' }, `×${q.count}, k ${q.k}`),
-      );
-    });
-    this.#queries.replaceChildren(el('ul', {}, ...items));
   }
 }

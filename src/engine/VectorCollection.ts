@@ -1,12 +1,9 @@
 import { VicinityError } from '../core/VicinityError.js';
 import { compileFilter } from '../filter/compileFilter.js';
 import type { Metadata, Metric } from '../core/types.js';
-import {
-  assertIds,
-  assertMetadata,
-  assertPackedVectors,
-  assertSearchRequest,
-} from '../validation/validateInput.js';
+import { assertMetadata } from '../validation/plainData.js';
+import { assertIds, assertSearchRequest } from '../validation/validateInput.js';
+import { assertPackedVectors } from '../validation/vectors.js';
 import type { Engine } from './Engine.js';
 import type { EngineParams } from '../core/protocol.js';
 import {

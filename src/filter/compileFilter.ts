@@ -1,6 +1,6 @@
 import { VicinityError } from '../core/VicinityError.js';
 import type { FieldOperators, Filter, JsonValue, Metadata, Scalar } from '../core/types.js';
-import { assertFilterData } from '../validation/validateInput.js';
+import { assertFilterData } from '../validation/plainData.js';
 
 /** A compiled filter: true when an item's metadata matches. */
 export type Predicate = (metadata: Metadata | undefined) => boolean;

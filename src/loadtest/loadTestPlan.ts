@@ -2,7 +2,9 @@ import { VicinityError } from '../core/VicinityError.js';
 import { assertFilter } from '../filter/compileFilter.js';
 import { OptionReader } from '../optimizer/OptionReader.js';
 import type { Metric, SearchOptions, VectorLike } from '../core/types.js';
-import { copyPlainData, readSearchOptions, writeVector } from '../validation/validateInput.js';
+import { copyPlainData } from '../validation/plainData.js';
+import { readSearchOptions } from '../validation/validateInput.js';
+import { writeVector } from '../validation/vectors.js';
 import { VariantPool, type VariationOptions } from './VariantPool.js';
 
 /**

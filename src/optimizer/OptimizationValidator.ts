@@ -4,7 +4,7 @@ import { VicinityError } from '../core/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
 import type { Metric, VectorLike } from '../core/types.js';
 import { sleep } from '../util/sleep.js';
-import { writeVector } from '../validation/validateInput.js';
+import { writeVector } from '../validation/vectors.js';
 import { OptionReader } from './OptionReader.js';
 import { tuningPort } from './tuningPort.js';
 import { uncachedSearchLatencies } from './observe.js';

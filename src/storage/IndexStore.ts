@@ -1,66 +1,21 @@
 import { VicinityError } from '../core/VicinityError.js';
 import { sha256Hex } from './checksum.js';
+import { GenerationReader, Superseded } from './GenerationReader.js';
 import { deleteStoredIndex, listStoredIndexes, storeDatabaseName } from './storeCatalog.js';
 import { committed, idbError, openDatabase, request } from '../util/idb.js';
 import { parseManifest, sealManifest, type ChunkRef, type Manifest } from './Manifest.js';
+import type {
+  LoadedSnapshot,
+  ManifestDraft,
+  OpenedSnapshot,
+  StoredSnapshot,
+  WrittenSnapshot,
+} from './snapshotTypes.js';
 import { bufferSource, type SnapshotSource } from './SnapshotSource.js';
-
-/** 2: adds the chunk store of snapshot format 4. */
-const DB_VERSION = 2;
-const MANIFESTS = 'manifests';
-/** Before format 4, a generation's bytes; from format 4, an empty marker that it was committed. */
-const SNAPSHOTS = 'snapshots';
-/** Chunks of format 4 snapshots, keyed by the SHA-256 (hex) of their bytes. */
-const CHUNKS = 'chunks';
-
-/**
- * Bytes per stored chunk. Measured at 100k x 384 (bench/scale.mjs): 4 MiB
- * keeps the transient copy small while per-chunk costs (a transaction, a
- * digest) stay under a few percent of the time.
- */
-export const CHUNK_BYTES = 4 << 20;
+import { CHUNK_BYTES, CHUNKS, DB_VERSION, MANIFESTS, SNAPSHOTS } from './storeSchema.js';
 
 /** How often a read starts over when a newer save removed the generation it was reading. */
 const READ_ATTEMPTS = 5;
-
-export interface LoadedSnapshot {
-  readonly manifest: Manifest;
-  readonly bytes: Uint8Array;
-  readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
-  readonly migratedFrom: number | null;
-}
-
-/** A stored generation whose manifest verified, for `readLatestWith`'s loader. */
-export interface StoredSnapshot {
-  readonly manifest: Manifest;
-  /**
-   * The bytes from `from` to `to` as verified chunks in order. In format 4
-   * both must fall on chunk boundaries, as the engine's end does (see
-   * writeSnapshot); anything else is INDEX_CORRUPTED.
-   */
-  chunks(from: number, to: number): AsyncIterable<Uint8Array>;
-}
-
-/** What `readLatestWith` gives: the loader's value and the generation it came from. */
-export interface OpenedSnapshot<T> {
-  readonly manifest: Manifest;
-  readonly value: T;
-  /** Set when a newer generation was unreadable and this older one was opened. */
-  readonly recoveredFrom: { readonly generation: number; readonly reason: string } | null;
-  /** The format it was stored in, when older than the current one (it was migrated on read). */
-  readonly migratedFrom: number | null;
-}
-
-/** What a write stored: the manifest, and how much of the snapshot had to be written. */
-export interface WrittenSnapshot {
-  readonly manifest: Manifest;
-  /** Bytes of the chunks written; chunks the kept generation already holds are not. */
-  readonly writtenBytes: number;
-  readonly writtenChunks: number;
-}
-
-/** A chunk vanished because a newer save removed the generation being read: read anew. */
-class Superseded extends Error {}
 
 /**
  * Versioned snapshots of one index in the project's own IndexedDB database.
@@ -78,6 +33,8 @@ export class IndexStore {
   #db: IDBDatabase | null = null;
   /** Set once another tab deleted or upgraded the database under this connection. */
   #lost: VicinityError | null = null;
+  /** Reads the stored generations through this connection. */
+  readonly #reader = new GenerationReader((store, mode) => this.#transaction(store, mode));
 
   private constructor(name: string, chunkBytes: number) {
     this.#name = name;
@@ -231,7 +188,7 @@ export class IndexStore {
     for (const generation of generations) {
       try {
         const { manifest, migratedFrom } = await this.#readManifest(generation);
-        const value = await load({ manifest, chunks: this.#reader(manifest) });
+        const value = await load({ manifest, chunks: this.#reader.chunksOf(manifest) });
         return { manifest, value, recoveredFrom: failure, migratedFrom };
       } catch (error) {
         if (error instanceof Superseded) throw error;
@@ -258,106 +215,6 @@ export class IndexStore {
       );
     }
     return { manifest, migratedFrom };
-  }
-
-  async #hasManifest(generation: number): Promise<boolean> {
-    const tx = this.#transaction(MANIFESTS, 'readonly');
-    return (await request(tx.objectStore(MANIFESTS).getKey(generation))) !== undefined;
-  }
-
-  /** Reads ranges of one generation's bytes (see StoredSnapshot.chunks). */
-  #reader(manifest: Manifest): StoredSnapshot['chunks'] {
-    const refs = manifest.chunks;
-    const legacy = () => this.#legacyRecord(manifest);
-    if (refs === null) {
-      // Before format 4: one record, read and checked once, handed on in windows.
-      let record: Promise<Uint8Array> | null = null;
-      return async function* (from, to) {
-        record ??= legacy();
-        const bytes = (await record).subarray(from, to);
-        for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES)
-          yield bytes.subarray(at, at + CHUNK_BYTES);
-      };
-    }
-    const starts: number[] = [];
-    let offset = 0;
-    for (const ref of refs) {
-      starts.push(offset);
-      offset += ref.byteLength;
-    }
-    starts.push(offset);
-    return (from, to) => {
-      const first = starts.indexOf(from);
-      const end = starts.indexOf(to, Math.max(first, 0));
-      if (first < 0 || end < 0) {
-        throw new VicinityError(
-          'INDEX_CORRUPTED',
-          `bytes ${from} to ${to} of generation ${manifest.generation} do not fall on chunk boundaries`,
-        );
-      }
-      return this.#chunks(manifest.generation, refs, first, end);
-    };
-  }
-
-  /** A snapshot stored before format 4: one record, checked whole. */
-  async #legacyRecord(manifest: Manifest): Promise<Uint8Array> {
-    const { generation } = manifest;
-    const tx = this.#transaction(SNAPSHOTS, 'readonly');
-    const rawBytes = await request(tx.objectStore(SNAPSHOTS).get(generation));
-    if (!(rawBytes instanceof Uint8Array)) {
-      throw new VicinityError('INDEX_CORRUPTED', `generation ${generation} has no snapshot bytes`);
-    }
-    if (rawBytes.byteLength !== manifest.byteLength) {
-      throw new VicinityError(
-        'INDEX_CORRUPTED',
-        `generation ${generation} has ${rawBytes.byteLength} bytes, its manifest says ${manifest.byteLength}`,
-      );
-    }
-    if ((await sha256Hex(rawBytes)) !== manifest.checksum) {
-      throw new VicinityError('INDEX_CORRUPTED', `generation ${generation} fails its checksum`);
-    }
-    return rawBytes;
-  }
-
-  /** Chunks first..end-1 of a format 4 generation, each verified; the next is read while one is used. */
-  async *#chunks(
-    generation: number,
-    refs: readonly ChunkRef[],
-    first: number,
-    end: number,
-  ): AsyncGenerator<Uint8Array> {
-    const read = (i: number) => this.#chunk(generation, refs, i);
-    let next = first < end ? read(first) : null;
-    // A prefetch that fails before its turn must not be an unhandled rejection.
-    next?.catch(() => undefined);
-    for (let i = first; i < end; i++) {
-      const chunk = await (next as Promise<Uint8Array>);
-      next = i + 1 < end ? read(i + 1) : null;
-      next?.catch(() => undefined);
-      yield chunk;
-    }
-  }
-
-  async #chunk(generation: number, refs: readonly ChunkRef[], i: number): Promise<Uint8Array> {
-    const ref = refs[i] as ChunkRef;
-    const tx = this.#transaction(CHUNKS, 'readonly');
-    const bytes = await request(tx.objectStore(CHUNKS).get(ref.key));
-    const where = `chunk ${i + 1} of ${refs.length} of generation ${generation}`;
-    if (!(bytes instanceof Uint8Array)) {
-      // Gone because a newer save dropped this generation while it was read?
-      if (!(await this.#hasManifest(generation))) throw new Superseded();
-      throw new VicinityError('INDEX_CORRUPTED', `${where} is missing`);
-    }
-    if (bytes.byteLength !== ref.byteLength) {
-      throw new VicinityError(
-        'INDEX_CORRUPTED',
-        `${where} has ${bytes.byteLength} bytes, its manifest says ${ref.byteLength}`,
-      );
-    }
-    if ((await sha256Hex(bytes)) !== ref.key) {
-      throw new VicinityError('INDEX_CORRUPTED', `${where} fails its checksum`);
-    }
-    return bytes;
   }
 
   /** Writes a generation held whole in memory (see writeSnapshot). */
@@ -489,12 +346,6 @@ export class IndexStore {
     this.#db?.close();
   }
 }
-
-/** What a caller fills in of a manifest; the store adds the byte counts, checksums and chunk list. */
-export type ManifestDraft = Omit<
-  Manifest,
-  'checksum' | 'byteLength' | 'manifestChecksum' | 'chunks'
->;
 
 /** The chunk keys listed in a raw stored manifest, as far as they are well-formed. */
 function chunkKeysIn(raw: unknown): string[] {

@@ -4,7 +4,7 @@ import type { NativeExport } from '../core/protocol.js';
 import type { Metadata } from '../core/types.js';
 import { decodeSnapshot } from '../engine/SnapshotCodec.js';
 import type { VectorCollection } from '../engine/VectorCollection.js';
-import { convertLayout } from '../native/nativeLayout.js';
+import { convertLayout } from '../native/LayoutConverter.js';
 
 /**
  * The index, saved or not, in native hnswlib's layout: each element

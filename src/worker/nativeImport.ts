@@ -4,18 +4,16 @@
  * make once complete.
  */
 import { VicinityError } from '../core/VicinityError.js';
-import {
-  LayoutConverter,
-  headerBytes,
-  recordBytes,
-  type ConvertedIndex,
-} from '../native/nativeLayout.js';
+import { headerBytes, recordBytes } from '../native/nativeLayout.js';
+import { LayoutConverter, type ConvertedIndex } from '../native/LayoutConverter.js';
 import type { EngineFactories } from '../engine/Engine.js';
 import { loadEngine } from '../engine/chooseEngine.js';
 import type { Sidecar } from '../engine/SnapshotCodec.js';
 import { VectorCollection } from '../engine/VectorCollection.js';
 import type { Metadata, Metric, Quantization } from '../core/types.js';
-import { assertId, assertMetadata, assertUsable } from '../validation/validateInput.js';
+import { assertId } from '../validation/validateInput.js';
+import { assertMetadata } from '../validation/plainData.js';
+import { assertUsable } from '../validation/vectors.js';
 import type { EngineParams, ImportProgress, ImportRequest, LabelPart } from '../core/protocol.js';
 
 /** An import under way: the converter the bytes go through, and the ids and metadata by label. */

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VicinityError } from '../../src/core/VicinityError.js';
-import { IndexStore, storeDatabaseName, type ManifestDraft } from '../../src/storage/IndexStore.js';
+import { IndexStore, storeDatabaseName } from '../../src/storage/IndexStore.js';
+import type { ManifestDraft } from '../../src/storage/snapshotTypes.js';
 import { bufferSource, type SnapshotSource } from '../../src/storage/SnapshotSource.js';
 import { sha256Hex } from '../../src/storage/checksum.js';
 import { FORMAT_VERSION, type Manifest } from '../../src/storage/Manifest.js';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { compileFilter } from '../../src/filter/compileFilter.js';
 import { codeOf } from '../support/codeOf.js';
 import type { Metadata } from '../../src/core/types.js';
-import { LIMITS } from '../../src/validation/validateInput.js';
+import { LIMITS } from '../../src/validation/limits.js';
 
 const book: Metadata = { genre: 'x', year: 1994, title: 'Zed', tags: ['a', 'b'], rare: null };
 

@@ -3,11 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   LayoutConverter,
   convertLayout,
-  headerBytes,
-  readHeader,
-  recordBytes,
   type ConvertOptions,
-} from '../../src/native/nativeLayout.js';
+} from '../../src/native/LayoutConverter.js';
+import { headerBytes, readHeader, recordBytes } from '../../src/native/nativeLayout.js';
 import type { Metric } from '../../src/core/types.js';
 import { codeOf } from '../support/codeOf.js';
 import {

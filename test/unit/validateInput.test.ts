@@ -1,17 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../support/codeOf.js';
+import { LIMITS } from '../../src/validation/limits.js';
+import { assertMetadata } from '../../src/validation/plainData.js';
 import {
-  LIMITS,
   assertEf,
   assertK,
-  assertMetadata,
-  assertPackedVectors,
   assertSearchRequest,
-  assertUsable,
   packItems,
   readSearchOptions,
 } from '../../src/validation/validateInput.js';
+import { assertPackedVectors, assertUsable } from '../../src/validation/vectors.js';
 
 describe('packItems', () => {
   it('packs a batch into one Float32Array without keeping the callers arrays', () => {
