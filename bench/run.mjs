@@ -16,7 +16,7 @@
 // first (it still builds when dist/ is missing).
 // --from <results.json>: no measuring; prints the summary of saved results
 // and regenerates BENCHMARKS.md and its charts from them (after a change to
-// the report).
+// the report, or to its prose in bench/BENCHMARKS.template.md).
 // --scale: the scale benchmark instead (384-d and 768-d, up to 1M vectors);
 // its options are in bench/scale.mjs.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,17 +27,13 @@ import { buildLibrary, measureBundle } from './bundle.mjs';
 import { prepareData } from './data.mjs';
 import { runNative } from './native.mjs';
 import { withRelevanceSection } from './relevance-report.mjs';
+import { renderMarkdown } from './report.mjs';
+import { CHART_DIR, renderCharts } from './report-charts.mjs';
+import { readResults, recommendWorkers } from './report-figures.mjs';
+import { formatBundle, formatRatios } from './report-run-tables.mjs';
+import { formatSize } from './report-tables.mjs';
 import { withScaleSection } from './scale-report.mjs';
-import {
-  CHART_DIR,
-  formatBundle,
-  formatRatios,
-  formatSize,
-  recommendWorkers,
-  renderCharts,
-  renderMarkdown,
-  summarise,
-} from './report.mjs';
+import { summarise } from './summarise.mjs';
 
 const PORT = 5200;
 const CACHE_DIR = join(root, 'bench/results/cache');
@@ -497,18 +493,20 @@ function writeCharts(results, dir) {
 
 /** BENCHMARKS.md and the charts it shows, which only a full run may replace. */
 function writeMarkdown(results) {
+  // Rendered first: a template that cannot be filled throws before anything is replaced.
+  const markdown = renderMarkdown(results);
   writeCharts(results, join(root, CHART_DIR));
   const file = join(root, 'BENCHMARKS.md');
   // The scale section comes from `--scale` runs, which this report does not make: keep it.
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
   // So does the relevance section, from bench/relevance.mjs.
-  writeFileSync(file, withRelevanceSection(withScaleSection(renderMarkdown(results), old), old));
+  writeFileSync(file, withRelevanceSection(withScaleSection(markdown, old), old));
   log('BENCHMARKS.md regenerated');
 }
 
 /** --from: the summary and BENCHMARKS.md again from saved results, without measuring. */
 function rerender(file) {
-  const results = JSON.parse(readFileSync(resolve(root, file), 'utf8'));
+  const results = readResults(resolve(root, file));
   for (const size of results.sizes) console.log(`\n${formatSize(size, results.config)}\n`);
   summary(results);
   if (results.mode !== 'full' || results.failures.length > 0) {

@@ -3,7 +3,8 @@
 // the console tables, a chart of each cost against N, and the scale section
 // of BENCHMARKS.md, which the full benchmark's report keeps as it is.
 import { escapeXml, formatCount, logAxis } from './chart.mjs';
-import { markdownTable, operatingPoint, passes, TARGET_RECALL, textTable } from './report.mjs';
+import { markdownTable, textTable } from './report-format.mjs';
+import { operatingPoint, passes, TARGET_RECALL } from './summarise.mjs';
 
 export const SCALE_CHART = 'bench/charts/scale-costs.svg';
 const BEGIN = '<!-- scale:begin (written by npm run bench -- --scale --markdown) -->';
