@@ -56,6 +56,7 @@ export function assembleIndex(
     options.engine,
   );
   const workers = new Workers(primary, replicas);
+  primary.ledger = state;
   primary.onFailed = () => state.failed();
   primary.onReopen = (reopened) => {
     state.reopened(reopened);

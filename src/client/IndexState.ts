@@ -1,6 +1,12 @@
 import { ContentVersion } from '../cache/ContentVersion.js';
 import type { IndexStats } from '../core/types.js';
-import type { EngineParams, MutationResult, OpenResult, TextConfig } from '../core/protocol.js';
+import type {
+  EngineParams,
+  MutationResult,
+  OpenResult,
+  SaveResult,
+  TextConfig,
+} from '../core/protocol.js';
 
 /**
  * What the page knows of its index, in one place: updated from the worker's
@@ -25,6 +31,10 @@ export class IndexState {
   writes = 0;
   /** Writes sent (ContentVersion.sent) when the last save that succeeded was called. */
   savedThrough = 0;
+  /** Changes the worker holds unsaved, as it last said: what a crash or a reload would lose. */
+  unsaved = 0;
+  /** The generation storage holds, as the worker last said (null: nothing saved). */
+  savedGeneration: number | null;
   /** Names the content that answers, for the query cache's keys. */
   readonly version: ContentVersion;
 
@@ -34,6 +44,7 @@ export class IndexState {
     this.savedSize = opened.created ? 0 : opened.size;
     this.efSearch = opened.efSearch;
     this.text = opened.text;
+    this.savedGeneration = opened.created ? null : opened.generation;
     this.version = new ContentVersion(owner, opened.checksum);
   }
 
@@ -48,9 +59,11 @@ export class IndexState {
     this.writes++;
   }
 
-  /** The worker applied a write. */
+  /** The worker applied a write (or a change of efSearch). */
   wrote(result: MutationResult): void {
     this.size = result.size;
+    this.unsaved = result.unsaved;
+    this.savedGeneration = result.savedGeneration;
   }
 
   /** The default efSearch is about to change (it is saved with the index). */
@@ -59,8 +72,13 @@ export class IndexState {
     this.efSearch = efSearch;
   }
 
-  /** A save called after `sent` writes stored `size` vectors as the content named by `checksum`. */
-  saved(sent: number, size: number, checksum: string): void {
+  /**
+   * A save called after `sent` writes stored `size` vectors as `generation`,
+   * the content named by `checksum`.
+   */
+  saved(sent: number, { generation, size, checksum }: SaveResult): void {
+    this.savedGeneration = generation;
+    this.unsaved = 0;
     this.savedSize = size;
     this.savedThrough = Math.max(this.savedThrough, sent);
     this.version.saved(sent, checksum);
@@ -70,6 +88,7 @@ export class IndexState {
   /** The worker failed: until it is replaced, what it reopens is the last saved generation. */
   failed(): void {
     this.size = this.savedSize;
+    this.unsaved = 0;
   }
 
   /** A new worker reopened the index from storage. */
@@ -78,6 +97,8 @@ export class IndexState {
     this.size = opened.size;
     this.savedSize = opened.created ? 0 : opened.size;
     this.savedThrough = this.version.sent;
+    this.unsaved = 0;
+    this.savedGeneration = opened.created ? null : opened.generation;
     this.stale = false;
     this.efSearch = opened.efSearch;
     this.text = opened.text;

@@ -83,8 +83,11 @@ export class PrimaryWorker {
   #closed = false;
   /** Ends a respawn's wait between attempts when the index closes. */
   #wake: (() => void) | undefined;
-  #unsaved = 0;
-  #savedGeneration: number | null;
+  /** What the index holds unsaved, for the message of a failure (the page's IndexState). */
+  ledger: { readonly unsaved: number; readonly savedGeneration: number | null } = {
+    unsaved: 0,
+    savedGeneration: null,
+  };
   #onReopen: (opened: OpenResult) => void = () => undefined;
   #onFailed: () => void = () => undefined;
   /** Calls under way, to spread searches between this worker and replicas. */
@@ -93,7 +96,6 @@ export class PrimaryWorker {
   private constructor(
     connection: Connection,
     request: OpenRequest,
-    opened: OpenResult,
     logger: LogSink | undefined,
     timeoutMs: number,
   ) {
@@ -101,7 +103,6 @@ export class PrimaryWorker {
     this.#request = request;
     this.#logger = logger;
     this.#timeoutMs = timeoutMs;
-    this.#savedGeneration = opened.created ? null : opened.generation;
     this.#watch(connection);
   }
 
@@ -113,7 +114,7 @@ export class PrimaryWorker {
     const { connection, opened } = await connect(request, logger, timeoutMs);
     // Later reopens must recreate the same index, saved or not.
     const again: OpenRequest = { ...request, ...opened.params, efSearch: request.efSearch };
-    return { primary: new PrimaryWorker(connection, again, opened, logger, timeoutMs), opened };
+    return { primary: new PrimaryWorker(connection, again, logger, timeoutMs), opened };
   }
 
   /** Told after a respawn, with what the new worker opened. */
@@ -202,31 +203,10 @@ export class PrimaryWorker {
     return this.#broken;
   }
 
-  /** Writes since the last save: what a crash or a reload would lose. */
-  get unsaved(): number {
-    return this.#unsaved;
-  }
-
-  get savedGeneration(): number | null {
-    return this.#savedGeneration;
-  }
-
   #adopt(connection: Connection, opened: OpenResult): void {
     this.#connection = connection;
     this.#watch(connection);
-    this.#unsaved = 0;
-    this.#savedGeneration = opened.created ? null : opened.generation;
     this.#onReopen(opened);
-  }
-
-  /** Counts writes that a crash would lose. */
-  wrote(changes: number): void {
-    this.#unsaved += changes;
-  }
-
-  saved(generation: number): void {
-    this.#unsaved = 0;
-    this.#savedGeneration = generation;
   }
 
   /**
@@ -279,17 +259,15 @@ export class PrimaryWorker {
 
   #failed(code: VicinityErrorCode, reason: string): void {
     if (this.#recovering || this.#connection.ended) return;
+    const { unsaved, savedGeneration } = this.ledger;
     const saved =
-      this.#savedGeneration === null
-        ? 'nothing was saved yet'
-        : `generation ${this.#savedGeneration} reopens`;
+      savedGeneration === null ? 'nothing was saved yet' : `generation ${savedGeneration} reopens`;
     const error = new VicinityError(
       code,
-      `index "${this.#request.name}": ${reason}; ${this.#unsaved} unsaved changes were lost and ${saved}`,
+      `index "${this.#request.name}": ${reason}; ${unsaved} unsaved changes were lost and ${saved}`,
     );
     end(this.#connection);
     for (const call of [...this.#sent]) call.fail(error);
-    this.#unsaved = 0;
     this.#onFailed();
     if (this.#closed) return;
     this.#recovering = this.#respawn().finally(() => {

@@ -63,10 +63,9 @@ export class Saver {
       );
       return { value: done, workerMs: done.workerMs };
     });
-    const { generation, byteLength, checksum } = saved;
-    this.#primary.saved(generation);
+    const { generation, byteLength } = saved;
     // What was sent before the save is what was saved.
-    this.#state.saved(sent, saved.size, checksum);
+    this.#state.saved(sent, saved);
     if (saved.wrote) this.#tabs.announce(generation);
     return { generation, byteLength, writtenBytes: saved.writtenBytes };
   }
@@ -114,10 +113,10 @@ export class Saver {
     } catch (error) {
       const cause = toVicinityError(error, 'STORAGE_ERROR');
       if (cause.code === 'CLOSED') return undefined;
-      const saved = this.#primary.savedGeneration;
+      const saved = this.#state.savedGeneration;
       return new VicinityError(
         cause.code,
-        `index "${this.#name}" closed, but its last autosave failed: ${this.#primary.unsaved} ` +
+        `index "${this.#name}" closed, but its last autosave failed: ${this.#state.unsaved} ` +
           `unsaved changes were lost (${saved === null ? 'nothing was saved' : `generation ${saved} stays`}): ${cause.message}`,
         { cause },
       );

@@ -208,7 +208,6 @@ export class VectorIndex {
       return { value: done, workerMs: done.workerMs };
     });
     this.#parts.state.wrote(result);
-    this.#parts.workers.primary.wrote(result.changed);
     if (operation === 'upsert' || result.changed > 0) this.#parts.saver.scheduleAutosave();
     return result.changed;
   }
@@ -275,8 +274,10 @@ export class VectorIndex {
     this.#parts.workers.changed();
     this.#parts.state.settingEfSearch(efSearch);
     const primary = this.#parts.workers.primary;
-    await this.#parts.meter.track(() => primary.call((api) => api.setEfSearch(efSearch)));
-    primary.wrote(1);
+    const result = await this.#parts.meter.track(() =>
+      primary.call((api) => api.setEfSearch(efSearch)),
+    );
+    this.#parts.state.wrote(result);
     this.#parts.saver.scheduleAutosave();
   }
 
@@ -346,8 +347,7 @@ export class VectorIndex {
    */
   #otherTabSaved(generation: number): void {
     if (this.#closed) return;
-    if (generation > (this.#parts.workers.primary.savedGeneration ?? -1))
-      this.#parts.state.stale = true;
+    if (generation > (this.#parts.state.savedGeneration ?? -1)) this.#parts.state.stale = true;
   }
 
   #assertOpen(): void {

@@ -367,7 +367,6 @@ export async function importIndex(
       (api) => api.importEnd(),
       2 * header.count * PER_VECTOR_SAVE_MS,
     );
-    worker.saved(imported.generation);
     return { resolved, primary: worker, imported, monitor, startedAt };
   } catch (error) {
     source.cancel();

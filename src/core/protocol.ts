@@ -134,6 +134,9 @@ export interface MutationResult {
   readonly generation: number;
   /** Items added, replaced or removed. */
   readonly changed: number;
+  /** Changes since the last save, and the generation storage holds (null: none). */
+  readonly unsaved: number;
+  readonly savedGeneration: number | null;
 }
 
 export interface SaveResult {
@@ -267,7 +270,7 @@ export interface IndexServiceApi extends SearchApi {
     mode: TextRequest,
   ): Promise<Timed<RawHit[][]>>;
   remove(ids: string[]): Promise<MutationResult>;
-  setEfSearch(ef: number): Promise<void>;
+  setEfSearch(ef: number): Promise<MutationResult>;
   /** The true nearest neighbours among a slice of the items, by comparing each (for recall estimates). */
   exactSearchBatch(
     queries: Float32Array,

@@ -170,7 +170,8 @@ export class IndexService implements IndexServiceApi {
     const { collection } = this.#open();
     this.#generations.changed(changed);
     const workerMs = performance.now() - startedAt;
-    return { size: collection.size, generation: this.#generations.current, changed, workerMs };
+    const { current: generation, unsaved, saved: savedGeneration } = this.#generations;
+    return { size: collection.size, generation, changed, unsaved, savedGeneration, workerMs };
   }
 
   search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>> {
@@ -212,14 +213,15 @@ export class IndexService implements IndexServiceApi {
     });
   }
 
-  setEfSearch(ef: number): Promise<void> {
+  setEfSearch(ef: number): Promise<MutationResult> {
     return this.#run(() => {
+      const startedAt = performance.now();
       assertEf(ef);
       const { collection } = this.#open();
-      if (collection.efSearch === ef) return;
+      const changed = collection.efSearch === ef ? 0 : 1;
       collection.efSearch = ef;
       // Saved with the index: a change to save like any write.
-      this.#generations.changed(1);
+      return this.#mutated(changed, startedAt);
     });
   }
 
