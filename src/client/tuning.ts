@@ -1,6 +1,6 @@
 import type { IndexCacheApi } from '../cache/IndexCache.js';
 import type { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
-import type { Filter, Hit, SearchOptions, SearchResult } from '../core/types.js';
+import type { Filter, Hit, Metric, SearchOptions, SearchResult } from '../core/types.js';
 
 /**
  * The key of a VectorIndex's tuning port: how this package's load tester and
@@ -26,6 +26,8 @@ export interface QueryBatch {
 }
 
 export interface TuningPort {
+  readonly dimensions: number;
+  readonly metric: Metric;
   readonly monitor: PerformanceMonitor;
   readonly cache: IndexCacheApi | null;
   efSearch(): number;

@@ -36,6 +36,8 @@ export interface TuningParts {
 export function tuningPort(parts: TuningParts): TuningPort {
   const { state } = parts;
   return {
+    dimensions: state.params.dimensions,
+    metric: state.params.metric,
     monitor: parts.monitor,
     cache: parts.cache,
     efSearch: () => state.efSearch,

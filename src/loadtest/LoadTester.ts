@@ -1,5 +1,5 @@
 import type { TuningPort } from '../client/tuning.js';
-import type { VectorIndex } from '../client/VectorIndex.js';
+import type { Tunable } from '../client/tuning.js';
 import { toVicinityError } from '../core/VicinityError.js';
 import type { Percentiles } from '../monitor/operations.js';
 import type { Metric } from '../core/types.js';
@@ -60,9 +60,9 @@ export class LoadTester {
   readonly #port: TuningPort;
   readonly #index: { readonly dimensions: number; readonly metric: Metric };
 
-  constructor(index: VectorIndex) {
+  constructor(index: Tunable) {
     this.#port = tuningPort(index);
-    this.#index = { dimensions: index.dimensions, metric: index.metric };
+    this.#index = { dimensions: this.#port.dimensions, metric: this.#port.metric };
   }
 
   /**

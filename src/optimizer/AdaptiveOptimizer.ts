@@ -1,5 +1,5 @@
 import type { TuningPort } from '../client/tuning.js';
-import type { VectorIndex } from '../client/VectorIndex.js';
+import type { Tunable } from '../client/tuning.js';
 import { type VicinityError, toVicinityError } from '../core/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
 import { searchHitRate, uncachedSearchLatencies } from './observe.js';
@@ -52,11 +52,11 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
   #lastError: VicinityError | null = null;
 
   /** Checks every option first (see optimizerOptions): a bad one fails, and nothing starts. */
-  constructor(index: VectorIndex, options: AdaptiveOptimizerOptions = {}) {
+  constructor(index: Tunable, options: AdaptiveOptimizerOptions = {}) {
     this.#port = tuningPort(index);
     const o = optimizerOptions(options, {
-      dimensions: index.dimensions,
-      metric: index.metric,
+      dimensions: this.#port.dimensions,
+      metric: this.#port.metric,
       monitorCapacity: this.#port.monitor.capacity,
     });
     this.policy = new OptimizerPolicy(o.settings);

@@ -1,5 +1,5 @@
 import type { TuningPort } from '../client/tuning.js';
-import type { VectorIndex } from '../client/VectorIndex.js';
+import type { Tunable } from '../client/tuning.js';
 import { VicinityError } from '../core/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
 import type { Metric, VectorLike } from '../core/types.js';
@@ -154,11 +154,11 @@ export class OptimizationValidator {
   #fixedWrites = -1;
 
   /** Every option is checked here (see validatorOptions). */
-  constructor(index: VectorIndex, estimator: RecallEstimator, options: ValidatorOptions = {}) {
+  constructor(index: Tunable, estimator: RecallEstimator, options: ValidatorOptions = {}) {
     this.#port = tuningPort(index);
     this.#options = validatorOptions(options, {
-      dimensions: index.dimensions,
-      metric: index.metric,
+      dimensions: this.#port.dimensions,
+      metric: this.#port.metric,
       monitorCapacity: this.#port.monitor.capacity,
     });
     this.#estimator = estimator;

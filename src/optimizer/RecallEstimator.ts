@@ -1,5 +1,5 @@
 import type { LiveQuery, TuningPort } from '../client/tuning.js';
-import type { VectorIndex } from '../client/VectorIndex.js';
+import type { Tunable } from '../client/tuning.js';
 import { canonicalJson } from '../cache/cacheKey.js';
 import { toVicinityError } from '../core/VicinityError.js';
 import { OptionReader } from './OptionReader.js';
@@ -91,7 +91,7 @@ export class RecallEstimator {
   #idle: (() => void) | undefined;
 
   /** A bad or unknown option fails with INVALID_OPTIONS. */
-  constructor(index: VectorIndex, options: RecallEstimatorOptions = {}) {
+  constructor(index: Tunable, options: RecallEstimatorOptions = {}) {
     const checked = recallOptions(options);
     this.#port = tuningPort(index);
     this.#every = checked.sampleEvery;
