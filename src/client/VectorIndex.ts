@@ -25,7 +25,7 @@ import { itemTexts } from '../text/textOptions.js';
 import { assertEf, assertIds, packItems } from '../validation/validateInput.js';
 import { PER_VECTOR_MS, PER_VECTOR_SAVE_MS } from './allowances.js';
 import { estimateMemory, type MemoryEstimate, type MemoryPlan } from './estimate.js';
-import { importIndex, type ImportOptions } from './nativeImport.js';
+import type { ImportOptions } from './nativeImport.js';
 import { PrimaryWorker, type PrimaryApi } from './PrimaryWorker.js';
 import { openRequest, resolveOptions, type ResolvedOptions } from './resolveOptions.js';
 import type { VectorIndexOptions } from './resolveOptions.js';
@@ -147,6 +147,8 @@ export class VectorIndex {
    * not match the file's labels INVALID_OPTIONS; nothing is saved then.
    */
   static async import(name: string, options: ImportOptions): Promise<VectorIndex> {
+    // Fetched when first used: a page that never imports does not download the importer.
+    const { importIndex } = await import('./nativeImport.js');
     const done = await importIndex(name, options, (n) => (openIndexes.get(n)?.size ?? 0) > 0);
     const { resolved, primary, imported, monitor, startedAt } = done;
     return VectorIndex.#opened(resolved, primary, imported, monitor, startedAt);
