@@ -5,6 +5,7 @@ import type { LogSink, OpenRequest, OpenResult, WorkerApi } from '../core/protoc
 import { isUndeliverable } from '../core/notices.js';
 import { sleep } from '../util/sleep.js';
 import { spawnWorker } from './spawnWorker.js';
+import { withTimeout } from '../util/withTimeout.js';
 
 /** The index service in the worker, as the page calls it. */
 export type PrimaryApi = Remote<WorkerApi<ProxyMarked>>['index'];
@@ -326,31 +327,32 @@ async function connect(
   const worker = spawnWorker(request.engine);
   const remote = wrap<WorkerApi<ProxyMarked>>(worker);
   const connection: Connection = { worker, remote, api: remote.index, ended: false };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const died = new Promise<never>((_, reject) => {
-      worker.addEventListener('error', (event) =>
-        reject(
-          new VicinityError(
-            'WORKER_CRASHED',
-            `the worker failed while opening: ${event.message || 'its script did not load or run'}`,
-          ),
+  const died = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) =>
+      reject(
+        new VicinityError(
+          'WORKER_CRASHED',
+          `the worker failed while opening: ${event.message || 'its script did not load or run'}`,
         ),
-      );
-      const allowanceMs = timeoutMs + OPEN_ALLOWANCE_MS;
-      timer = setTimeout(
-        () =>
-          reject(new VicinityError('TIMEOUT', `opening got no answer within ${allowanceMs} ms`)),
-        allowanceMs,
-      );
-    });
+      ),
+    );
+  });
+  // A crash after the open is the supervisor's to handle (see #watch).
+  died.catch(() => undefined);
+  const allowanceMs = timeoutMs + OPEN_ALLOWANCE_MS;
+  const opening = (async () => {
     if (logger) await Promise.race([connection.api.setLogSink(proxy(logger)), died]);
-    const opened = await Promise.race([connection.api.open(request), died]);
+    return Promise.race([connection.api.open(request), died]);
+  })();
+  try {
+    const opened = await withTimeout(
+      opening,
+      allowanceMs,
+      () => `opening got no answer within ${allowanceMs} ms`,
+    );
     return { connection, opened };
   } catch (error) {
     end(connection);
     throw fromWorker(error, 'ENGINE_ERROR', 'opening the index');
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -6,6 +6,7 @@ import { readSearchOptions } from '../validation/validateInput.js';
 import { writeVector } from '../validation/vectors.js';
 import type { SearchRequest } from '../core/protocol.js';
 import type { Embedder } from './resolveOptions.js';
+import { withTimeout } from '../util/withTimeout.js';
 
 /** The index's default `timeoutMs` (resolveOptions), until every caller passes its own. */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -112,19 +113,6 @@ export class QueryPacker {
       );
     }
     const ms = this.#timeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new VicinityError(
-              'TIMEOUT',
-              `the embed function did not settle within ${ms} ms (timeoutMs) for ${texts.length} texts`,
-            ),
-          ),
-        ms,
-      );
-    });
     const embedding = (async () => {
       try {
         // Awaited here, so that a thenable is followed and a synchronous throw caught.
@@ -133,11 +121,12 @@ export class QueryPacker {
         throw toVicinityError(error, 'INVALID_VECTOR', 'embed failed');
       }
     })();
-    try {
-      return await Promise.race([embedding, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(
+      embedding,
+      ms,
+      () =>
+        `the embed function did not settle within ${ms} ms (timeoutMs) for ${texts.length} texts`,
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 import { releaseProxy, transfer, wrap, type ProxyMarked, type Remote } from 'comlink';
 import type { EngineChoice } from '../core/types.js';
-import { VicinityError } from '../core/VicinityError.js';
 import { fromWorker } from '../core/wireError.js';
 import type { ReplicaSnapshot, SearchApi, WorkerApi } from '../core/protocol.js';
 import { sleep } from '../util/sleep.js';
+import { withTimeout } from '../util/withTimeout.js';
 import { spawnWorker } from './spawnWorker.js';
 
 /** Failed reloads in a row after which `settled()` stops waiting. */
@@ -130,26 +130,20 @@ export class ReplicaPool {
     task: (target: SearchApi) => Promise<T>,
   ): Promise<T> {
     replica.inFlight++;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const answer = await Promise.race([
+      const answer = await withTimeout(
         task(replica.api.replica).catch((error: unknown) => {
           throw fromWorker(error, 'ENGINE_ERROR');
         }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            this.#replace(replica);
-            reject(
-              new VicinityError('TIMEOUT', `a replica got no answer within ${this.#timeoutMs} ms`),
-            );
-          }, this.#timeoutMs);
-        }),
-      ]);
+        this.#timeoutMs,
+        () => `a replica got no answer within ${this.#timeoutMs} ms`,
+        'TIMEOUT',
+        () => this.#replace(replica),
+      );
       const at = this.#replicas.indexOf(replica);
       if (at >= 0) this.#served[at] = (this.#served[at] ?? 0) + queries;
       return answer;
     } finally {
-      clearTimeout(timer);
       replica.inFlight--;
     }
   }
