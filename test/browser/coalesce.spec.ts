@@ -1,0 +1,84 @@
+import { expect, test, uniqueName } from './fixtures';
+
+test('searches made in one task travel in one message, answer as one by one, and go before a later write', async ({
+  harness,
+}) => {
+  const name = uniqueName('coalesce');
+  const r = await harness.evaluate(async (name) => {
+    const { vicinity, fetchWords } = window.harness;
+    const words = await fetchWords();
+    const items = words.base.ids.slice(0, 2000).map((id, i) => ({
+      id,
+      vector: words.base.vectors[i]!,
+      metadata: { even: i % 2 === 0 },
+    }));
+    // Counts the messages the page posts to workers.
+    let posted = 0;
+    const original = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, ...args: unknown[]) {
+      posted++;
+      Reflect.apply(original, this, args);
+    } as Worker['postMessage'];
+    const answers = (hits: { id: string; distance: number }[][]) =>
+      hits.map((h) => h.map((x) => `${x.id}:${x.distance.toFixed(5)}`).join());
+    const index = await vicinity.VectorIndex.open(name, { dimensions: 100, cache: false });
+    try {
+      await index.upsert(items);
+      const queries = words.queries.vectors.slice(0, 16);
+      const oneByOne = [];
+      for (const q of queries) oneByOne.push(await index.search(q, { k: 10 }));
+
+      let from = posted;
+      const together = await Promise.all(queries.map((q) => index.search(q, { k: 10 })));
+      const messagesTogether = posted - from;
+
+      // Alike searches go together; another k is another batch; a filtered one goes alone.
+      from = posted;
+      const mixed = await Promise.all([
+        ...queries.slice(0, 4).map((q) => index.search(q, { k: 10 })),
+        index.search(queries[0]!, { k: 10, filter: { even: true } }),
+        ...queries.slice(0, 4).map((q) => index.search(q, { k: 5 })),
+      ]);
+      const messagesMixed = posted - from;
+      const filteredAlone = await index.search(queries[0]!, { k: 10, filter: { even: true } });
+
+      // Searches made before a write in the same task are sent before it.
+      const probe = words.queries.vectors[20]!;
+      const [before] = await Promise.all([
+        index.search(probe, { k: 1 }),
+        index.upsert([{ id: 'written-after', vector: probe }]),
+      ]);
+      const after = await index.search(probe, { k: 1 });
+      return {
+        messagesTogether,
+        together: answers(together),
+        oneByOne: answers(oneByOne),
+        messagesMixed,
+        mixedK10: answers(mixed.slice(0, 4)),
+        mixedFiltered: answers([mixed[4]!]),
+        filteredAlone: answers([filteredAlone]),
+        mixedK5: answers(mixed.slice(5)),
+        k5OneByOne: oneByOne.slice(0, 4).map((h) =>
+          h
+            .slice(0, 5)
+            .map((x) => `${x.id}:${x.distance.toFixed(5)}`)
+            .join(),
+        ),
+        before: before[0]!.id,
+        after: after[0]!.id,
+      };
+    } finally {
+      Worker.prototype.postMessage = original;
+      await index.close();
+      await vicinity.VectorIndex.delete(name);
+    }
+  }, name);
+  expect(r.messagesTogether).toBe(1);
+  expect(r.together).toEqual(r.oneByOne);
+  expect(r.messagesMixed).toBe(3);
+  expect(r.mixedK10).toEqual(r.oneByOne.slice(0, 4));
+  expect(r.mixedFiltered).toEqual(r.filteredAlone);
+  expect(r.mixedK5).toEqual(r.k5OneByOne);
+  expect(r.before).not.toBe('written-after');
+  expect(r.after).toBe('written-after');
+});
