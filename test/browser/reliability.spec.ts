@@ -25,6 +25,8 @@ test('a worker that dies while no stored generation reopens: a few bounded attem
       await tamperSnapshot(name, (bytes) => bytes.slice(0, 8), 'all');
       const before = workers.length;
       const first = outcome(index.search([1, 0], { k: 1 }));
+      // A search is sent at the end of its task (searches made together travel together).
+      await Promise.resolve();
       workers.at(-1)!.dispatchEvent(new ErrorEvent('error', { message: 'renderer lost it' }));
       // Later calls wait for the respawn, which gives up with the typed cause.
       const later = await outcome(index.search([1, 0], { k: 1 }));
@@ -243,6 +245,7 @@ test('close() during a respawn resolves and detaches the monitor', async ({ harn
       const index = await vicinity.VectorIndex.open(name, { dimensions: 2, metric: 'l2' });
       await index.upsert([{ id: 'a', vector: [1, 0] }]);
       const pending = outcome(index.search([1, 0], { k: 1 }));
+      await Promise.resolve(); // the search is sent at the end of its task
       workers.at(-1)!.dispatchEvent(new ErrorEvent('error', { message: 'gone' }));
       const closed = await outcome(index.close());
       const failed = await pending;
