@@ -1,4 +1,4 @@
-import { expect, test, uniqueName } from './fixtures';
+import { expect, recordWorkers, test, uniqueName } from './fixtures';
 
 test('searches made in one task travel in one message, answer as one by one, and go before a later write', async ({
   harness,
@@ -81,4 +81,34 @@ test('searches made in one task travel in one message, answer as one by one, and
   expect(r.mixedK5).toEqual(r.k5OneByOne);
   expect(r.before).not.toBe('written-after');
   expect(r.after).toBe('written-after');
+});
+
+test('a search made in the task in which the worker dies was never sent: the replacement answers it', async ({
+  harness,
+}) => {
+  const name = uniqueName('coalesce-crash');
+  await recordWorkers(harness);
+  const r = await harness.evaluate(async (name) => {
+    const { vicinity, outcome } = window.harness;
+    const workers = (window as unknown as { startedWorkers: Worker[] }).startedWorkers;
+    const index = await vicinity.VectorIndex.open(name, { dimensions: 2, metric: 'l2' });
+    await index.upsert([{ id: 'a', vector: [1, 0] }]);
+    await index.save();
+    const before = workers.length;
+    // Sent and in the worker when it dies: lost with it.
+    const sent = outcome(index.search([1, 0], { k: 1 }));
+    await Promise.resolve();
+    // Made in the same task as the failure, after it: it waits for the replacement.
+    const waiting = outcome(index.search([1, 0], { k: 1, efSearch: 32 }));
+    workers.at(-1)!.dispatchEvent(new ErrorEvent('error', { message: 'gone' }));
+    const answers = { sent: await sent, waiting: await waiting };
+    const started = workers.length - before;
+    await index.close();
+    await vicinity.VectorIndex.delete(name);
+    return { ...answers, started };
+  }, name);
+  expect(r.sent).toMatchObject({ ok: false, code: 'WORKER_CRASHED' });
+  expect(r.waiting).toMatchObject({ ok: true });
+  expect((r.waiting as { value: { id: string }[] }).value[0]!.id).toBe('a');
+  expect(r.started).toBe(1);
 });
