@@ -1,6 +1,6 @@
 import type { TuningPort } from '../client/tuning.js';
 import type { Tunable } from '../client/tuning.js';
-import { type VicinityError, toVicinityError } from '../core/VicinityError.js';
+import { VicinityError, toVicinityError } from '../core/VicinityError.js';
 import { percentiles } from '../monitor/PerformanceMonitor.js';
 import { searchHitRate, uncachedSearchLatencies } from './observe.js';
 import { OptimizationValidator } from './OptimizationValidator.js';
@@ -243,8 +243,10 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
   async #estimate(efSearch: number): Promise<RecallEstimate | null> {
     try {
       return await this.recall.estimate(efSearch);
-    } catch {
-      return null; // the index is closing or recovering: no estimate this cycle
+    } catch (error) {
+      // A closed index ends the optimizer (see #background); one recovering gives no estimate this cycle.
+      if (error instanceof VicinityError && error.code === 'CLOSED') throw error;
+      return null;
     }
   }
 

@@ -299,6 +299,19 @@ describe('AdaptiveOptimizer', () => {
     expect(vi.getTimerCount()).toBe(1); // the fake's own traffic timer, idle on a closed index
   });
 
+  it('disables itself on a closed index when latency is over the target, where it needs a recall estimate first', async () => {
+    const { fake, optimizer } = setUp(
+      { efSearch: 64, missRate: () => 0 },
+      { targetP95Ms: 1, intervalMs: 60_000 },
+    );
+    await vi.advanceTimersByTimeAsync(1000);
+    fake.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(optimizer.enabled).toBe(false);
+    expect(optimizer.lastError?.code).toBe('CLOSED');
+    expect(fake.setEfSearchCalls).toEqual([]);
+  });
+
   it('refuses bad options with INVALID_OPTIONS, and starts nothing', () => {
     const fake = new FakeIndex({ monitorCapacity: 100 });
     for (const options of [
