@@ -57,6 +57,12 @@ export class Workers {
     const waiting = this.#waiting;
     if (waiting.length === 0) return;
     this.#waiting = [];
+    // One awaited search at a time, the common case: straight to a worker.
+    if (waiting.length === 1) {
+      const [only] = waiting as [Waiting];
+      this.#one(only.query, only.request).then(only.resolve, only.reject);
+      return;
+    }
     const groups = new Map<string, Waiting[]>();
     for (const one of waiting) {
       const { k, efSearch, filter } = one.request;
