@@ -4,6 +4,7 @@ import { fromWorker } from '../core/wireError.js';
 import type { LogSink, OpenRequest, OpenResult, WorkerApi } from '../core/protocol.js';
 import { isUndeliverable } from '../core/notices.js';
 import { sleep } from '../util/sleep.js';
+import { SearchChannel } from './SearchChannel.js';
 import { spawnWorker } from './spawnWorker.js';
 import { withTimeout } from '../util/withTimeout.js';
 
@@ -15,6 +16,8 @@ interface Connection {
   readonly worker: Worker;
   readonly remote: Remote<WorkerApi<ProxyMarked>>;
   readonly api: Api;
+  /** Searches, as vicinity's own messages (see searchWire.ts). */
+  readonly search: SearchChannel;
   /** Set once the worker is terminated and its proxy released. */
   ended: boolean;
 }
@@ -131,16 +134,20 @@ export class PrimaryWorker {
   /**
    * Runs one call against the worker. Its deadline is the base timeout plus
    * `extraMs` for calls whose work grows with their input, counted from when
-   * the worker starts it.
+   * the worker starts it. `run` sends it, through Comlink (`api`) or, for a
+   * search, as a message of vicinity's own (`search`).
    */
-  async call<T>(run: (api: Api) => Promise<T>, extraMs = 0): Promise<T> {
+  async call<T>(run: (api: Api, search: SearchChannel) => Promise<T>, extraMs = 0): Promise<T> {
     while (this.#recovering) await this.#recovering;
     if (this.#closed) throw new VicinityError('CLOSED', `index "${this.#request.name}" is closed`);
     this.#assertUsable();
     return this.#send(run, extraMs);
   }
 
-  async #send<T>(run: (api: Api) => Promise<T>, extraMs: number): Promise<T> {
+  async #send<T>(
+    run: (api: Api, search: SearchChannel) => Promise<T>,
+    extraMs: number,
+  ): Promise<T> {
     const connection = this.#connection;
     this.inFlight++;
     try {
@@ -157,7 +164,7 @@ export class PrimaryWorker {
         if (this.#sent.length === 1) this.#startClock(call);
         let sent: Promise<T>;
         try {
-          sent = run(connection.api);
+          sent = run(connection.api, connection.search);
         } catch (error) {
           call.fail(toVicinityError(error, 'ENGINE_ERROR'));
           return;
@@ -311,6 +318,7 @@ export class PrimaryWorker {
 function end(connection: Connection): void {
   if (connection.ended) return;
   connection.ended = true;
+  connection.search.end();
   try {
     connection.remote[releaseProxy]();
   } catch {
@@ -326,7 +334,13 @@ async function connect(
 ): Promise<{ connection: Connection; opened: OpenResult }> {
   const worker = spawnWorker(request.engine);
   const remote = wrap<WorkerApi<ProxyMarked>>(worker);
-  const connection: Connection = { worker, remote, api: remote.index, ended: false };
+  const connection: Connection = {
+    worker,
+    remote,
+    api: remote.index,
+    search: new SearchChannel(worker, 'index'),
+    ended: false,
+  };
   const died = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (event) =>
       reject(

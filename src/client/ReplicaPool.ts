@@ -4,6 +4,7 @@ import { fromWorker } from '../core/wireError.js';
 import type { ReplicaSnapshot, SearchApi, WorkerApi } from '../core/protocol.js';
 import { sleep } from '../util/sleep.js';
 import { withTimeout } from '../util/withTimeout.js';
+import { SearchChannel } from './SearchChannel.js';
 import { spawnWorker } from './spawnWorker.js';
 
 /** Failed reloads in a row after which `settled()` stops waiting. */
@@ -12,6 +13,8 @@ const GIVE_UP_AFTER = 5;
 interface Replica {
   readonly worker: Worker;
   readonly api: Remote<WorkerApi<ProxyMarked>>;
+  /** Its searches, as vicinity's own messages (see searchWire.ts). */
+  readonly search: SearchChannel;
   /** The index version it holds, or -1 while it loads. */
   version: number;
   inFlight: number;
@@ -57,6 +60,7 @@ export class ReplicaPool {
     const replica: Replica = {
       worker,
       api: wrap<WorkerApi<ProxyMarked>>(worker),
+      search: new SearchChannel(worker, 'replica'),
       version: -1,
       inFlight: 0,
     };
@@ -72,6 +76,7 @@ export class ReplicaPool {
     const at = this.#replicas.indexOf(replica);
     if (at < 0 || this.#closed) return;
     replica.api[releaseProxy]();
+    replica.search.end();
     replica.worker.terminate();
     this.#replicas[at] = this.#spawn();
     this.#scheduleRefresh();
@@ -132,7 +137,7 @@ export class ReplicaPool {
     replica.inFlight++;
     try {
       const answer = await withTimeout(
-        task(replica.api.replica).catch((error: unknown) => {
+        task(replica.search).catch((error: unknown) => {
           throw fromWorker(error, 'ENGINE_ERROR');
         }),
         this.#timeoutMs,
@@ -154,6 +159,7 @@ export class ReplicaPool {
       this.#replicas.map(async (r) => {
         await r.api.replica.close().catch(() => undefined);
         r.api[releaseProxy]();
+        r.search.end();
         r.worker.terminate();
       }),
     );

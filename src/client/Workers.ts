@@ -1,4 +1,3 @@
-import { transfer } from 'comlink';
 import type { RawHit, SearchRequest, Timed } from '../core/protocol.js';
 import { PER_QUERY_MS } from './allowances.js';
 import type { PrimaryWorker } from './PrimaryWorker.js';
@@ -92,13 +91,9 @@ export class Workers {
   async #one(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>> {
     const replica = this.replicas.pick(this.primary.inFlight);
     if (replica) {
-      return this.replicas.run(replica, 1, (r) =>
-        r.search(transfer(query, [query.buffer]), request),
-      );
+      return this.replicas.run(replica, 1, (r) => r.search(query, request));
     }
-    const answer = await this.primary.call((api) =>
-      api.search(transfer(query, [query.buffer]), request),
-    );
+    const answer = await this.primary.call((_, channel) => channel.search(query, request));
     this.#servedByPrimary++;
     return answer;
   }
@@ -112,7 +107,7 @@ export class Workers {
     const replicas = this.replicas.currentReplicas();
     if (replicas.length === 0 || count < 2 * (replicas.length + 1)) {
       const answer = await this.primary.call(
-        (api) => api.searchBatch(transfer(packed, [packed.buffer]), count, request),
+        (_, channel) => channel.searchBatch(packed, count, request),
         count * PER_QUERY_MS,
       );
       this.#servedByPrimary += count;
@@ -125,19 +120,15 @@ export class Workers {
     const part = (i: number) => packed.slice(i * per * dim, (i * per + size(i)) * dim);
     const results = await Promise.all([
       this.primary
-        .call((api) => {
-          const first = part(0);
-          return api.searchBatch(transfer(first, [first.buffer]), size(0), request);
-        }, per * PER_QUERY_MS)
+        .call((_, channel) => channel.searchBatch(part(0), size(0), request), per * PER_QUERY_MS)
         .then((answer) => {
           this.#servedByPrimary += size(0);
           return answer;
         }),
       ...replicas.map((replica, r) =>
-        this.replicas.run(replica, size(r + 1), (target) => {
-          const mine = part(r + 1);
-          return target.searchBatch(transfer(mine, [mine.buffer]), size(r + 1), request);
-        }),
+        this.replicas.run(replica, size(r + 1), (target) =>
+          target.searchBatch(part(r + 1), size(r + 1), request),
+        ),
       ),
     ]);
     // The parts ran side by side: the caller waited for the slowest.

@@ -5,6 +5,8 @@ import { IndexService } from './IndexService.js';
 import { UNDELIVERABLE, type WorkerNotice } from '../core/notices.js';
 import type { WorkerApi } from '../core/protocol.js';
 import { ReplicaService } from './ReplicaService.js';
+import { isSearchMessage } from '../core/searchWire.js';
+import { answerSearch } from './searchPort.js';
 
 /**
  * Serves the index in this worker with the engines its entry passes in. Each
@@ -26,6 +28,7 @@ export function startWorker(engines: EngineFactories): void {
   // Failures cross as plain data with their code (see wireError.ts), so that
   // Comlink's handlers, which the page shares with other Comlink users, stay as they are.
   let index: IndexService | undefined;
+  let replica: ReplicaService | undefined;
   let indexApi: WorkerApi<ProxyMarked>['index'] | undefined;
   let replicaApi: WorkerApi<ProxyMarked>['replica'] | undefined;
   const api: WorkerApi<ProxyMarked> = {
@@ -34,15 +37,24 @@ export function startWorker(engines: EngineFactories): void {
       return (indexApi ??= proxy(throwingWireErrors(index)));
     },
     get replica() {
-      return (replicaApi ??= proxy(throwingWireErrors(new ReplicaService(engines))));
+      replica ??= new ReplicaService(engines);
+      return (replicaApi ??= proxy(throwingWireErrors(replica)));
     },
   };
+  // Searches come as vicinity's own messages (see searchWire.ts), answered in the same order.
+  const service = (to: 'index' | 'replica') =>
+    to === 'index'
+      ? (index ??= new IndexService(engines))
+      : (replica ??= new ReplicaService(engines));
+  const post = (answer: unknown, transfer: Transferable[]) => postMessage(answer, { transfer });
 
   // See notices.ts: a call whose message could not be read is reported, in turn.
   const report = () => postMessage({ vicinity: UNDELIVERABLE } satisfies WorkerNotice);
   const undeliverable = () => (index ? index.afterQueued(report) : setTimeout(report, 0));
   addEventListener('message', (event: MessageEvent<unknown>) => {
-    if (event.data === null || event.data === undefined) undeliverable();
+    const { data } = event;
+    if (data === null || data === undefined) undeliverable();
+    else if (isSearchMessage(data)) answerSearch(data, service, post);
   });
   addEventListener('messageerror', undeliverable);
   expose(api);

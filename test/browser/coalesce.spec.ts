@@ -112,3 +112,98 @@ test('a search made in the task in which the worker dies was never sent: the rep
   expect((r.waiting as { value: { id: string }[] }).value[0]!.id).toBe('a');
   expect(r.started).toBe(1);
 });
+
+test('a search crosses as one message of its own each way: queries in a Float32Array, hits as columns; the worker checks it and fails it typed', async ({
+  harness,
+}) => {
+  const name = uniqueName('search-wire');
+  await recordWorkers(harness);
+  const r = await harness.evaluate(async (name) => {
+    const { vicinity, outcome } = window.harness;
+    const workers = (window as unknown as { startedWorkers: Worker[] }).startedWorkers;
+    const index = await vicinity.VectorIndex.open(name, {
+      dimensions: 2,
+      metric: 'l2',
+      cache: false,
+    });
+    try {
+      await index.upsert([
+        { id: 'a', vector: [1, 0], metadata: { tag: 'x', n: [1, 2] } },
+        { id: 'b', vector: [0, 1] },
+      ]);
+      const worker = workers.at(-1)!;
+      const out: unknown[] = [];
+      const back: unknown[] = [];
+      const post = worker.postMessage.bind(worker);
+      let tamper = false;
+      worker.postMessage = ((message: { vicinity?: string; k?: number }, transfer: never) => {
+        // The queries' buffer is transferred away: what is kept is a copy.
+        const queries = (message as { queries?: unknown }).queries;
+        out.push(
+          queries instanceof Float32Array ? { ...message, queries: queries.slice() } : message,
+        );
+        // The worker checks what it is sent, whoever sent it.
+        post(tamper && message.vicinity === 'search' ? { ...message, k: 0.5 } : message, transfer);
+      }) as typeof worker.postMessage;
+      worker.addEventListener('message', (event: MessageEvent) => back.push(event.data));
+      const first = await index.search([1, 0.1], { k: 2 });
+      // Each answer is the caller's own: changing it changes no later one.
+      (first[0]!.metadata as { tag: string }).tag = 'changed';
+      const second = await index.search([1, 0.1], { k: 2 });
+      tamper = true;
+      const tampered = await outcome(index.search([1, 0.1], { k: 2 }));
+      tamper = false;
+      const onPage = await outcome(index.search([1, 0.1], { k: 0.5 }));
+      const sent = out[0] as Record<string, unknown>;
+      // The second search's answer: listeners added here run after the index's own
+      // (and its promises), so the first one's metadata had been changed already.
+      const hits = back.filter(
+        (m) => (m as { vicinity?: string }).vicinity === 'hits' && !('error' in (m as object)),
+      )[1] as Record<string, unknown>;
+      return {
+        messages: out.length,
+        sent: {
+          vicinity: sent.vicinity,
+          queries:
+            sent.queries instanceof Float32Array ? [...(sent.queries as Float32Array)] : null,
+          k: sent.k,
+        },
+        hits: {
+          ids: hits.ids,
+          distances: hits.distances instanceof Float64Array,
+          scores: hits.scores instanceof Float64Array,
+          counts: hits.counts instanceof Uint32Array ? [...(hits.counts as Uint32Array)] : null,
+          metadataAt:
+            hits.metadataAt instanceof Uint32Array ? [...(hits.metadataAt as Uint32Array)] : null,
+          metadata: hits.metadata,
+        },
+        second: second.map((h) => ({ id: h.id, metadata: h.metadata })),
+        tampered,
+        onPage,
+        still: (await index.search([0, 1], { k: 1 }))[0]!.id,
+      };
+    } finally {
+      await index.close();
+      await vicinity.VectorIndex.delete(name);
+    }
+  }, name);
+  // One each for the first, second and tampered searches; the page refuses k 0.5 itself.
+  expect(r.messages).toBe(3);
+  expect(r.sent).toEqual({ vicinity: 'search', queries: [1, Math.fround(0.1)], k: 2 });
+  expect(r.hits).toEqual({
+    ids: ['a', 'b'],
+    distances: true,
+    scores: true,
+    counts: [2],
+    metadataAt: [0],
+    metadata: [{ tag: 'x', n: [1, 2] }],
+  });
+  expect(r.second).toEqual([{ id: 'a', metadata: { tag: 'x', n: [1, 2] } }, { id: 'b' }]);
+  expect(r.onPage).toMatchObject({ ok: false, typed: true });
+  expect(r.tampered).toMatchObject({
+    ok: false,
+    typed: true,
+    code: (r.onPage as { code: string }).code,
+  });
+  expect(r.still).toBe('b');
+});

@@ -314,8 +314,8 @@ test('a call whose message reaches the worker empty fails alone, typed; the work
       // null in place of the next search's message.
       const post = worker.postMessage.bind(worker);
       worker.postMessage = ((message: unknown, transfer?: Transferable[]) => {
-        const path = (message as { path?: string[] } | null)?.path ?? [];
-        if (path.at(-1) === 'search') {
+        // A search travels as vicinity's own message (see src/core/searchWire.ts).
+        if ((message as { vicinity?: string } | null)?.vicinity === 'search') {
           worker.postMessage = post;
           post(null);
           return;
