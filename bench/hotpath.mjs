@@ -1,0 +1,209 @@
+// The hot path against native: one awaited `search` (query cache on, the
+// default, and off), 8 concurrent callers and one `searchBatch` in headless
+// Chromium, each as a ratio to native hnswlib-node searching the same
+// queries in this Node process, in one run. The method: lanes alternated in
+// 50-query blocks, in shuffled order within each round; a warm round first;
+// each lane's time is the fastest of 3 repetitions; ratios per block
+// (native time / lane time: 1× is native speed), reported as the median and
+// the spread over blocks, and the ratio of the totals.
+//
+// Data: the 12,000 word vectors of the test fixture (100-d, real), M 16,
+// efConstruction 200, efSearch 64, k 10. Every repetition asks queries
+// perturbed afresh (relative noise 1e-3), the same ones on both sides, so
+// that the query cache misses: a hit is counted and printed.
+//
+//   npm run bench:hotpath [-- --quick]   # starts its own dev server on 5201
+//   node bench/hotpath.mjs --port 5302   # or uses one already running there
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { createServer } from 'vite';
+import cfg from '../chromium.config.json' with { type: 'json' };
+import { root } from './browser.mjs';
+
+const require = createRequire(import.meta.url);
+const { HierarchicalNSW } = require('hnswlib-node');
+
+const { values: args } = parseArgs({
+  options: { port: { type: 'string' }, quick: { type: 'boolean', default: false } },
+});
+const quick = args.quick;
+const port = args.port ?? '5201';
+// Edits elsewhere in the repository must not reload the page mid-run.
+const server = args.port
+  ? null
+  : await createServer({
+      root,
+      configFile: join(root, 'vite.config.ts'),
+      logLevel: 'warn',
+      clearScreen: false,
+      server: { port: Number(port), strictPort: true, hmr: false, watch: null },
+    });
+await server?.listen();
+const BLOCK = 50;
+const REPEATS = quick ? 1 : 3;
+const BLOCKS = quick ? 2 : 6;
+const PARAMS = { M: 16, efConstruction: 200, efSearch: 64, k: 10 };
+
+const header = JSON.parse(readFileSync(new URL('../test/fixtures/words.json', import.meta.url)));
+const codes = new Int8Array(readFileSync(new URL('../test/fixtures/words.bin', import.meta.url)));
+const dim = header.dimensions;
+const vectors = header.words.map((_, i) =>
+  Array.from({ length: dim }, (_, d) => codes[i * dim + d] * header.scales[i]),
+);
+const base = vectors.slice(0, header.base);
+const queries = vectors.slice(header.base, header.base + BLOCK * BLOCKS);
+
+// Seeded, so that a rerun asks the same questions.
+let seed = 7;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+const perturbed = () => queries.map((q) => q.map((x) => x * (1 + 1e-3 * random())));
+
+const native = new HierarchicalNSW('cosine', dim);
+native.initIndex(base.length, PARAMS.M, PARAMS.efConstruction, 100);
+base.forEach((v, i) => native.addPoint(v, i));
+native.setEf(PARAMS.efSearch);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? cfg.executablePath,
+  args: cfg.args,
+});
+const page = await browser.newPage();
+page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
+await page.goto(`http://localhost:${port}/test/browser/harness.html?engine=simd`);
+await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'ready');
+await page.evaluate(
+  async ({ base, params }) => {
+    const { vicinity } = window.harness;
+    const open = (name, options) =>
+      vicinity.VectorIndex.open(`${name}-${Math.random()}`, {
+        dimensions: base[0].length,
+        M: params.M,
+        efConstruction: params.efConstruction,
+        efSearch: params.efSearch,
+        initialCapacity: base.length,
+        ...options,
+      });
+    // One index per lane that keeps the cache, so that no lane answers another's queries.
+    const indexes = {
+      on: await open('hotpath-on', {}),
+      off: await open('hotpath-off', { cache: false }),
+      callers: await open('hotpath-callers', {}),
+      batch: await open('hotpath-batch', {}),
+    };
+    for (const index of Object.values(indexes)) {
+      for (let i = 0; i < base.length; i += 1000) {
+        await index.upsert(
+          base.slice(i, i + 1000).map((vector, j) => ({ id: String(i + j), vector })),
+        );
+      }
+    }
+    const k = params.k;
+    window.hotpath = {
+      indexes,
+      lanes: {
+        'search, cache on': async (b) => {
+          for (const q of b) await indexes.on.search(q, { k });
+        },
+        'search, cache off': async (b) => {
+          for (const q of b) await indexes.off.search(q, { k });
+        },
+        '8 callers': async (b) => {
+          await Promise.all(
+            Array.from({ length: 8 }, async (_, c) => {
+              for (let i = c; i < b.length; i += 8) await indexes.callers.search(b[i], { k });
+            }),
+          );
+        },
+        searchBatch: async (b) => {
+          await indexes.batch.searchBatch(b, { k });
+        },
+      },
+    };
+  },
+  { base, params: PARAMS },
+);
+const pageLanes = await page.evaluate(() => Object.keys(window.hotpath.lanes));
+const lanes = ['native', ...pageLanes];
+
+async function run(lane, block) {
+  if (lane === 'native') {
+    const t0 = performance.now();
+    for (const q of block) native.searchKnn(q, PARAMS.k);
+    return performance.now() - t0;
+  }
+  return page.evaluate(
+    async ({ lane, block }) => {
+      const queries = block.map((q) => Float32Array.from(q));
+      const t0 = performance.now();
+      await window.hotpath.lanes[lane](queries);
+      return performance.now() - t0;
+    },
+    { lane, block },
+  );
+}
+
+const shuffled = (list) => {
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(((random() + 1) / 2) * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+};
+
+// Warm round, then the repetitions; best[lane][block] is the fastest time of that block.
+for (const lane of lanes) await run(lane, perturbed().slice(0, BLOCK));
+const best = Object.fromEntries(lanes.map((l) => [l, Array(BLOCKS).fill(Infinity)]));
+for (let rep = 0; rep < REPEATS; rep++) {
+  const asked = perturbed();
+  for (let b = 0; b < BLOCKS; b++) {
+    const block = asked.slice(b * BLOCK, (b + 1) * BLOCK);
+    for (const lane of shuffled(lanes)) {
+      best[lane][b] = Math.min(best[lane][b], await run(lane, block));
+    }
+  }
+}
+const cacheHits = await page.evaluate(async () => {
+  const { on, callers, batch } = window.hotpath.indexes;
+  const caches = await Promise.all([on, callers, batch].map(async (i) => (await i.stats()).cache));
+  return {
+    hits: caches.reduce((n, c) => n + c.hits, 0),
+    misses: caches.reduce((n, c) => n + c.misses, 0),
+  };
+});
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+const rows = pageLanes.map((lane) => {
+  const ratios = best[lane].map((t, b) => best.native[b] / t);
+  return {
+    lane,
+    median: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    total: sum(best.native) / sum(best[lane]),
+    usPerQuery: (1000 * sum(best[lane])) / (BLOCK * BLOCKS),
+  };
+});
+const x = (r) => `${r.toFixed(2)}×`;
+console.log(
+  `hot path at ${base.length} vectors × ${dim}, efSearch ${PARAMS.efSearch}, k ${PARAMS.k}: ` +
+    `${BLOCKS} blocks of ${BLOCK}, fastest of ${REPEATS}; native ${((1000 * sum(best.native)) / (BLOCK * BLOCKS)).toFixed(0)} µs/query`,
+);
+console.log('| lane | ratio to native, median | spread over blocks | ratio of totals | µs/query |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(
+    `| ${r.lane} | ${x(r.median)} | ${x(r.min)}–${x(r.max)} | ${x(r.total)} | ${r.usPerQuery.toFixed(0)} |`,
+  );
+}
+console.log(
+  `query caches of the lanes that keep one: ${cacheHits?.hits ?? '?'} hits, ${cacheHits?.misses ?? '?'} misses`,
+);
+await browser.close();
+await server?.close();
