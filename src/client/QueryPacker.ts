@@ -4,6 +4,7 @@ import type { Filter, Metric, SearchOptions, VectorLike } from '../core/types.js
 import { copyPlainData } from '../validation/plainData.js';
 import { readSearchOptions } from '../validation/validateInput.js';
 import { writeVector } from '../validation/vectors.js';
+import { kindOf } from '../validation/describeValue.js';
 import type { SearchRequest } from '../core/protocol.js';
 import type { Embedder } from './resolveOptions.js';
 import { withTimeout } from '../util/withTimeout.js';
@@ -81,7 +82,11 @@ export class QueryPacker {
         throw new VicinityError(
           'INVALID_VECTOR',
           `embed must return an array of ${texts.length} vectors for ${texts.length} texts, got ${
-            Array.isArray(result) ? `${result.length} vectors` : describeValue(result)
+            Array.isArray(result)
+              ? `${result.length} vectors`
+              : result === undefined
+                ? 'undefined'
+                : kindOf(result)
           }`,
         );
       }
@@ -128,13 +133,4 @@ export class QueryPacker {
         `the embed function did not settle within ${ms} ms (timeoutMs) for ${texts.length} texts`,
     );
   }
-}
-
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return typeof name === 'string' ? `a ${name}` : 'an object';
-  }
-  return `a ${typeof value}`;
 }

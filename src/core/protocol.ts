@@ -227,8 +227,17 @@ export interface NativeExport {
   readonly dimensions: number;
 }
 
-/** What answers searches: the index worker, and read-only copies of it. */
-export interface SearchApi {
+/** What answers searches in a worker: the index, and read-only copies of it. */
+export interface BatchSearchApi {
+  searchBatch(
+    queries: Float32Array,
+    count: number,
+    request: SearchRequest,
+  ): Promise<Timed<RawHit[][]>>;
+}
+
+/** What the page searches through (see searchWire.ts). */
+export interface SearchApi extends BatchSearchApi {
   search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>>;
   searchBatch(
     queries: Float32Array,
@@ -238,7 +247,7 @@ export interface SearchApi {
 }
 
 /** A read-only copy in another worker: it answers searches, nothing else. */
-export interface ReplicaApi extends SearchApi {
+export interface ReplicaApi extends BatchSearchApi {
   load(snapshot: ReplicaSnapshot): Promise<void>;
   close(): Promise<void>;
 }
@@ -253,7 +262,7 @@ export interface WorkerApi<Marked = unknown> {
   readonly replica: ReplicaApi & Marked;
 }
 
-export interface IndexServiceApi extends SearchApi {
+export interface IndexServiceApi extends BatchSearchApi {
   setLogSink(sink: LogSink | undefined): void;
   open(request: OpenRequest): Promise<OpenResult>;
   upsert(

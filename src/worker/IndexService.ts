@@ -43,7 +43,7 @@ import {
 import { openIndex, openedNotes } from './openIndex.js';
 import { workerStats } from './workerStats.js';
 import { saveGeneration, saveImported, textSnapshot, type Saved } from './saveGeneration.js';
-import { searchMany, searchOne, searchText } from './searchCalls.js';
+import { searchMany, searchText } from './searchCalls.js';
 
 /**
  * The index as the worker holds it: a collection over an engine, and the
@@ -172,10 +172,6 @@ export class IndexService implements IndexServiceApi {
     const workerMs = performance.now() - startedAt;
     const { current: generation, unsaved, saved: savedGeneration } = this.#generations;
     return { size: collection.size, generation, changed, unsaved, savedGeneration, workerMs };
-  }
-
-  search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>> {
-    return this.#run(() => searchOne(this.#open().collection, query, request));
   }
 
   /** Text or hybrid queries: one text each, and for hybrid their vectors packed. */

@@ -6,7 +6,7 @@ import { VectorCollection } from '../engine/VectorCollection.js';
 import { type SearchRequest } from '../core/protocol.js';
 import { VicinityError } from '../core/VicinityError.js';
 import { SerialQueue } from '../util/SerialQueue.js';
-import { searchMany, searchOne } from './searchCalls.js';
+import { searchMany } from './searchCalls.js';
 import type { RawHit, ReplicaApi, ReplicaSnapshot, Timed } from '../core/protocol.js';
 
 /**
@@ -46,10 +46,6 @@ export class ReplicaService implements ReplicaApi {
       const engine = await loadEngine(this.#engines, snapshot.kind, context, engineBytes);
       this.#collection = new VectorCollection(engine, snapshot.params, snapshot.efSearch, sidecar);
     });
-  }
-
-  search(query: Float32Array, request: SearchRequest): Promise<Timed<RawHit[]>> {
-    return this.#queue.run(() => searchOne(this.#loaded(), query, request));
   }
 
   searchBatch(

@@ -20,18 +20,6 @@ export function timed<T>(compute: () => T): Timed<T> {
   return { value, workerMs: performance.now() - startedAt };
 }
 
-export function searchOne(
-  collection: VectorCollection,
-  query: Float32Array,
-  request: SearchRequest,
-): Timed<RawHit[]> {
-  return timed(() => {
-    assertSearchRequest(request);
-    collection.assertQuery(query, 1);
-    return collection.search(query, request);
-  });
-}
-
 /** `count` queries packed in `queries`, answered by `answer` (a graph search unless given). */
 export function searchMany(
   collection: VectorCollection,

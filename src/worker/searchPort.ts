@@ -1,4 +1,4 @@
-import type { SearchApi } from '../core/protocol.js';
+import type { BatchSearchApi } from '../core/protocol.js';
 import {
   requestOf,
   toColumns,
@@ -16,7 +16,7 @@ import { toWireError } from '../core/wireError.js';
  */
 export function answerSearch(
   message: SearchMessage,
-  service: (to: SearchTarget) => SearchApi,
+  service: (to: SearchTarget) => BatchSearchApi,
   post: (answer: HitsMessage, transfer: Transferable[]) => void,
 ): void {
   const { call } = message;
