@@ -30,11 +30,12 @@ export default defineConfig<{ engine: EngineName }>({
   },
   // The whole suite runs against both engines; the demo uses the default.
   projects: [
-    { name: 'simd', use: { engine: 'simd' } },
+    { name: 'simd', use: { engine: 'simd' }, testIgnore: ['**/lane.spec.ts'] },
     {
       name: 'hnswlib-wasm',
       use: { engine: 'hnswlib-wasm' },
       testIgnore: [
+        '**/lane.spec.ts',
         '**/demo.spec.ts',
         '**/engines.spec.ts',
         '**/csp.spec.ts',
@@ -50,6 +51,31 @@ export default defineConfig<{ engine: EngineName }>({
         '**/monitor.spec.ts',
         '**/inputLimits.spec.ts',
       ],
+    },
+    // Cross-origin isolated pages (see vite.config.ts): searches go through the
+    // shared lane. Besides its own tests, those of deadlines, crashes and
+    // replicas run here again, with the lane in the path.
+    {
+      name: 'coi',
+      use: {
+        engine: 'simd',
+        storageState: {
+          cookies: [
+            {
+              name: 'vicinity-coi',
+              value: '1',
+              domain: 'localhost',
+              path: '/',
+              expires: -1,
+              httpOnly: false,
+              secure: false,
+              sameSite: 'Lax',
+            },
+          ],
+          origins: [],
+        },
+      },
+      testMatch: ['**/lane.spec.ts', '**/supervision.spec.ts', '**/pool.spec.ts'],
     },
   ],
   webServer: {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import MagicString from 'magic-string';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -86,8 +87,30 @@ function simdEngineAsFiles(): Plugin {
   };
 }
 
+/*
+ * The dev and preview servers make a page cross-origin isolated (COOP and
+ * COEP, so that it may share memory with its workers) when the request
+ * carries the cookie `vicinity-coi=1`: the tests and the benchmark run the
+ * same pages both ways. A worker's script and its imports carry the cookie
+ * too, and get the same headers, as COEP requires.
+ */
+function crossOriginIsolationByCookie(): Plugin {
+  const isolate = (request: IncomingMessage, response: ServerResponse, next: () => void) => {
+    if (/(?:^|;\s*)vicinity-coi=1(?:;|$)/.test(request.headers.cookie ?? '')) {
+      response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      response.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
+    next();
+  };
+  return {
+    name: 'vicinity:cross-origin-isolation-by-cookie',
+    configureServer: (server) => void server.middlewares.use(isolate),
+    configurePreviewServer: (server) => void server.middlewares.use(isolate),
+  };
+}
+
 export default defineConfig({
-  plugins: [workersAsEntries(), simdEngineAsFiles()],
+  plugins: [workersAsEntries(), simdEngineAsFiles(), crossOriginIsolationByCookie()],
   server: { port: 5199, strictPort: true },
   // The dev server (tests, demo, benchmark) pre-bundles these at start: found
   // later, in a worker or a lazily loaded test module, a dependency makes

@@ -1,6 +1,6 @@
 // The hot path against native: one awaited `search` (query cache on, the
 // default, and off), 8 concurrent callers and one `searchBatch` in headless
-// Chromium, each as a ratio to native hnswlib-node searching the same
+// Chromium, on a plain page and on a cross-origin isolated one, each as a ratio to native hnswlib-node searching the same
 // queries in this Node process, in one run. The method: lanes alternated in
 // 50-query blocks, in shuffled order within each round; a warm round first;
 // each lane's time is the fastest of 3 repetitions; ratios per block
@@ -70,62 +70,86 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? cfg.executablePath,
   args: cfg.args,
 });
-const page = await browser.newPage();
-page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-await page.goto(`http://localhost:${port}/test/browser/harness.html?engine=simd`);
-await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'ready');
-await page.evaluate(
-  async ({ base, params }) => {
-    const { vicinity } = window.harness;
-    const open = (name, options) =>
-      vicinity.VectorIndex.open(`${name}-${Math.random()}`, {
-        dimensions: base[0].length,
-        M: params.M,
-        efConstruction: params.efConstruction,
-        efSearch: params.efSearch,
-        initialCapacity: base.length,
-        ...options,
-      });
-    // One index per lane that keeps the cache, so that no lane answers another's queries.
-    const indexes = {
-      on: await open('hotpath-on', {}),
-      off: await open('hotpath-off', { cache: false }),
-      callers: await open('hotpath-callers', {}),
-      batch: await open('hotpath-batch', {}),
-    };
-    for (const index of Object.values(indexes)) {
-      for (let i = 0; i < base.length; i += 1000) {
-        await index.upsert(
-          base.slice(i, i + 1000).map((vector, j) => ({ id: String(i + j), vector })),
-        );
-      }
-    }
-    const k = params.k;
-    window.hotpath = {
-      indexes,
-      lanes: {
-        'search, cache on': async (b) => {
-          for (const q of b) await indexes.on.search(q, { k });
-        },
-        'search, cache off': async (b) => {
-          for (const q of b) await indexes.off.search(q, { k });
-        },
-        '8 callers': async (b) => {
-          await Promise.all(
-            Array.from({ length: 8 }, async (_, c) => {
-              for (let i = c; i < b.length; i += 8) await indexes.callers.search(b[i], { k });
-            }),
+// Every lane runs in two pages: a plain one, where searches go as messages,
+// and one cross-origin isolated (the dev server's cookie, see vite.config.ts),
+// where they go through the shared lane.
+const PAGES = { '': false, ', isolated': true };
+async function openPage(isolated) {
+  const context = await browser.newContext();
+  if (isolated) {
+    await context.addCookies([
+      { name: 'vicinity-coi', value: '1', domain: 'localhost', path: '/' },
+    ]);
+  }
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
+  await page.goto(`http://localhost:${port}/test/browser/harness.html?engine=simd`);
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'ready');
+  if ((await page.evaluate(() => crossOriginIsolated)) !== isolated)
+    throw new Error(`the page should${isolated ? '' : ' not'} be cross-origin isolated`);
+  await setUp(page);
+  return page;
+}
+const setUp = (page) =>
+  page.evaluate(
+    async ({ base, params }) => {
+      const { vicinity } = window.harness;
+      const open = (name, options) =>
+        vicinity.VectorIndex.open(`${name}-${Math.random()}`, {
+          dimensions: base[0].length,
+          M: params.M,
+          efConstruction: params.efConstruction,
+          efSearch: params.efSearch,
+          initialCapacity: base.length,
+          ...options,
+        });
+      // One index per lane that keeps the cache, so that no lane answers another's queries.
+      const indexes = {
+        on: await open('hotpath-on', {}),
+        off: await open('hotpath-off', { cache: false }),
+        callers: await open('hotpath-callers', {}),
+        batch: await open('hotpath-batch', {}),
+      };
+      for (const index of Object.values(indexes)) {
+        for (let i = 0; i < base.length; i += 1000) {
+          await index.upsert(
+            base.slice(i, i + 1000).map((vector, j) => ({ id: String(i + j), vector })),
           );
+        }
+      }
+      const k = params.k;
+      window.hotpath = {
+        indexes,
+        lanes: {
+          'search, cache on': async (b) => {
+            for (const q of b) await indexes.on.search(q, { k });
+          },
+          'search, cache off': async (b) => {
+            for (const q of b) await indexes.off.search(q, { k });
+          },
+          '8 callers': async (b) => {
+            await Promise.all(
+              Array.from({ length: 8 }, async (_, c) => {
+                for (let i = c; i < b.length; i += 8) await indexes.callers.search(b[i], { k });
+              }),
+            );
+          },
+          searchBatch: async (b) => {
+            await indexes.batch.searchBatch(b, { k });
+          },
         },
-        searchBatch: async (b) => {
-          await indexes.batch.searchBatch(b, { k });
-        },
-      },
-    };
-  },
-  { base, params: PARAMS },
-);
-const pageLanes = await page.evaluate(() => Object.keys(window.hotpath.lanes));
+      };
+    },
+    { base, params: PARAMS },
+  );
+const pages = {};
+const laneOf = {};
+for (const [suffix, isolated] of Object.entries(PAGES)) {
+  const page = (pages[suffix] = await openPage(isolated));
+  for (const lane of await page.evaluate(() => Object.keys(window.hotpath.lanes)))
+    laneOf[`${lane}${suffix}`] = { page, lane };
+}
+const pageLanes = Object.keys(laneOf);
 const lanes = ['native', ...pageLanes];
 
 async function run(lane, block) {
@@ -134,6 +158,7 @@ async function run(lane, block) {
     for (const q of block) native.searchKnn(q, PARAMS.k);
     return performance.now() - t0;
   }
+  const { page, lane: name } = laneOf[lane];
   return page.evaluate(
     async ({ lane, block }) => {
       const queries = block.map((q) => Float32Array.from(q));
@@ -141,7 +166,7 @@ async function run(lane, block) {
       await window.hotpath.lanes[lane](queries);
       return performance.now() - t0;
     },
-    { lane, block },
+    { lane: name, block },
   );
 }
 
@@ -166,14 +191,21 @@ for (let rep = 0; rep < REPEATS; rep++) {
     }
   }
 }
-const cacheHits = await page.evaluate(async () => {
-  const { on, callers, batch } = window.hotpath.indexes;
-  const caches = await Promise.all([on, callers, batch].map(async (i) => (await i.stats()).cache));
-  return {
-    hits: caches.reduce((n, c) => n + c.hits, 0),
-    misses: caches.reduce((n, c) => n + c.misses, 0),
-  };
-});
+const cacheHits = { hits: 0, misses: 0 };
+for (const page of Object.values(pages)) {
+  const counts = await page.evaluate(async () => {
+    const { on, callers, batch } = window.hotpath.indexes;
+    const caches = await Promise.all(
+      [on, callers, batch].map(async (i) => (await i.stats()).cache),
+    );
+    return {
+      hits: caches.reduce((n, c) => n + c.hits, 0),
+      misses: caches.reduce((n, c) => n + c.misses, 0),
+    };
+  });
+  cacheHits.hits += counts.hits;
+  cacheHits.misses += counts.misses;
+}
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

@@ -333,12 +333,14 @@ async function connect(
   timeoutMs: number,
 ): Promise<{ connection: Connection; opened: OpenResult }> {
   const worker = spawnWorker(request.engine);
-  const remote = wrap<WorkerApi<ProxyMarked>>(worker);
+  // Before Comlink's: its calls go through the channel's endpoint.
+  const search = new SearchChannel(worker, 'index');
+  const remote = wrap<WorkerApi<ProxyMarked>>(search.endpoint);
   const connection: Connection = {
     worker,
     remote,
     api: remote.index,
-    search: new SearchChannel(worker, 'index'),
+    search,
     ended: false,
   };
   const died = new Promise<never>((_, reject) => {

@@ -57,10 +57,12 @@ export class ReplicaPool {
 
   #spawn(): Replica {
     const worker = spawnWorker(this.#engine);
+    // Before Comlink's: its calls go through the channel's endpoint.
+    const search = new SearchChannel(worker, 'replica');
     const replica: Replica = {
       worker,
-      api: wrap<WorkerApi<ProxyMarked>>(worker),
-      search: new SearchChannel(worker, 'replica'),
+      api: wrap<WorkerApi<ProxyMarked>>(search.endpoint),
+      search,
       version: -1,
       inFlight: 0,
     };

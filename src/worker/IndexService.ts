@@ -82,6 +82,11 @@ export class IndexService implements IndexServiceApi {
     return this.#queue.run(task);
   }
 
+  /** No call is running or waiting. */
+  get idle(): boolean {
+    return this.#queue.idle;
+  }
+
   /**
    * Runs `report` in turn after every call received so far, once their
    * answers have been posted (a task later: Comlink posts them from promise

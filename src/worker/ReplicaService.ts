@@ -48,6 +48,11 @@ export class ReplicaService implements ReplicaApi {
     });
   }
 
+  /** No call is running or waiting. */
+  get idle(): boolean {
+    return this.#queue.idle;
+  }
+
   searchBatch(
     queries: Float32Array,
     count: number,

@@ -7,6 +7,8 @@ import type { WorkerApi } from '../core/protocol.js';
 import { ReplicaService } from './ReplicaService.js';
 import { isSearchMessage } from '../core/searchWire.js';
 import { answerSearch } from './searchPort.js';
+import { isLaneMessage } from '../core/sharedLane.js';
+import { LaneServer } from './laneServer.js';
 
 /**
  * Serves the index in this worker with the engines its entry passes in. Each
@@ -51,11 +53,27 @@ export function startWorker(engines: EngineFactories): void {
   // See notices.ts: a call whose message could not be read is reported, in turn.
   const report = () => postMessage({ vicinity: UNDELIVERABLE } satisfies WorkerNotice);
   const undeliverable = () => (index ? index.afterQueued(report) : setTimeout(report, 0));
+  // The shared lane, when the page set one up (see sharedLane.ts), orders its
+  // requests by the messages read so far: a request sent before a message is
+  // taken before it is read, and one sent after it once it has been.
+  let lane: LaneServer | undefined;
+  let received = 0;
   addEventListener('message', (event: MessageEvent<unknown>) => {
+    lane?.poll();
+    received++;
     const { data } = event;
     if (data === null || data === undefined) undeliverable();
     else if (isSearchMessage(data)) answerSearch(data, service, post);
+    else if (isLaneMessage(data))
+      lane ??= new LaneServer(data.buffer, service, post, () => received);
   });
-  addEventListener('messageerror', undeliverable);
+  addEventListener('messageerror', () => {
+    lane?.poll();
+    received++;
+    undeliverable();
+  });
   expose(api);
+  // After Comlink has read a message, a request waiting on it can go.
+  addEventListener('message', () => lane?.poll());
+  addEventListener('messageerror', () => lane?.poll());
 }
