@@ -23,6 +23,8 @@ struct NullSink {
 };
 }  // namespace
 #define HNSWLIB_ERR_OVERRIDE NullSink{}
+// Nor does it read or write files: bytes go through buffers (see vicinity.patch).
+#define HNSWLIB_NO_FILES
 #include "hnswlib/hnswlib.h"
 #include "int8_space.h"
 

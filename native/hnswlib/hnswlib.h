@@ -205,7 +205,11 @@ class AlgorithmInterface {
     virtual std::vector<std::pair<dist_t, labeltype>>
         searchKnnCloserFirst(const void* query_data, size_t k, BaseFilterFunctor* isIdAllowed = nullptr) const;
 
+#ifndef HNSWLIB_NO_FILES
+    // vicinity: a virtual that writes a file would link the whole of libc++'s
+    // streams and locales into the WebAssembly module, unused (see README.md).
     virtual void saveIndex(const std::string &location) = 0;
+#endif
     virtual ~AlgorithmInterface(){
     }
 };

@@ -358,7 +358,12 @@ async function connect(
   const allowanceMs = timeoutMs + OPEN_ALLOWANCE_MS;
   const opening = (async () => {
     if (logger) await Promise.race([connection.api.setLogSink(proxy(logger)), died]);
-    return Promise.race([connection.api.open(request), died]);
+    // Opened with the shared lane open too, where the page has one: searches use it from the first.
+    const [opened] = await Promise.race([
+      Promise.all([connection.api.open(request), search.ready]),
+      died,
+    ]);
+    return opened;
   })();
   try {
     const opened = await withTimeout(

@@ -14,6 +14,7 @@
  * before it and before every call sent after it, as on the port.
  *
  * This module is the buffer's layout, read and written alike by both sides.
+ * Each side loads it only once the lane opens (see laneMessages.ts).
  */
 import type { Metadata } from './types.js';
 import type { HitColumns, SearchTarget } from './searchWire.js';
@@ -70,21 +71,6 @@ const REQUEST_BYTES = 64 * 1024;
 const ANSWER_BYTES = 192 * 1024;
 export const LANE_BYTES = HEADER_BYTES + REQUEST_BYTES + ANSWER_BYTES;
 
-/** The page's first message to a worker, when the page uses the lane: its buffer. */
-export interface LaneMessage {
-  readonly vicinity: 'lane';
-  readonly buffer: SharedArrayBuffer;
-}
-
-export function isLaneMessage(data: unknown): data is LaneMessage {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    (data as { vicinity?: unknown }).vicinity === 'lane' &&
-    (data as { buffer?: unknown }).buffer instanceof SharedArrayBuffer
-  );
-}
-
 /** A request as the worker reads it from the lane. */
 export interface LaneRequest {
   readonly call: number;
@@ -92,15 +78,6 @@ export interface LaneRequest {
   readonly queries: Float32Array;
   readonly count: number;
   readonly request: SearchRequest;
-}
-
-/** Whether this page can use the lane: shared memory, and `Atomics.waitAsync` to wait without blocking. */
-export function laneAvailable(): boolean {
-  return (
-    globalThis.crossOriginIsolated === true &&
-    typeof SharedArrayBuffer === 'function' &&
-    typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function'
-  );
 }
 
 /** Whether the lane carries this request: plain numbers, no filter, queries that fit. */

@@ -30,16 +30,9 @@ import { SerialQueue } from '../util/SerialQueue.js';
 import { withLock } from '../util/withLock.js';
 import { assertEf } from '../validation/validateInput.js';
 import { Generations } from './Generations.js';
-import { nativeExport } from './nativeExport.js';
-import {
-  addImportIds,
-  addImportMetadata,
-  assertChunk,
-  beginImport,
-  loadImport,
-  pushImportChunk,
-  type PendingImport,
-} from './nativeImport.js';
+// Native files' code is loaded by import and export only, not with the worker.
+import type { PendingImport } from './nativeImport.js';
+type NativeImport = typeof import('./nativeImport.js');
 import { openIndex, openedNotes } from './openIndex.js';
 import { workerStats } from './workerStats.js';
 import { saveGeneration, saveImported, textSnapshot, type Saved } from './saveGeneration.js';
@@ -280,7 +273,8 @@ export class IndexService implements IndexServiceApi {
    * under its name (CONFLICT otherwise). The bytes follow with importChunk.
    */
   importBegin(request: ImportRequest): Promise<void> {
-    return this.#run(() => {
+    return this.#run(async () => {
+      const { beginImport } = await import('./nativeImport.js');
       const { name, collection } = this.#open();
       const { saved, current } = this.#generations;
       if (saved !== null || current !== 0 || collection.size > 0) {
@@ -295,19 +289,24 @@ export class IndexService implements IndexServiceApi {
   }
 
   importIds(part: LabelPart<string>): Promise<void> {
-    return this.#run(() => addImportIds(this.#pending(), part));
+    return this.#run(async () =>
+      (await import('./nativeImport.js')).addImportIds(this.#pending(), part),
+    );
   }
 
   importMetadata(part: LabelPart<Metadata>): Promise<void> {
-    return this.#run(() => addImportMetadata(this.#pending(), part));
+    return this.#run(async () =>
+      (await import('./nativeImport.js')).addImportMetadata(this.#pending(), part),
+    );
   }
 
   importChunk(chunk: Uint8Array): Promise<ImportProgress> {
-    return this.#run(() => {
+    return this.#run(async () => {
+      const native: NativeImport = await import('./nativeImport.js');
       const pending = this.#pending();
-      assertChunk(chunk);
+      native.assertChunk(chunk);
       try {
-        return pushImportChunk(pending, chunk);
+        return native.pushImportChunk(pending, chunk);
       } catch (error) {
         // A malformed file ends the import: nothing of it is kept.
         this.#import = null;
@@ -335,6 +334,7 @@ export class IndexService implements IndexServiceApi {
       this.#import = null;
       if (!pending) throw new VicinityError('INVALID_OPTIONS', 'no import is under way');
       const empty = state.collection;
+      const { loadImport } = await import('./nativeImport.js');
       const { collection, engineBytes, sidecar } = await loadImport(
         this.#engines,
         state.name,
@@ -376,7 +376,9 @@ export class IndexService implements IndexServiceApi {
    * metadata of each label.
    */
   exportNative(): Promise<NativeExport> {
-    return this.#run(() => nativeExport(this.#open().collection));
+    return this.#run(async () =>
+      (await import('./nativeExport.js')).nativeExport(this.#open().collection),
+    );
   }
 
   stats(): Promise<WorkerStats> {

@@ -7,8 +7,8 @@ import type { WorkerApi } from '../core/protocol.js';
 import { ReplicaService } from './ReplicaService.js';
 import { isSearchMessage } from '../core/searchWire.js';
 import { answerSearch } from './searchPort.js';
-import { isLaneMessage } from '../core/sharedLane.js';
-import { LaneServer } from './laneServer.js';
+import { isLaneMessage, type LaneReady } from '../core/laneMessages.js';
+import type { LaneServer } from './laneServer.js';
 
 /**
  * Serves the index in this worker with the engines its entry passes in. Each
@@ -53,19 +53,33 @@ export function startWorker(engines: EngineFactories): void {
   // See notices.ts: a call whose message could not be read is reported, in turn.
   const report = () => postMessage({ vicinity: UNDELIVERABLE } satisfies WorkerNotice);
   const undeliverable = () => (index ? index.afterQueued(report) : setTimeout(report, 0));
-  // The shared lane, when the page set one up (see sharedLane.ts), orders its
-  // requests by the messages read so far: a request sent before a message is
-  // taken before it is read, and one sent after it once it has been.
+  // The shared lane, when the page opens one (see laneMessages.ts), orders its
+  // requests by the messages read since it opened: a request sent before a
+  // message is taken before it is read, and one sent after it once it has been.
   let lane: LaneServer | undefined;
+  let opening = false;
   let received = 0;
+  const openLane = (buffer: SharedArrayBuffer) => {
+    if (opening) return;
+    opening = true;
+    // The page counts from the message that opens the lane, that one included.
+    const before = received - 1;
+    const ready = (ok: boolean) => postMessage({ vicinity: 'lane-ready', ok } satisfies LaneReady);
+    import('./laneServer.js').then(
+      ({ LaneServer }) => {
+        lane = new LaneServer(buffer, service, post, () => received - before);
+        ready(true);
+      },
+      () => ready(false),
+    );
+  };
   addEventListener('message', (event: MessageEvent<unknown>) => {
     lane?.poll();
     received++;
     const { data } = event;
     if (data === null || data === undefined) undeliverable();
     else if (isSearchMessage(data)) answerSearch(data, service, post);
-    else if (isLaneMessage(data))
-      lane ??= new LaneServer(data.buffer, service, post, () => received);
+    else if (isLaneMessage(data)) openLane(data.buffer);
   });
   addEventListener('messageerror', () => {
     lane?.poll();

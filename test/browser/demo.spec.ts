@@ -141,14 +141,16 @@ test('the reverse dictionary: built on the first visit, describes words, filters
   expect(summary).toContain('past the query cache');
   await expect(tile(page, 'hits')).toHaveText(/^\d+(\.\d)? %$/);
 
-  // The capacity test, with a target no device meets: one step, and a chart of it.
+  // The capacity test, with the tightest target it takes (0.5 ms), which a
+  // fast device may meet with its first users and a slow one misses at once:
+  // either way a result in words, and a chart of the steps.
   await page.locator('#capacity-target').fill('0.5');
   await page.locator('#capacity-start').click();
   await expect(page.locator('#capacity-result')).toHaveAttribute('data-state', 'done', {
     timeout: 30_000,
   });
   await expect(page.locator('#capacity-result')).toHaveText(
-    'Even one user misses a p95 of 0.5 ms on this device.',
+    /^(Even one user misses a p95 of 0\.5 ms on this device\.|Capacity: [\d,]+ searches\/s at \d+ users, p95 [\d.]+ ms within 0\.5 ms(\.| \(64 users, the most tried, still held\)\.))$/,
   );
   await expect(page.locator('#capacity-chart canvas')).toHaveCount(1);
 
