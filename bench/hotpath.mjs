@@ -16,7 +16,8 @@
 //
 //   npm run bench:hotpath [-- --quick] [-- --size 100000]   # own dev server on 5201
 //   node bench/hotpath.mjs --port 5302   # or uses one already running there
-import { readFileSync } from 'node:fs';
+//   node bench/hotpath.mjs --json out.json   # also writes the figures (npm run bench does)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
   options: {
     port: { type: 'string' },
     size: { type: 'string' },
+    json: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -288,5 +290,19 @@ for (const r of rows) {
 console.log(
   `query caches of the lanes that keep one: ${cacheHits?.hits ?? '?'} hits, ${cacheHits?.misses ?? '?'} misses`,
 );
+if (args.json) {
+  const result = {
+    vectors: base.length,
+    dimensions: dim,
+    ...PARAMS,
+    block: BLOCK,
+    blocks: BLOCKS,
+    repeats: REPEATS,
+    nativeUsPerQuery: (1000 * sum(best.native)) / (BLOCK * BLOCKS),
+    cache: cacheHits,
+    lanes: rows,
+  };
+  writeFileSync(args.json, JSON.stringify(result, null, 2));
+}
 await browser.close();
 await server?.close();

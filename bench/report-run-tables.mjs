@@ -247,6 +247,31 @@ export function sustainedMarkdownTable(size) {
  * The Markdown tables of a run, by name; a ratio table with no rows, and
  * the bundle's when the run has no bundle, are null.
  */
+/** The hot path's lanes at one size (bench/hotpath.mjs): ratios to native in the same run. */
+function hotPathTable(hotpath) {
+  const x = (r) => `${r.toFixed(2)}×`;
+  return {
+    header: ['lane', 'median of blocks', 'spread over blocks', 'ratio of totals', 'µs per query'],
+    align: ['l', 'r', 'r', 'r', 'r'],
+    rows: [
+      ['native hnswlib-node', x(1), '', x(1), hotpath.nativeUsPerQuery.toFixed(0)],
+      ...hotpath.lanes.map((lane) => [
+        lane.lane,
+        x(lane.median),
+        `${x(lane.min)}–${x(lane.max)}`,
+        x(lane.total),
+        lane.usPerQuery.toFixed(0),
+      ]),
+    ],
+  };
+}
+
+/** One table per size the hot path was measured at, or null. */
+export function hotPathMarkdownTables(results) {
+  const runs = results.hotpath ?? [];
+  return runs.map((run) => ({ ...run, table: markdownTable(hotPathTable(run)) }));
+}
+
 export function runMarkdownTables(results) {
   const { sizes, bundle } = results;
   const rows = (table) => (table.rows.length > 0 ? markdownTable(table) : null);

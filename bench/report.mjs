@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { CHART_DIR, chartFile } from './report-charts.mjs';
 import { runFigures } from './report-figures.mjs';
 import { FORMATS } from './report-format.mjs';
-import { runMarkdownTables, sustainedMarkdownTable } from './report-run-tables.mjs';
+import {
+  hotPathMarkdownTables,
+  runMarkdownTables,
+  sustainedMarkdownTable,
+} from './report-run-tables.mjs';
 import { sizeMarkdownTables } from './report-tables.mjs';
 import { fillTemplate } from './report-template.mjs';
 
@@ -27,6 +31,7 @@ export function markdownContext(results) {
       chart: `${CHART_DIR}/${chartFile(size.vectors)}`,
       table: sizeMarkdownTables(size),
     })),
+    hotpath: hotPathMarkdownTables(results),
     sustained: figures.sustained.map((size) => ({
       ...size,
       table: sustainedMarkdownTable(size),

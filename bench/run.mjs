@@ -20,6 +20,8 @@
 // --scale: the scale benchmark instead (384-d and 768-d, up to 1M vectors);
 // its options are in bench/scale.mjs.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine, openBench, packageVersion, root } from './browser.mjs';
@@ -409,6 +411,8 @@ async function main() {
   } finally {
     await bench?.close();
   }
+  const hotpath = [];
+  for (const data of datasets) hotpath.push(runHotPath(data.n, opts.quick));
 
   const results = {
     mode: opts.quick ? 'quick' : 'full',
@@ -435,6 +439,7 @@ async function main() {
     bundle,
     monitorCost,
     sizes,
+    hotpath,
     failures,
   };
 
@@ -451,6 +456,18 @@ async function main() {
     console.error(`[bench] ${failures.length} check(s) failed`);
     process.exitCode = 1;
   }
+}
+
+/** The hot path at `n` vectors (bench/hotpath.mjs, in a process of its own, with its own server). */
+function runHotPath(n, quick) {
+  log(`hot path: ${n} vectors, plain and cross-origin isolated pages, against native`);
+  const out = join(tmpdir(), `vicinity-hotpath-${process.pid}-${n}.json`);
+  const args = ['bench/hotpath.mjs', '--size', String(n), '--json', out];
+  if (quick) args.push('--quick');
+  execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  const result = JSON.parse(readFileSync(out, 'utf8'));
+  rmSync(out);
+  return result;
 }
 
 /** The ratios of all sizes, the advice on workers and the bundle sizes. */
