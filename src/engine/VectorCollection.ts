@@ -193,15 +193,11 @@ export class VectorCollection {
   }
 
   /**
-   * The filter runs inside the graph search, so that k hits come back whenever
-   * k items match. If a very selective filter leaves the graph walk short, the
+   * All queries in one engine call; hits per query, best first. The filter
+   * runs inside the graph search, so that k hits come back whenever k items
+   * match. If a very selective filter leaves the graph walk short, the
    * matching items are ranked exactly instead.
    */
-  search(query: Float32Array, request: SearchRequest): RawHit[] {
-    return this.searchBatch(query, 1, request)[0] ?? [];
-  }
-
-  /** All queries in one engine call; hits per query, best first. */
   searchBatch(queries: Float32Array, count: number, request: SearchRequest): RawHit[][] {
     assertSearchRequest(request);
     const k = Math.min(request.k, this.size);
