@@ -195,7 +195,10 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
   let last: Awaited<ReturnType<typeof state>> | undefined;
   // This machine is shared and its speed drifts: when it got faster after the
   // target was set, so that efSearch 1,024 meets it and there is nothing to
-  // lower, the test measures again and sets a new target.
+  // lower, the test measures again and sets a new target. A steady load read
+  // by the running optimizer can also be faster at efSearch 1,024 than the
+  // calibration: the next target then starts from what the optimizer saw.
+  let seenAt1024: number | undefined;
   for (let attempt = 1; ; attempt++) {
     // Measure again when a burst of other work hid the difference.
     let [slow, fast] = await calibrate(page, [1024, 64]);
@@ -203,7 +206,8 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
       [slow, fast] = await calibrate(page, [1024, 64]);
     // A target a third of the way from what efSearch 1,024 costs on this machine,
     // now, to what 64 costs: reachable, but only by going down.
-    target = slow! - (slow! - fast!) / 3;
+    const from = Math.min(slow!, seenAt1024 ?? Infinity);
+    target = from - (from - fast!) / 3;
     console.log(
       `throttled 4×: p95 ${slow!.toFixed(2)} ms at ef 1024, ${fast!.toFixed(2)} ms at ef 64; target ${target.toFixed(2)} ms`,
     );
@@ -234,7 +238,8 @@ test('with the CPU throttled 4×, efSearch goes down until p95 meets the target 
       );
     if (outcome === 'met') break;
     console.log(`the machine got faster: p95 ${last!.p95} ms at ef 1024 meets the target`);
-    expect(attempt).toBeLessThan(4);
+    seenAt1024 = last!.p95!;
+    expect(attempt).toBeLessThan(6);
     await stopTuning(page);
   }
   phase('target met');
