@@ -203,9 +203,12 @@ function detailTable(size) {
     each('query cache miss p50 / p99 (per call)', (v) =>
       v.cache ? `${us(v.cache.missP50Ms)} / ${us(v.cache.missP99Ms)} µs` : '—',
     ),
-    each('cache hit against miss, p50', (v) =>
-      v.cache ? `${v.cache.hitSpeedup.toFixed(0)}× faster` : '—',
-    ),
+    each('cache hit against miss, p50', (v) => {
+      if (!v.cache) return '—';
+      // A hit's median can fall under the page timer's step: no finite ratio then.
+      if (!Number.isFinite(v.cache.hitSpeedup)) return 'hit p50 under the timer step';
+      return `${v.cache.hitSpeedup.toFixed(0)}× faster`;
+    }),
     each('WASM memory after build', (v) => mib(v.wasmMemoryBytes.afterBuild)),
     each('WASM memory after cold open', (v) => mib(v.wasmMemoryBytes.afterColdOpen)),
     each('longest task: build', (v) => task(v.longestTaskMs.build)),
