@@ -24,6 +24,10 @@ test('a worker that stops answering: pending calls fail with TIMEOUT, then the l
     const before = JSON.stringify(await index.search(words.queries.vectors[0]!, { k: 5 }));
     await index.upsert(items.slice(500)); // 100 unsaved changes
     workers.at(-1)!.terminate();
+    // terminate() stops the thread soon, not at once: a worker still awake on
+    // the shared lane (on an isolated page) could answer a search made in the
+    // same task. Once it has stopped, nothing answers.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const started = performance.now();
     const failure = await index.search(words.queries.vectors[0]!, { k: 5 }).then(
       () => 'answered',
