@@ -1,10 +1,7 @@
 import type { SearchRequest } from '../core/protocol.js';
-import type { HitColumns, SearchTarget } from '../core/searchWire.js';
-import { LaneState, SharedLane, laneCarries } from '../core/sharedLane.js';
+import type { SearchTarget } from '../core/searchWire.js';
+import { LaneState, SharedLane, laneCarries, type LaneAnswer } from '../core/sharedLane.js';
 import { SpinWait } from './SpinWait.js';
-
-/** An answer taken from the lane. */
-export type LaneAnswer = HitColumns & { readonly workerMs: number };
 
 /**
  * The page's half of the shared lane (see sharedLane.ts): counts the

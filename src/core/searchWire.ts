@@ -33,6 +33,15 @@ export interface SearchMessage {
   readonly filter?: Filter;
 }
 
+/** A search as the worker answers it, from a message or from the shared lane (sharedLane.ts). */
+export interface SearchCall {
+  readonly call: number;
+  readonly to: SearchTarget;
+  readonly queries: Float32Array;
+  readonly count: number;
+  readonly request: SearchRequest;
+}
+
 /** Hits of every query, as columns (see the module's comment). */
 export interface HitColumns {
   readonly ids: string[];

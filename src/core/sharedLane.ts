@@ -17,7 +17,7 @@
  * Each side loads it only once the lane opens (see laneMessages.ts).
  */
 import type { Metadata } from './types.js';
-import type { HitColumns, SearchTarget } from './searchWire.js';
+import type { HitColumns, SearchCall, SearchTarget } from './searchWire.js';
 import type { SearchRequest } from './protocol.js';
 
 /** Int32 slots of the header. */
@@ -71,14 +71,8 @@ const REQUEST_BYTES = 64 * 1024;
 const ANSWER_BYTES = 192 * 1024;
 export const LANE_BYTES = HEADER_BYTES + REQUEST_BYTES + ANSWER_BYTES;
 
-/** A request as the worker reads it from the lane. */
-export interface LaneRequest {
-  readonly call: number;
-  readonly to: SearchTarget;
-  readonly queries: Float32Array;
-  readonly count: number;
-  readonly request: SearchRequest;
-}
+/** An answer as the page reads it from the lane. */
+export type LaneAnswer = HitColumns & { readonly workerMs: number };
 
 /** Whether the lane carries this request: plain numbers, no filter, queries that fit. */
 export function laneCarries(queries: Float32Array, count: number, request: SearchRequest): boolean {
@@ -189,7 +183,7 @@ export class SharedLane {
    * The worker's side: takes the waiting request once `received` messages
    * have been read, or returns undefined. The queries are copied out.
    */
-  take(received: number): LaneRequest | undefined {
+  take(received: number): SearchCall | undefined {
     const { ints } = this;
     if (Atomics.load(ints, Slot.State) !== LaneState.Requested) return undefined;
     if (Atomics.load(ints, Slot.After) > received) return undefined;
@@ -256,7 +250,7 @@ export class SharedLane {
   }
 
   /** The page's side: reads the answer (state Answered) and frees the lane. */
-  read(): HitColumns & { readonly workerMs: number } {
+  read(): LaneAnswer {
     const { buffer, ints } = this;
     const answered = Atomics.load(ints, Slot.Answered);
     const hits = Atomics.load(ints, Slot.Hits);

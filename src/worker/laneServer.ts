@@ -1,7 +1,7 @@
 import type { BatchSearchApi } from '../core/protocol.js';
 import { LaneState, SharedLane } from '../core/sharedLane.js';
-import { toColumns, type HitsMessage, type SearchTarget } from '../core/searchWire.js';
-import { toWireError } from '../core/wireError.js';
+import type { HitsMessage, SearchTarget } from '../core/searchWire.js';
+import { answerCall } from './searchPort.js';
 
 /** A service the lane hands searches to; `idle` when nothing else is queued on it. */
 export interface LaneService extends BatchSearchApi {
@@ -50,29 +50,15 @@ export class LaneServer {
   poll(): void {
     const taken = this.#lane.take(this.#received());
     if (!taken) return;
-    const { call, to, queries, count, request } = taken;
-    const service = this.#service(to);
-    let answer;
-    try {
-      answer = service.searchBatch(queries, count, request);
-    } catch (error) {
-      answer = Promise.reject(error);
-    }
-    answer.then(
-      ({ value, workerMs }) => {
-        const { columns, transfer } = toColumns(value);
-        if (this.#lane.answer(columns, workerMs)) {
-          if (service.idle) this.#stayAwake();
-          return;
-        }
-        this.#post({ vicinity: 'hits', call, workerMs, ...columns }, transfer);
-        this.#lane.settle(LaneState.Idle);
+    const service = this.#service(taken.to);
+    answerCall(taken, this.#service, this.#post, {
+      hits: (columns, workerMs) => {
+        if (!this.#lane.answer(columns, workerMs)) return false;
+        if (service.idle) this.#stayAwake();
+        return true;
       },
-      (error: unknown) => {
-        this.#post({ vicinity: 'hits', call, error: toWireError(error) }, []);
-        this.#lane.settle(LaneState.Idle);
-      },
-    );
+      posted: () => this.#lane.settle(LaneState.Idle),
+    });
   }
 
   /** Polls each time the doorbell rings, from the worker's event loop. */

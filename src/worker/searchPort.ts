@@ -2,35 +2,60 @@ import type { BatchSearchApi } from '../core/protocol.js';
 import {
   requestOf,
   toColumns,
+  type HitColumns,
   type HitsMessage,
+  type SearchCall,
   type SearchMessage,
   type SearchTarget,
 } from '../core/searchWire.js';
 import { toWireError } from '../core/wireError.js';
 
-/**
- * Answers a search message (see searchWire.ts) with the service it names.
- * The service is called at once, in the message's own task, so that the
- * search takes its place in the service's queue in the order the page sent
- * it, between the Comlink calls before and after it.
- */
+/** Where an answer goes besides a message: the shared lane (see laneServer.ts). */
+export interface AnswerRoute {
+  /** Takes the hits, or returns false to leave them to a message. */
+  readonly hits: (columns: HitColumns, workerMs: number) => boolean;
+  /** An answer went as a message after all. */
+  readonly posted: () => void;
+}
+
+/** Answers a search message (see searchWire.ts) with the service it names. */
 export function answerSearch(
   message: SearchMessage,
   service: (to: SearchTarget) => BatchSearchApi,
   post: (answer: HitsMessage, transfer: Transferable[]) => void,
 ): void {
-  const { call } = message;
+  answerCall({ ...message, request: requestOf(message) }, service, post);
+}
+
+/**
+ * Answers a search with the service it names. The service is called at
+ * once, in the caller's task, so that the search takes its place in the
+ * service's queue in the order the page sent it, between the Comlink calls
+ * before and after it. The hits go to `route` first, if there is one; an
+ * error, or hits it leaves, go as a message.
+ */
+export function answerCall(
+  { call, to, queries, count, request }: SearchCall,
+  service: (to: SearchTarget) => BatchSearchApi,
+  post: (answer: HitsMessage, transfer: Transferable[]) => void,
+  route?: AnswerRoute,
+): void {
   let answer;
   try {
-    answer = service(message.to).searchBatch(message.queries, message.count, requestOf(message));
+    answer = service(to).searchBatch(queries, count, request);
   } catch (error) {
     answer = Promise.reject(error);
   }
   answer.then(
     ({ value, workerMs }) => {
       const { columns, transfer } = toColumns(value);
+      if (route?.hits(columns, workerMs)) return;
       post({ vicinity: 'hits', call, workerMs, ...columns }, transfer);
+      route?.posted();
     },
-    (error: unknown) => post({ vicinity: 'hits', call, error: toWireError(error) }, []),
+    (error: unknown) => {
+      post({ vicinity: 'hits', call, error: toWireError(error) }, []);
+      route?.posted();
+    },
   );
 }

@@ -1,7 +1,5 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import type { RawHit } from '../../src/core/protocol.js';
-import type { Metadata } from '../../src/core/types.js';
 import {
   fromColumns,
   isHitsMessage,
@@ -10,22 +8,9 @@ import {
   searchMessage,
   toColumns,
 } from '../../src/core/searchWire.js';
+import { anyMetadata, hitAnswers } from '../support/hitAnswers.js';
 
-const json = fc.jsonValue({ maxDepth: 3 });
-const metadata = fc.dictionary(fc.string({ maxLength: 8 }), json, { maxKeys: 4 });
-const hit = fc
-  .record({
-    id: fc.string({ maxLength: 12 }),
-    distance: fc.double(),
-    score: fc.double(),
-    metadata: fc.option(metadata, { nil: undefined }),
-  })
-  .map(({ id, distance, score, metadata }) => {
-    const one: RawHit = { id, distance, score };
-    if (metadata !== undefined) one.metadata = metadata as Metadata;
-    return one;
-  });
-const answers = fc.array(fc.array(hit, { maxLength: 12 }), { maxLength: 6 });
+const answers = hitAnswers(fc.string({ maxLength: 12 }), anyMetadata);
 
 it('hits come back from their columns as they went in: values, -0 and NaN, metadata, field order', () => {
   fc.assert(

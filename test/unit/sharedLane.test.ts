@@ -1,28 +1,16 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import type { RawHit } from '../../src/core/protocol.js';
 import type { Metadata } from '../../src/core/types.js';
 import { fromColumns, toColumns } from '../../src/core/searchWire.js';
 import { LaneState, SharedLane, laneCarries } from '../../src/core/sharedLane.js';
+import { anyMetadata, hitAnswers } from '../support/hitAnswers.js';
 
-// Metadata as upsert admits it: JSON that JSON gives back unchanged (no -0).
-const metadata = fc
-  .dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 })
-  .map((value) => JSON.parse(JSON.stringify(value)) as Metadata);
-const hit = fc
-  .record({
-    // Any UTF-16, lone surrogates too.
-    id: fc.string({ unit: 'binary', maxLength: 12 }),
-    distance: fc.double(),
-    score: fc.double(),
-    metadata: fc.option(metadata, { nil: undefined }),
-  })
-  .map(({ id, distance, score, metadata }) => {
-    const one: RawHit = { id, distance, score };
-    if (metadata !== undefined) one.metadata = metadata as Metadata;
-    return one;
-  });
-const answers = fc.array(fc.array(hit, { maxLength: 12 }), { maxLength: 6 });
+const answers = hitAnswers(
+  // Any UTF-16, lone surrogates too.
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  // Metadata as upsert admits it: JSON that JSON gives back unchanged (no -0).
+  anyMetadata.map((value) => JSON.parse(JSON.stringify(value)) as Metadata),
+);
 
 it('an answer comes out of the lane as it went in, bit for bit, and frees the lane', () => {
   const lane = new SharedLane();
