@@ -1,13 +1,15 @@
 // Relevance of vector, text and hybrid search on the demo's data: the
-// held-out descriptions of bench/relevance-set.json against the 117k WordNet
-// definitions (SIF vectors of wink's word vectors, and the definitions as
-// text), each through the worker, in headless Chromium.
+// held-out descriptions of bench/relevance-set.json (and the tuning ones of
+// bench/relevance-tuning.json) against the 117k WordNet definitions (SIF
+// vectors of wink's word vectors, and the definitions as text), each
+// through the worker, in headless Chromium.
 //
 //   node bench/relevance.mjs [--port 5231] [--out bench/results/relevance.json]
 //
 // Prints the share of descriptions whose word is in the top 1, 5 and 10 by
-// mode, the latency p50/p95 of each mode (interleaved, five passes), and the
-// snapshot bytes the text index adds against the definitions' own bytes.
+// mode, with and without the demo's prior, the latency p50/p95 of each mode
+// (interleaved, five passes), and the snapshot bytes the text index adds
+// against the definitions' own bytes.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { prepare } from '../demo/prepare.mjs';
@@ -44,18 +46,7 @@ try {
   result.chromium = bench.chromiumVersion;
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, JSON.stringify(result, null, 2));
-  const pct = (x) => `${(100 * x).toFixed(1)} %`;
-  console.log(`${result.descriptions} descriptions, ${result.items} definitions`);
-  console.log('mode                        top-1    top-5    top-10   p50 ms  p95 ms');
-  for (const [mode, r] of Object.entries(result.relevance)) {
-    console.log(
-      `${mode.padEnd(27)} ${pct(r.top1).padEnd(8)} ${pct(r.top5).padEnd(8)} ${pct(r.top10).padEnd(8)} ${Number.isFinite(r.p50Ms) ? r.p50Ms.toFixed(2).padEnd(7) : '–'.padEnd(7)} ${Number.isFinite(r.p95Ms) ? r.p95Ms.toFixed(2) : '–'}`,
-    );
-  }
-  const s = result.snapshot;
-  console.log(
-    `text index ${s.textIndexBytes} bytes in the snapshot, ${(s.textIndexBytes / s.definitionTextBytes).toFixed(2)}× the definitions' ${s.definitionTextBytes} bytes`,
-  );
+  console.log(relevanceSection(result));
   console.log(`misses at top 5: ${JSON.stringify(result.misses)}`);
   const file = join(root, 'BENCHMARKS.md');
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';

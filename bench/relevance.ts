@@ -1,14 +1,30 @@
 // The page side of bench/relevance.mjs: builds the demo's index of WordNet
 // definitions (SIF vectors, and the definitions as text), then ranks the
-// held-out descriptions by vector, text and hybrid search through the worker.
-import { VectorIndex, type Hit } from '../src/index.js';
+// described words by vector, text and hybrid search through the worker,
+// with and without the demo's reranking, on the held-out and the tuning set.
+import { VectorIndex, type Hit, type SearchOptions } from '../src/index.js';
 import { fetchEmbedder, fetchManifest, streamSynsets } from '../demo/assets.js';
-import set from './relevance-set.json';
+import { PRIOR_WEIGHT, rerank } from '../demo/rank.js';
+import heldOut from './relevance-set.json';
+import tuning from './relevance-tuning.json';
 
 declare global {
   interface Window {
     relevance?: unknown;
   }
+}
+
+interface Description {
+  readonly description: string;
+  readonly word: string;
+}
+
+interface Share {
+  top1: number;
+  top5: number;
+  top10: number;
+  p50Ms: number;
+  p95Ms: number;
 }
 
 const out = document.getElementById('out')!;
@@ -32,7 +48,7 @@ for await (const batch of streamSynsets(2000, () => undefined)) {
       id: s.id,
       vector: embedder.embed(s.definition)!,
       text: s.definition,
-      metadata: { words: s.words, definition: s.definition },
+      metadata: { words: s.words, definition: s.definition, prior: s.prior },
     })),
   );
   out.textContent = `indexed ${index.size}`;
@@ -41,114 +57,88 @@ const buildMs = performance.now() - started;
 await index.save();
 const withText = (await index.stats()).snapshotBytes;
 
-const descriptions = set.descriptions;
 const K = 10;
-const modes = ['vector', 'text', 'hybrid'] as const;
-const found = (hits: Hit[], word: string) =>
+/** Candidates the demo's step reorders, as the demo fetches. */
+const CANDIDATES = 50;
+
+type Lane = (description: string) => Promise<Hit[]>;
+const plain =
+  (options: SearchOptions): Lane =>
+  (d) =>
+    index.search(d, { k: K, ...options });
+const reranked =
+  (mode: 'vector' | 'text' | 'hybrid', weight = PRIOR_WEIGHT): Lane =>
+  async (d) => {
+    const hits = await index.search(d, { k: CANDIDATES, mode });
+    return rerank(embedder, d, hits, weight).slice(0, K);
+  };
+const lanes: Record<string, Lane> = {
+  vector: plain({ mode: 'vector' }),
+  text: plain({ mode: 'text' }),
+  hybrid: plain({ mode: 'hybrid' }),
+  'hybrid weighted': plain({ mode: 'hybrid', fusion: 'weighted' }),
+  'vector + rerank': reranked('vector'),
+  'text + rerank': reranked('text'),
+  'hybrid + rerank, no prior': reranked('hybrid', 0),
+  'hybrid + rerank (the demo)': reranked('hybrid'),
+};
+
+const rank = (hits: Hit[], word: string) =>
   hits.findIndex((h) =>
     String((h.metadata as { words: string }).words)
       .split(', ')
       .includes(word),
   );
-const relevance: Record<
-  string,
-  { top1: number; top5: number; top10: number; p50Ms: number; p95Ms: number }
-> = {};
-const misses: Record<string, string[]> = {};
-for (const mode of modes) {
-  let top1 = 0;
-  let top5 = 0;
-  let top10 = 0;
-  misses[mode] = [];
-  for (const d of descriptions) {
-    const hits = await index.search(d.description, { k: K, mode });
-    const at = found(hits, d.word);
-    if (at === 0) top1++;
-    if (at >= 0 && at < 5) top5++;
-    else misses[mode]!.push(d.word);
-    if (at >= 0) top10++;
+
+async function measure(set: readonly Description[], lane: Lane) {
+  const share: Share = { top1: 0, top5: 0, top10: 0, p50Ms: NaN, p95Ms: NaN };
+  const misses: string[] = [];
+  for (const d of set) {
+    const at = rank(await lane(d.description), d.word);
+    if (at === 0) share.top1++;
+    if (at >= 0 && at < 5) share.top5++;
+    else misses.push(d.word);
+    if (at >= 0) share.top10++;
   }
-  const n = descriptions.length;
-  relevance[mode] = { top1: top1 / n, top5: top5 / n, top10: top10 / n, p50Ms: 0, p95Ms: 0 };
-}
-// Hybrid variants: the weighted fusion, and more candidates per side.
-const variants = {
-  'hybrid weighted': { mode: 'hybrid', fusion: 'weighted' },
-  'hybrid weighted 0.7 text': {
-    mode: 'hybrid',
-    fusion: { method: 'weighted', vector: 0.3, text: 0.7 },
-  },
-  'hybrid rrf 100 candidates': { mode: 'hybrid', candidates: 100 },
-} as const;
-for (const [lane, options] of Object.entries(variants)) {
-  let top1 = 0;
-  let top5 = 0;
-  let top10 = 0;
-  misses[lane] = [];
-  for (const d of descriptions) {
-    const hits = await index.search(d.description, { k: K, ...options });
-    const at = found(hits, d.word);
-    if (at === 0) top1++;
-    if (at >= 0 && at < 5) top5++;
-    else misses[lane]!.push(d.word);
-    if (at >= 0) top10++;
-  }
-  const n = descriptions.length;
-  relevance[lane] = { top1: top1 / n, top5: top5 / n, top10: top10 / n, p50Ms: NaN, p95Ms: NaN };
+  share.top1 /= set.length;
+  share.top5 /= set.length;
+  share.top10 /= set.length;
+  return { share, misses };
 }
 
-/*
- * The demo's reranking step on top of each: 50 candidates, ordered by the
- * mean of the query-definition cosine and how well the definition covers
- * the query's words (demo/main.ts `rerank`).
- */
-const cosine = (a: Float32Array, b: Float32Array) => {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
+const sets = { heldOut: heldOut.descriptions, tuning: tuning.descriptions };
+const relevance: Record<string, Record<string, Share>> = {};
+const misses: Record<string, Record<string, string[]>> = {};
+for (const [setName, set] of Object.entries(sets)) {
+  relevance[setName] = {};
+  misses[setName] = {};
+  for (const [lane, run] of Object.entries(lanes)) {
+    const m = await measure(set, run);
+    relevance[setName]![lane] = m.share;
+    misses[setName]![lane] = m.misses;
   }
-  return dot / Math.sqrt(aa * bb);
+}
+// The prior's weight as it was chosen: the demo's ranking on the tuning set.
+const weights: Record<string, Share> = {};
+for (const weight of [0, 0.1, 0.2, 0.3, 0.5]) {
+  weights[String(weight)] = (await measure(sets.tuning, reranked('hybrid', weight))).share;
+}
+
+// Latency on the held-out set: the modes at k 10 and the demo's whole
+// ranking (hybrid at k 50, then its reranking), interleaved, five passes.
+const timed: Record<string, Lane> = {
+  vector: lanes.vector!,
+  text: lanes.text!,
+  hybrid: lanes.hybrid!,
+  'hybrid + rerank (the demo)': lanes['hybrid + rerank (the demo)']!,
 };
-for (const mode of ['vector', 'hybrid'] as const) {
-  let top1 = 0;
-  let top5 = 0;
-  let top10 = 0;
-  const lane = `${mode}+rerank`;
-  misses[lane] = [];
-  for (const d of descriptions) {
-    const q = embedder.embed(d.description)!;
-    const coverage = embedder.coverage(d.description);
-    const hits = await index.search(d.description, { k: 50, mode });
-    const ranked = hits
-      .map((h) => {
-        const { definition } = h.metadata as { definition: string };
-        const c = cosine(q, embedder.embed(definition) ?? q);
-        return { ...h, score: (c + coverage(definition)) / 2 };
-      })
-      .sort((a, b) => b.score - a.score)
-      .slice(0, K);
-    const at = found(ranked, d.word);
-    if (at === 0) top1++;
-    if (at >= 0 && at < 5) top5++;
-    else misses[lane]!.push(d.word);
-    if (at >= 0) top10++;
-  }
-  const n = descriptions.length;
-  relevance[lane] = { top1: top1 / n, top5: top5 / n, top10: top10 / n, p50Ms: NaN, p95Ms: NaN };
-}
-
-// Latency: the three modes interleaved, each description several times.
-const times: Record<string, number[]> = { vector: [], text: [], hybrid: [] };
+const times: Record<string, number[]> = {};
 for (let round = 0; round < 5; round++) {
-  for (const d of descriptions) {
-    for (const mode of modes) {
+  for (const d of sets.heldOut) {
+    for (const [lane, run] of Object.entries(timed)) {
       const t0 = performance.now();
-      await index.search(d.description, { k: K, mode });
-      times[mode]!.push(performance.now() - t0);
+      await run(d.description);
+      (times[lane] ??= []).push(performance.now() - t0);
     }
   }
 }
@@ -156,9 +146,9 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
-for (const mode of modes) {
-  relevance[mode]!.p50Ms = quantile(times[mode]!, 0.5);
-  relevance[mode]!.p95Ms = quantile(times[mode]!, 0.95);
+for (const [lane, xs] of Object.entries(times)) {
+  relevance.heldOut![lane]!.p50Ms = quantile(xs, 0.5);
+  relevance.heldOut![lane]!.p95Ms = quantile(xs, 0.95);
 }
 await index.close();
 await VectorIndex.delete(name);
@@ -174,7 +164,7 @@ for await (const batch of streamSynsets(2000, () => undefined)) {
     batch.map((s) => ({
       id: s.id,
       vector: embedder.embed(s.definition)!,
-      metadata: { words: s.words, definition: s.definition },
+      metadata: { words: s.words, definition: s.definition, prior: s.prior },
     })),
   );
 }
@@ -184,9 +174,12 @@ await bare.close();
 await VectorIndex.delete(`${name}-bare`);
 window.relevance = {
   items: manifest.synsets,
-  descriptions: descriptions.length,
+  descriptions: { heldOut: sets.heldOut.length, tuning: sets.tuning.length },
   buildMs,
+  priorWeight: PRIOR_WEIGHT,
+  candidates: CANDIDATES,
   relevance,
+  weights,
   misses,
   snapshot: {
     withText,

@@ -20,6 +20,8 @@ export interface Synset {
   /** The words of the synset, comma separated. */
   readonly words: string;
   readonly definition: string;
+  /** How common the synset's words are, about 0 to 1.2 (demo/prepare.mjs `prior`). */
+  readonly prior: number;
 }
 
 async function fetchOk(name: string): Promise<Response> {
@@ -71,8 +73,14 @@ export async function* streamSynsets(
     rest = done ? '' : lines.pop()!;
     for (const line of lines) {
       if (line === '') continue;
-      const [id, pos, words, definition] = line.split('\t') as [string, string, string, string];
-      batch.push({ id, pos, words, definition });
+      const [id, pos, words, definition, prior] = line.split('\t') as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      batch.push({ id, pos, words, definition, prior: Number(prior) });
       if (batch.length === batchSize) {
         yield batch;
         batch = [];

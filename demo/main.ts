@@ -1,8 +1,9 @@
-import { VectorIndex, VicinityError, type AdaptiveOptimizer, type Hit } from '../src/index.js';
+import { VectorIndex, VicinityError, type AdaptiveOptimizer } from '../src/index.js';
 import '../src/dashboard/index.js';
 import { tokens } from './embed.js';
 import { fetchEmbedder, fetchManifest, streamSynsets, type Manifest } from './assets.js';
 import { count, mountPanels } from './panels.js';
+import { PRIOR_WEIGHT, rerank, type Ranked } from './rank.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const query = $<HTMLInputElement>('query');
@@ -101,7 +102,12 @@ async function build(name: string): Promise<VectorIndex> {
         id: synset.id,
         vector: embedder.embed(synset.definition)!,
         text: synset.definition,
-        metadata: { pos: synset.pos, words: synset.words, definition: synset.definition },
+        metadata: {
+          pos: synset.pos,
+          words: synset.words,
+          definition: synset.definition,
+          prior: synset.prior,
+        },
       })),
     );
     progress.value = index.size / manifest.synsets;
@@ -121,7 +127,18 @@ function showError(error: unknown): void {
     error instanceof VicinityError ? `${error.code}: ${error.message}` : String(error);
 }
 
-function renderHit(hit: Hit & { cosine: number }): HTMLLIElement {
+/** Definitions fetched per query by hybrid search, then reranked on the page. */
+const CANDIDATES = 50;
+
+/*
+ * The index finds candidates by hybrid search (the definitions' mean
+ * vectors and their words by BM25, fused by RRF); the page then adds a
+ * orders them by their cosine, how well each covers the query's words, and
+ * a little of each synset's prior (demo/rank.ts). BENCHMARKS.md (Relevance)
+ * measures what each step adds.
+ */
+
+function renderHit(hit: Ranked): HTMLLIElement {
   const { pos, words, definition } = hit.metadata as {
     pos: string;
     words: string;
@@ -143,7 +160,7 @@ function renderHit(hit: Hit & { cosine: number }): HTMLLIElement {
   const s = document.createElement('span');
   s.className = 'score';
   s.textContent = hit.score.toFixed(3);
-  s.title = `cosine ${hit.cosine.toFixed(3)}, averaged with how well the definition covers the query's words`;
+  s.title = `cosine ${hit.cosine.toFixed(3)}, averaged with how well the definition covers the query's words, plus ${PRIOR_WEIGHT} × how common its words are`;
   head.append(w, p, s);
   li.append(head);
   if (others.length > 0) {
@@ -175,44 +192,6 @@ const dashboard = $<HTMLElement & { index: VectorIndex; optimizer: AdaptiveOptim
 dashboard.index = index;
 mountPanels(index, dashboard, EXAMPLES);
 
-/** Definitions fetched per query by hybrid search, then reranked on the page. */
-const CANDIDATES = 50;
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return aa > 0 && bb > 0 ? dot / Math.sqrt(aa * bb) : 0;
-}
-
-/**
- * The index finds candidates by hybrid search (the definitions' mean
- * vectors and their words by BM25, fused by RRF); the page then orders them
- * by the query-definition cosine and by how well each covers the query's
- * words, half each. On the 65 held-out descriptions of
- * bench/relevance-set.json the right word reached the top 5 for 46.2 % this
- * way, 43.1 % by hybrid alone and 44.6 % by the vector search with the same
- * reranking (BENCHMARKS.md, Relevance): the step still helps, by two
- * descriptions of 65.
- */
-function rerank(query: string, hits: Hit[]): (Hit & { cosine: number })[] {
-  const coverage = embedder.coverage(query);
-  const q = embedder.embed(query);
-  return hits
-    .map((hit) => {
-      const { definition } = hit.metadata as { definition: string };
-      const d = embedder.embed(definition);
-      const c = q && d ? cosine(q, d) : 0;
-      return { ...hit, cosine: c, score: (c + coverage(definition)) / 2 };
-    })
-    .sort((a, b) => b.score - a.score);
-}
-
 let ticket = 0;
 async function search(): Promise<void> {
   const mine = ++ticket;
@@ -234,7 +213,7 @@ async function search(): Promise<void> {
     filter: pos ? { pos } : undefined,
   });
   if (mine !== ticket) return; // a later keystroke has its own answer coming
-  const ranked = rerank(text, hits).slice(0, 10);
+  const ranked = rerank(embedder, text, hits).slice(0, 10);
   results.replaceChildren(...ranked.map(renderHit));
   results.dataset.query = text;
   const ms = (performance.now() - started).toFixed(1);

@@ -10,10 +10,18 @@
 // little, and the component that all glosses share is removed. Frequencies
 // are counted over the glosses themselves.
 //
+// Each synset also gets a prior: how common its words are. A description
+// names an everyday word far more often than the rare synonyms and species
+// names that fill most of WordNet's 117k synsets, and two counts say which
+// is which: how often WordNet's sense-tagged corpus uses the synset (the
+// tag counts of index.sense), and how frequent its most common word is in
+// the corpus wink's vectors were trained on (wink lists its words most
+// frequent first). The page adds a little of it to the fused score.
+//
 // Written to demo/assets/ (generated, not committed):
 //   vocabulary.json  words, weights, quantisation scales, the shared component
 //   vectors.i8       one row of int8 per word, scaled by its row's scale
-//   synsets.tsv      id, part of speech, words, definition; one synset a line
+//   synsets.tsv      id, part of speech, words, definition, prior; one synset a line
 //   manifest.json    what made them; a matching manifest means nothing to do
 //
 // Run by `npm run demo` and before the browser tests; `--force` rebuilds.
@@ -25,9 +33,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const FORMAT = 1;
+const FORMAT = 2;
 const SIF_A = 3e-3;
 const FILES = { noun: 'data.noun', verb: 'data.verb', adjective: 'data.adj', adverb: 'data.adv' };
+/** A sense key's synset type (`word%1:…`): 1 noun, 2 verb, 3 adjective, 4 adverb, 5 satellite. */
+const SENSE_TYPE = { 1: 'n', 2: 'v', 3: 'a', 4: 'r', 5: 'a' };
+/** The prior's weight of tagged uses against word frequency (see prior()). */
+const TAG_WEIGHT = 0.1;
 export const ASSETS = join(dirname(fileURLToPath(import.meta.url)), 'assets');
 
 /** Lower-case words of two letters or more: the tokeniser of demo/embed.ts, for the page. */
@@ -97,6 +109,42 @@ async function readSynsets(path, pos) {
     out.push({ id: `${fields[2] === 's' ? 'a' : fields[2]}${fields[0]}`, pos, words, definition });
   }
   return out;
+}
+
+/**
+ * How often WordNet's sense-tagged corpus uses each synset, by id: the sum
+ * of `tag_cnt` over its senses. A line of index.sense is
+ * `sense_key synset_offset sense_number tag_cnt`.
+ */
+function readTagCounts(path) {
+  const tags = new Map();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const [key, offset, , count] = line.split(' ');
+    const id = SENSE_TYPE[key.split('%')[1][0]] + offset;
+    tags.set(id, (tags.get(id) ?? 0) + Number(count));
+  }
+  return tags;
+}
+
+/**
+ * A synset's prior, about 0 to 1.2: the frequency of its most common word
+ * as 1 − ln(rank) / ln(vocabulary size), where a word of several tokens
+ * counts as its rarest token and a word wink does not know as 0, plus
+ * TAG_WEIGHT × ln(1 + tagged uses).
+ */
+function prior(synset, tags, wink) {
+  const log = Math.log(wink.size);
+  let common = 0;
+  for (const word of synset.words) {
+    let rank = 0;
+    for (const token of tokens(word)) {
+      const v = wink.vectors[token];
+      rank = Math.max(rank, v ? v[wink.wordIndex] + 1 : wink.size);
+    }
+    if (rank > 0) common = Math.max(common, 1 - Math.log(rank) / log);
+  }
+  return common + TAG_WEIGHT * Math.log1p(tags.get(synset.id) ?? 0);
 }
 
 /**
@@ -206,11 +254,15 @@ export async function prepare({ force = false, out = process.stderr } = {}) {
       component: [...component].map((x) => Number(x.toPrecision(6))),
     }),
   );
+  const tags = readTagCounts(join(dict, 'index.sense'));
   const clean = (text) => text.replace(/[\t\n\r]+/g, ' ');
   writeFileSync(
     join(ASSETS, 'synsets.tsv'),
     synsets
-      .map((s) => `${s.id}\t${s.pos}\t${clean(s.words.join(', '))}\t${clean(s.definition)}\n`)
+      .map(
+        (s) =>
+          `${s.id}\t${s.pos}\t${clean(s.words.join(', '))}\t${clean(s.definition)}\t${prior(s, tags, wink).toFixed(3)}\n`,
+      )
       .join(''),
   );
   const manifest = {
