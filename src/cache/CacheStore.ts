@@ -16,9 +16,9 @@ export function cacheDatabaseName(name: string): string {
   return `vicinity-cache:${name}`;
 }
 
-/** An answer queued for the store; its checksum is computed when it is written. */
+/** An answer queued for the store; it is copied and its checksum computed when it is written. */
 interface Pending {
-  readonly entry: CacheEntry;
+  readonly read: () => CacheEntry;
   readonly expiresAt: number;
 }
 
@@ -65,10 +65,10 @@ export class CacheStore {
    * an older one that did not make it stays cached in memory only, so that
    * what a write costs stays bounded however fast answers come.
    */
-  put(key: string, entry: CacheEntry, ttlMs: number): void {
+  put(key: string, read: () => CacheEntry, ttlMs: number): void {
     this.#deletes.delete(key);
     this.#puts.delete(key);
-    this.#puts.set(key, { entry, expiresAt: Date.now() + ttlMs });
+    this.#puts.set(key, { read, expiresAt: Date.now() + ttlMs });
     if (this.#puts.size > MAX_PENDING_PUTS) {
       const oldest = this.#puts.keys().next().value;
       if (oldest !== undefined) this.#puts.delete(oldest);
@@ -89,9 +89,9 @@ export class CacheStore {
   flush(): Promise<void> {
     if (!this.pending) return this.#flushing;
     // Checksums are computed here, in idle time or on close, not when a search is cached.
-    const puts = [...this.#puts].map(([key, { entry, expiresAt }]): [string, StoredEntry] => [
+    const puts = [...this.#puts].map(([key, { read, expiresAt }]): [string, StoredEntry] => [
       key,
-      storedEntry(key, entry, expiresAt),
+      storedEntry(key, read(), expiresAt),
     ]);
     const deletes = [...this.#deletes];
     this.#puts.clear();

@@ -264,7 +264,7 @@ export class IndexCache implements IndexCacheApi {
     if (key.startsWith(SAVED_VERSION)) {
       const stored = this.#cache.peek(key);
       if (stored && this.#store) {
-        this.#store.put(key, stored.entry, stored.ttlMs);
+        this.#store.put(key, stored.read, stored.ttlMs);
         this.#persistSoon();
       }
     }

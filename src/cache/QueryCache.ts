@@ -20,6 +20,21 @@ export interface QueryCacheOptions {
   readonly onRemove?: (key: string) => void;
 }
 
+/**
+ * An answer as the cache holds it: each hit's metadata as its JSON text (in
+ * the metadata's place, so that fields keep their order), and the entry's
+ * size. Metadata is JSON data (see assertMetadata), so a parse gives back an
+ * equal, independent copy: faster than structuredClone, and the text is
+ * made once, when the answer is cached, for the size as well.
+ */
+interface Held {
+  readonly query: Float32Array | string;
+  readonly hits: readonly HeldHit[];
+  readonly bytes: number;
+}
+
+type HeldHit = Omit<Hit, 'metadata'> & { readonly metadata?: string };
+
 /** One entry may take at most this share of the capacity. */
 const MAX_ENTRY_SHARE = 0.1;
 
@@ -29,7 +44,7 @@ const MAX_ENTRY_SHARE = 0.1;
  * mutates a result cannot change what the cache returns next.
  */
 export class QueryCache {
-  #lru: LRUCache<string, CacheEntry>;
+  #lru: LRUCache<string, Held>;
   #options: QueryCacheOptions;
   #counts = { hits: 0, misses: 0, evictions: 0, expirations: 0, rejected: 0 };
 
@@ -38,11 +53,11 @@ export class QueryCache {
     this.#lru = this.#create(options.maxBytes);
   }
 
-  #create(maxBytes: number): LRUCache<string, CacheEntry> {
-    return new LRUCache<string, CacheEntry>({
+  #create(maxBytes: number): LRUCache<string, Held> {
+    return new LRUCache<string, Held>({
       maxSize: maxBytes,
       maxEntrySize: Math.max(1, Math.floor(maxBytes * MAX_ENTRY_SHARE)),
-      sizeCalculation: entryBytes,
+      sizeCalculation: (held) => held.bytes,
       ttl: this.#options.ttlMs,
       // Read the clock on every check, not a copy refreshed by a timer.
       ttlResolution: 0,
@@ -60,7 +75,7 @@ export class QueryCache {
     const entry = this.#lru.get(key);
     if (entry && sameQuery(entry.query, query)) {
       this.#counts.hits++;
-      return entry.hits.map(copyHit);
+      return entry.hits.map(hitOf);
     }
     this.#counts.misses++;
     return undefined;
@@ -76,22 +91,27 @@ export class QueryCache {
    * than a tenth of the capacity (it is not cached).
    */
   set(key: string, query: Float32Array | string, hits: readonly Hit[], ttlMs?: number): boolean {
-    const entry: CacheEntry = {
-      query: typeof query === 'string' ? query : query.slice(),
-      hits: hits.map(copyHit),
-    };
-    if (entryBytes(entry) > this.#lru.maxEntrySize) {
+    const held = hold(query, hits);
+    if (held.bytes > this.#lru.maxEntrySize) {
       this.#counts.rejected++;
       return false;
     }
-    this.#lru.set(key, entry, ttlMs === undefined ? {} : { ttl: ttlMs });
+    this.#lru.set(key, held, ttlMs === undefined ? {} : { ttl: ttlMs });
     return true;
   }
 
-  /** The entry under `key` as stored (for persistence) and its remaining time to live. */
-  peek(key: string): { entry: CacheEntry; ttlMs: number } | undefined {
-    const entry = this.#lru.peek(key);
-    return entry ? { entry, ttlMs: this.#lru.getRemainingTTL(key) } : undefined;
+  /**
+   * The entry under `key` (for persistence) and its remaining time to live:
+   * `read` makes a copy of it when called, so that whoever stores it pays
+   * for the copy when it writes, not when the answer is cached.
+   */
+  peek(key: string): { read: () => CacheEntry; ttlMs: number } | undefined {
+    const held = this.#lru.peek(key);
+    if (!held) return undefined;
+    return {
+      read: () => ({ query: held.query, hits: held.hits.map(hitOf) }),
+      ttlMs: this.#lru.getRemainingTTL(key),
+    };
   }
 
   delete(key: string): void {
@@ -123,7 +143,7 @@ export class QueryCache {
         this.#options.onRemove?.(key);
         continue;
       }
-      if (entryBytes(entry) > this.#lru.maxEntrySize) {
+      if (entry.bytes > this.#lru.maxEntrySize) {
         this.#counts.evictions++;
         this.#options.onRemove?.(key);
         continue;
@@ -144,11 +164,24 @@ export class QueryCache {
   }
 }
 
-/** A copy deep enough that no change to it reaches the cache (fields keep their order). */
-function copyHit(hit: Hit): Hit {
-  return hit.metadata === undefined
-    ? { ...hit }
-    : { ...hit, metadata: structuredClone(hit.metadata) };
+/** The cache's own copy of an answer, and its size (see entryBytes): nothing the caller changes later reaches it. */
+function hold(query: Float32Array | string, hits: readonly Hit[]): Held {
+  let bytes = 64 + (typeof query === 'string' ? 2 * query.length : query.byteLength);
+  const held = hits.map((hit): HeldHit => {
+    bytes += 56 + 2 * hit.id.length;
+    if (hit.metadata === undefined) return { ...hit } as HeldHit;
+    const json = JSON.stringify(hit.metadata);
+    bytes += 2 * json.length;
+    return { ...hit, metadata: json };
+  });
+  return { query: typeof query === 'string' ? query : query.slice(), hits: held, bytes };
+}
+
+/** A fresh copy of a held hit. */
+function hitOf(held: HeldHit): Hit {
+  return held.metadata === undefined
+    ? ({ ...held } as Hit)
+    : { ...held, metadata: JSON.parse(held.metadata) as Hit['metadata'] };
 }
 
 /**
@@ -156,11 +189,5 @@ function copyHit(hit: Hit): Hit {
  * two numbers, the object itself and its metadata as JSON text.
  */
 export function entryBytes(entry: CacheEntry): number {
-  let bytes =
-    64 + (typeof entry.query === 'string' ? 2 * entry.query.length : entry.query.byteLength);
-  for (const hit of entry.hits) {
-    bytes += 56 + 2 * hit.id.length;
-    if (hit.metadata !== undefined) bytes += 2 * JSON.stringify(hit.metadata).length;
-  }
-  return bytes;
+  return hold(entry.query, entry.hits).bytes;
 }

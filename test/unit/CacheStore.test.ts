@@ -13,9 +13,9 @@ describe('CacheStore', () => {
   it('writes only when flushed, at most the newest MAX_PENDING_PUTS answers in one go', async () => {
     const name = `store-${Math.random()}`;
     const store = new CacheStore(name);
-    for (let i = 0; i < MAX_PENDING_PUTS + 44; i++) store.put(key(i), entry(i), 60_000);
+    for (let i = 0; i < MAX_PENDING_PUTS + 44; i++) store.put(key(i), () => entry(i), 60_000);
     // Put again: the newest of all, not pushed out.
-    store.put(key(0), entry(0), 60_000);
+    store.put(key(0), () => entry(0), 60_000);
     expect(store.pending).toBe(true);
     // Nothing is stored until the owner flushes.
     expect((await new CacheStore(name).load(() => true)).entries).toEqual([]);

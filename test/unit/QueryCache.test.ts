@@ -128,6 +128,31 @@ describe('QueryCache', () => {
     ]);
   });
 
+  it('gives back metadata exactly, fields in order, from a hit and from what is stored', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.dictionary(fc.string(), fc.jsonValue()), { nil: undefined }), {
+          maxLength: 5,
+        }),
+        (metadata) => {
+          const c = cache(1 << 20);
+          const given: Hit[] = metadata.map((m, i) => ({
+            id: `id${i}`,
+            score: i,
+            distance: -i,
+            ...(m === undefined ? {} : { metadata: m as Hit['metadata'] }),
+            ranks: { vector: i + 1, text: null },
+          }));
+          c.set('k', 'q', given);
+          const back = c.get('k', 'q')!;
+          expect(back).toEqual(given);
+          back.forEach((hit, i) => expect(Object.keys(hit)).toEqual(Object.keys(given[i]!)));
+          expect(c.peek('k')!.read().hits).toEqual(given);
+        },
+      ),
+    );
+  });
+
   it('tells persistence of every removal but not of a replacement', () => {
     const removed: string[] = [];
     const time = clock();
