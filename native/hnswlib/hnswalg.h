@@ -11,6 +11,15 @@
 #include <memory>
 
 namespace hnswlib {
+#ifdef __EMSCRIPTEN__
+// vicinity: the searches' stand-in for the prefetches WebAssembly lacks (see
+// searchBaseLayerST): neighbours taken this many at a time, their vectors
+// touched first, and what the touches read kept here so that no compiler
+// drops them. One group holds a whole list at the default M of 16.
+constexpr size_t kVicinityTouchGroup = 32;
+inline volatile unsigned vicinity_touch_sink = 0;
+#endif
+
 typedef unsigned int tableint;
 typedef unsigned int linklistsizeint;
 
@@ -263,13 +272,31 @@ class HierarchicalNSW : public AlgorithmInterface<dist_t> {
             }
             size_t size = getListCount((linklistsizeint*)data);
             tableint *datal = (tableint *) (data + 1);
-#ifdef USE_SSE
+#if defined(USE_SSE) && !defined(__EMSCRIPTEN__)
             _mm_prefetch((char *) (visited_array + *(data + 1)), _MM_HINT_T0);
             _mm_prefetch((char *) (visited_array + *(data + 1) + 64), _MM_HINT_T0);
             _mm_prefetch(getDataByInternalId(*datal), _MM_HINT_T0);
             _mm_prefetch(getDataByInternalId(*(datal + 1)), _MM_HINT_T0);
 #endif
 
+#ifdef __EMSCRIPTEN__
+            // vicinity: the neighbours' vectors touched a group at a time
+            // before their distances, as in searchBaseLayerST.
+            tableint group[kVicinityTouchGroup];
+            unsigned touched = 0;
+            size_t next = 0;
+            while (next < size) {
+                size_t n = 0;
+                for (; next < size && n < kVicinityTouchGroup; next++) {
+                    tableint id = *(datal + next);
+                    if (visited_array[id] == visited_array_tag) continue;
+                    visited_array[id] = visited_array_tag;
+                    touched ^= *(const unsigned char *) getDataByInternalId(id);
+                    group[n++] = id;
+                }
+                for (size_t g = 0; g < n; g++) {
+                tableint candidate_id = group[g];
+#else
             for (size_t j = 0; j < size; j++) {
                 tableint candidate_id = *(datal + j);
 //                    if (candidate_id == 0) continue;
@@ -279,6 +306,7 @@ class HierarchicalNSW : public AlgorithmInterface<dist_t> {
 #endif
                 if (visited_array[candidate_id] == visited_array_tag) continue;
                 visited_array[candidate_id] = visited_array_tag;
+#endif
                 char *currObj1 = (getDataByInternalId(candidate_id));
 
                 dist_t dist1 = fstdistfunc_(data_point, currObj1, dist_func_param_);
@@ -298,6 +326,10 @@ class HierarchicalNSW : public AlgorithmInterface<dist_t> {
                         lowerBound = top_candidates.top().first;
                 }
             }
+#ifdef __EMSCRIPTEN__
+            }
+            vicinity_touch_sink = touched;
+#endif
         }
         visited_list_pool_->releaseVisitedList(vl);
 
@@ -367,13 +399,36 @@ class HierarchicalNSW : public AlgorithmInterface<dist_t> {
                 metric_distance_computations+=size;
             }
 
-#ifdef USE_SSE
+#if defined(USE_SSE) && !defined(__EMSCRIPTEN__)
             _mm_prefetch((char *) (visited_array + *(data + 1)), _MM_HINT_T0);
             _mm_prefetch((char *) (visited_array + *(data + 1) + 64), _MM_HINT_T0);
             _mm_prefetch(data_level0_memory_ + (*(data + 1)) * size_data_per_element_ + offsetData_, _MM_HINT_T0);
             _mm_prefetch((char *) (data + 2), _MM_HINT_T0);
 #endif
 
+#ifdef __EMSCRIPTEN__
+            // vicinity: WebAssembly has no prefetch instruction. The
+            // neighbours not yet visited are taken a group at a time, and the
+            // first byte of each one's vector read (its value kept, see
+            // vicinity_touch_sink) before any of their distances is computed,
+            // so that their cache misses overlap instead of each waiting for
+            // the one before.
+            int group[kVicinityTouchGroup];
+            unsigned touched = 0;
+            size_t next = 1;
+            while (next <= size) {
+                size_t n = 0;
+                for (; next <= size && n < kVicinityTouchGroup; next++) {
+                    int id = *(data + next);
+                    if (visited_array[id] == visited_array_tag) continue;
+                    visited_array[id] = visited_array_tag;
+                    touched ^= *(const unsigned char *) getDataByInternalId(id);
+                    group[n++] = id;
+                }
+                for (size_t g = 0; g < n; g++) {
+                    int candidate_id = group[g];
+                    {
+#else
             for (size_t j = 1; j <= size; j++) {
                 int candidate_id = *(data + j);
 //                    if (candidate_id == 0) continue;
@@ -384,6 +439,7 @@ class HierarchicalNSW : public AlgorithmInterface<dist_t> {
 #endif
                 if (!(visited_array[candidate_id] == visited_array_tag)) {
                     visited_array[candidate_id] = visited_array_tag;
+#endif
 
                     char *currObj1 = (getDataByInternalId(candidate_id));
                     dist_t dist = fstdistfunc_(data_point, currObj1, dist_func_param_);
@@ -433,6 +489,10 @@ class HierarchicalNSW : public AlgorithmInterface<dist_t> {
                     }
                 }
             }
+#ifdef __EMSCRIPTEN__
+            }
+            vicinity_touch_sink = touched;
+#endif
         }
 
         visited_list_pool_->releaseVisitedList(vl);
