@@ -127,16 +127,14 @@ function showError(error: unknown): void {
     error instanceof VicinityError ? `${error.code}: ${error.message}` : String(error);
 }
 
-/** Definitions fetched per query by hybrid search, then reranked on the page. */
-const CANDIDATES = 50;
-
-/*
- * The index finds candidates by hybrid search (the definitions' mean
- * vectors and their words by BM25, fused by RRF); the page then adds a
- * orders them by their cosine, how well each covers the query's words, and
- * a little of each synset's prior (demo/rank.ts). BENCHMARKS.md (Relevance)
+/**
+ * Definitions fetched per query by hybrid search (the definitions' mean
+ * vectors and their words by BM25, fused by RRF), which the page then
+ * orders by their cosine, how well each covers the query's words, and a
+ * little of each synset's prior (demo/rank.ts). BENCHMARKS.md (Relevance)
  * measures what each step adds.
  */
+const CANDIDATES = 50;
 
 function renderHit(hit: Ranked): HTMLLIElement {
   const { pos, words, definition } = hit.metadata as {
