@@ -14,7 +14,7 @@ import { toWireError } from '../core/wireError.js';
 export interface AnswerRoute {
   /** Takes the hits, or returns false to leave them to a message. */
   readonly hits: (columns: HitColumns, workerMs: number) => boolean;
-  /** An answer went as a message after all. */
+  /** An answer goes as a message after all; told before it is posted. */
   readonly posted: () => void;
 }
 
@@ -46,16 +46,18 @@ export function answerCall(
   } catch (error) {
     answer = Promise.reject(error);
   }
+  // The route is told before the message goes: a page that reads the answer
+  // then finds the lane free for its next search.
   answer.then(
     ({ value, workerMs }) => {
       const { columns, transfer } = toColumns(value);
       if (route?.hits(columns, workerMs)) return;
-      post({ vicinity: 'hits', call, workerMs, ...columns }, transfer);
       route?.posted();
+      post({ vicinity: 'hits', call, workerMs, ...columns }, transfer);
     },
     (error: unknown) => {
-      post({ vicinity: 'hits', call, error: toWireError(error) }, []);
       route?.posted();
+      post({ vicinity: 'hits', call, error: toWireError(error) }, []);
     },
   );
 }
