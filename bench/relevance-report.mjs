@@ -58,6 +58,10 @@ export function relevanceSection(result) {
     '',
     ...table(result.relevance.tuning, false),
     '',
+    `The reranking can do no better than its ${result.candidates} candidates: the described word is among`,
+    `the hybrid search's first ${result.candidates} for ${pct(result.ceiling.heldOut)} of the held-out descriptions and`,
+    `${pct(result.ceiling.tuning)} of the tuning ones.`,
+    '',
     "The prior's weight, chosen on the tuning set (hybrid, then the reranking):",
     '',
     ...table(
