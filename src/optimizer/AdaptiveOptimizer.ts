@@ -201,7 +201,7 @@ export class AdaptiveOptimizer implements OptimizerHistorySource {
       }
       if (!result.keep && this.#port.efSearch() === entry.to) {
         await this.#port.setEfSearch(entry.from);
-        this.policy.reverted(this.#port.monitor.now(), entry.to);
+        this.policy.reverted(this.#port.monitor.now(), entry.to, result.recallFell);
       }
       this.#settle(entry, {
         outcome: result.keep ? 'kept' : 'reverted',

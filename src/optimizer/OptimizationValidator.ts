@@ -131,6 +131,8 @@ export interface ValidatedChange {
 export interface Validation {
   readonly keep: boolean;
   readonly reason: string;
+  /** Undone at least in part because recall fell: a lower efSearch would lose more. */
+  readonly recallFell: boolean;
   readonly before: { readonly p95Ms: number | null; readonly recall: number | null };
   readonly after: { readonly p95Ms: number | null; readonly recall: number | null };
 }
@@ -232,34 +234,49 @@ function judge(
   change: ValidatedChange,
   m: { before: Validation['before']; after: Validation['after'] },
   o: { minImprovement: number; recallTolerance: number },
-): { keep: boolean; reason: string } {
+): { keep: boolean; reason: string; recallFell: boolean } {
   const { before, after } = m;
   const figures = `p95 ${ms(before.p95Ms)} → ${ms(after.p95Ms)}, recall ${pct(before.recall)} → ${pct(after.recall)}`;
   if (change.goal === 'recall')
-    return { keep: true, reason: `kept: raised for the recall floor (${figures})` };
+    return {
+      keep: true,
+      reason: `kept: raised for the recall floor (${figures})`,
+      recallFell: false,
+    };
   if (before.p95Ms === null || after.p95Ms === null)
-    return { keep: true, reason: `kept: too few searches to judge (${figures})` };
+    return {
+      keep: true,
+      reason: `kept: too few searches to judge (${figures})`,
+      recallFell: false,
+    };
   const recallHeld =
     before.recall === null ||
     after.recall === null ||
     (after.recall >= before.recall - o.recallTolerance && after.recall >= change.recallFloor);
   if (change.goal === 'latency') {
     const improved = after.p95Ms <= before.p95Ms * (1 - o.minImprovement);
-    if (improved && recallHeld) return { keep: true, reason: `kept: ${figures}` };
+    if (improved && recallHeld)
+      return { keep: true, reason: `kept: ${figures}`, recallFell: false };
     const problems = [
       ...(improved ? [] : [`p95 did not improve by ${o.minImprovement * 100} %`]),
       ...(recallHeld ? [] : ['recall fell too far']),
     ];
-    return { keep: false, reason: `reverted: ${problems.join(' and ')} (${figures})` };
+    return {
+      keep: false,
+      reason: `reverted: ${problems.join(' and ')} (${figures})`,
+      recallFell: !recallHeld,
+    };
   }
   const underTarget = after.p95Ms <= change.targetP95Ms;
   const recallKept =
     before.recall === null ||
     after.recall === null ||
     after.recall >= before.recall - o.recallTolerance;
-  if (underTarget && recallKept) return { keep: true, reason: `kept: ${figures}` };
+  if (underTarget && recallKept)
+    return { keep: true, reason: `kept: ${figures}`, recallFell: false };
   return {
     keep: false,
+    recallFell: !recallKept,
     reason: `reverted: ${underTarget ? 'recall fell' : 'p95 went over the target'} (${figures})`,
   };
 }

@@ -91,14 +91,15 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
  * floor; latency well under the target (below `headroom` × target: a band,
  * so that it does not swing) raises it one step; recall under the floor
  * raises it whatever the latency. After any change, nothing moves for a
- * cooldown, and a value that was reverted is not tried again for a while.
+ * cooldown, and a value that was reverted is not tried again for a while (a
+ * step down passes one that did not pay and goes a step further).
  */
 export class OptimizerPolicy {
   readonly settings: OptimizerSettings;
   #lastEfChange = -Infinity;
   #lastCacheChange = -Infinity;
-  /** efSearch values reverted by validation, and until when they are not tried. */
-  readonly #blocked = new Map<number, number>();
+  /** efSearch values reverted by validation: until when they are not tried, and whether recall fell. */
+  readonly #blocked = new Map<number, { until: number; recallFell: boolean }>();
   #floor: FloorState = { unreachable: false, reason: '' };
 
   /** Settings not given take OPTIMIZER_DEFAULTS; a bad or unknown one fails with INVALID_OPTIONS. */
@@ -128,11 +129,20 @@ export class OptimizerPolicy {
   candidate(now: number, seen: Observation): number | null {
     if (now - this.#lastEfChange < this.settings.cooldownMs || seen.p95Ms === null) return null;
     const { targetP95Ms, headroom } = this.settings;
+    const blocked = (ef: number) => {
+      const entry = this.#blocked.get(ef);
+      return entry !== undefined && entry.until > now ? entry : null;
+    };
     let to: number | null = null;
-    if (seen.p95Ms > targetP95Ms) to = this.lower(seen.efSearch);
-    else if (seen.p95Ms < targetP95Ms * headroom) to = this.raise(seen.efSearch);
-    if (to === null || to === seen.efSearch || (this.#blocked.get(to) ?? -Infinity) > now)
-      return null;
+    if (seen.p95Ms > targetP95Ms) {
+      // A step down undone because p95 barely moved did not pay: while the
+      // target is missed, the next try goes a step further instead of waiting,
+      // since latency can be flat over a range of efSearch. One undone because
+      // recall fell is not passed: lower would lose more.
+      to = this.lower(seen.efSearch);
+      while (blocked(to)?.recallFell === false && this.lower(to) < to) to = this.lower(to);
+    } else if (seen.p95Ms < targetP95Ms * headroom) to = this.raise(seen.efSearch);
+    if (to === null || to === seen.efSearch || blocked(to)) return null;
     return to;
   }
 
@@ -229,9 +239,12 @@ export class OptimizerPolicy {
     };
   }
 
-  /** A change was undone: its value is not tried again for ten cooldowns. */
-  reverted(now: number, value: number): void {
-    this.#blocked.set(value, now + 10 * this.settings.cooldownMs);
+  /**
+   * A change was undone: its value is not tried again for ten cooldowns (a
+   * step down passes it unless it was undone because recall fell).
+   */
+  reverted(now: number, value: number, recallFell = false): void {
+    this.#blocked.set(value, { until: now + 10 * this.settings.cooldownMs, recallFell });
     this.#lastEfChange = now;
   }
 

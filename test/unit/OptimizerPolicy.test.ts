@@ -93,15 +93,32 @@ describe('OptimizerPolicy', () => {
     expect(policy.decideEf(1, seen(43, 7), null, recall(0.98), null).action).toBe('hold');
   });
 
-  it('does not try a reverted value again for ten cooldowns', () => {
-    const policy = new OptimizerPolicy({ targetP95Ms: 10, cooldownMs: 1000 });
+  it('does not try a reverted value again for ten cooldowns: a step down skips it', () => {
+    const policy = new OptimizerPolicy({ targetP95Ms: 10, cooldownMs: 1000, minEfSearch: 27 });
     policy.reverted(0, 48);
-    expect(policy.candidate(1000, seen(64, 20))).toBeNull();
-    expect(policy.decideEf(1000, seen(64, 20), null, recall(0.99), null)).toMatchObject({
+    // Over the target, the step past the reverted value is tried instead.
+    expect(policy.candidate(1000, seen(64, 20))).toBe(36);
+    expect(policy.decideEf(1000, seen(64, 20), 36, recall(0.99), recall(0.98))).toMatchObject({
+      action: 'set',
+      to: 36,
+    });
+    // Every lower value reverted: nothing to try.
+    policy.reverted(1000, 36);
+    policy.reverted(1000, 27);
+    expect(policy.candidate(2000, seen(64, 20))).toBeNull();
+    expect(policy.decideEf(2000, seen(64, 20), null, recall(0.99), null)).toMatchObject({
       action: 'hold',
       reason: expect.stringMatching(/reverted recently/),
     });
+    // One undone because recall fell is not passed: lower would lose more.
+    const strict = new OptimizerPolicy({ targetP95Ms: 10, cooldownMs: 1000 });
+    strict.reverted(0, 48, true);
+    expect(strict.candidate(1000, seen(64, 20))).toBeNull();
+    // A raise is not moved past a reverted value.
+    policy.reverted(2000, 86);
+    expect(policy.candidate(3000, seen(64, 1))).toBeNull();
     expect(policy.candidate(10_000, seen(64, 20))).toBe(48);
+    expect(policy.candidate(12_000, seen(64, 1))).toBe(86);
   });
 
   it('sizes the cache by its hit rate within bounds, with a cooldown', () => {
