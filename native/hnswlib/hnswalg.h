@@ -13,7 +13,7 @@
 namespace hnswlib {
 #ifdef __EMSCRIPTEN__
 // vicinity: the searches' stand-in for the prefetches WebAssembly lacks (see
-// searchBaseLayerST): neighbours taken this many at a time, their vectors
+// vicinityNextGroup): neighbours taken this many at a time, their vectors
 // touched first, and what the touches read kept here so that no compiler
 // drops them. One group holds a whole list at the default M of 16.
 constexpr size_t kVicinityTouchGroup = 32;
@@ -231,6 +231,32 @@ class HierarchicalNSW : public AlgorithmInterface<dist_t> {
         return num_deleted_;
     }
 
+#ifdef __EMSCRIPTEN__
+    // vicinity: WebAssembly has no prefetch instruction (Emscripten maps
+    // _mm_prefetch to nothing), so both graph searches take a node's
+    // neighbours from here: from links[next] on, up to kVicinityTouchGroup
+    // not yet visited, marked visited, with the first byte of each one's
+    // vector read before the caller computes any of their distances, so that
+    // their cache misses overlap instead of each waiting for the one before.
+    // Returns how many it put in `group` (0 when the list is done); what the
+    // reads saw goes into `touched`, which the caller stores in
+    // vicinity_touch_sink. The order of candidates, and so every result, is
+    // unchanged.
+    __attribute__((always_inline)) size_t vicinityNextGroup(
+            const tableint *links, size_t count, size_t &next, vl_type *visited_array,
+            vl_type visited_array_tag, tableint *group, unsigned &touched) const {
+        size_t n = 0;
+        for (; next < count && n < kVicinityTouchGroup; next++) {
+            tableint id = links[next];
+            if (visited_array[id] == visited_array_tag) continue;
+            visited_array[id] = visited_array_tag;
+            touched ^= *(const unsigned char *) getDataByInternalId(id);
+            group[n++] = id;
+        }
+        return n;
+    }
+#endif
+
     std::priority_queue<std::pair<dist_t, tableint>, std::vector<std::pair<dist_t, tableint>>, CompareByFirst>
     searchBaseLayer(tableint ep_id, const void *data_point, int layer) {
         VisitedList *vl = visited_list_pool_->getFreeVisitedList();
@@ -280,20 +306,11 @@ class HierarchicalNSW : public AlgorithmInterface<dist_t> {
 #endif
 
 #ifdef __EMSCRIPTEN__
-            // vicinity: the neighbours' vectors touched a group at a time
-            // before their distances, as in searchBaseLayerST.
+            // vicinity: the neighbours a group at a time (vicinityNextGroup).
             tableint group[kVicinityTouchGroup];
             unsigned touched = 0;
             size_t next = 0;
-            while (next < size) {
-                size_t n = 0;
-                for (; next < size && n < kVicinityTouchGroup; next++) {
-                    tableint id = *(datal + next);
-                    if (visited_array[id] == visited_array_tag) continue;
-                    visited_array[id] = visited_array_tag;
-                    touched ^= *(const unsigned char *) getDataByInternalId(id);
-                    group[n++] = id;
-                }
+            while (size_t n = vicinityNextGroup(datal, size, next, visited_array, visited_array_tag, group, touched)) {
                 for (size_t g = 0; g < n; g++) {
                 tableint candidate_id = group[g];
 #else
@@ -407,24 +424,11 @@ class HierarchicalNSW : public AlgorithmInterface<dist_t> {
 #endif
 
 #ifdef __EMSCRIPTEN__
-            // vicinity: WebAssembly has no prefetch instruction. The
-            // neighbours not yet visited are taken a group at a time, and the
-            // first byte of each one's vector read (its value kept, see
-            // vicinity_touch_sink) before any of their distances is computed,
-            // so that their cache misses overlap instead of each waiting for
-            // the one before.
-            int group[kVicinityTouchGroup];
+            // vicinity: the neighbours a group at a time (vicinityNextGroup).
+            tableint group[kVicinityTouchGroup];
             unsigned touched = 0;
-            size_t next = 1;
-            while (next <= size) {
-                size_t n = 0;
-                for (; next <= size && n < kVicinityTouchGroup; next++) {
-                    int id = *(data + next);
-                    if (visited_array[id] == visited_array_tag) continue;
-                    visited_array[id] = visited_array_tag;
-                    touched ^= *(const unsigned char *) getDataByInternalId(id);
-                    group[n++] = id;
-                }
+            size_t next = 0;
+            while (size_t n = vicinityNextGroup((tableint *) (data + 1), size, next, visited_array, visited_array_tag, group, touched)) {
                 for (size_t g = 0; g < n; g++) {
                     int candidate_id = group[g];
                     {
