@@ -1,41 +1,28 @@
-import { proxy, releaseProxy, wrap, type ProxyMarked, type Remote } from 'comlink';
+import type { ProxyMarked, Remote } from 'comlink';
 import { VicinityError, toVicinityError, type VicinityErrorCode } from '../core/VicinityError.js';
 import { fromWorker } from '../core/wireError.js';
 import type { LogSink, OpenRequest, OpenResult, WorkerApi } from '../core/protocol.js';
-import { isUndeliverable } from '../core/notices.js';
+import { isLockWait, isUndeliverable } from '../core/notices.js';
 import { sleep } from '../util/sleep.js';
-import { SearchChannel } from './SearchChannel.js';
-import { spawnWorker } from './spawnWorker.js';
-import { withTimeout } from '../util/withTimeout.js';
+import type { SearchChannel } from './SearchChannel.js';
+import { connect, end, type Connection } from './workerConnection.js';
 
 /** The index service in the worker, as the page calls it. */
 export type PrimaryApi = Remote<WorkerApi<ProxyMarked>>['index'];
 type Api = PrimaryApi;
 
-interface Connection {
-  readonly worker: Worker;
-  readonly remote: Remote<WorkerApi<ProxyMarked>>;
-  readonly api: Api;
-  /** Searches, as vicinity's own messages (see searchWire.ts). */
-  readonly search: SearchChannel;
-  /** Set once the worker is terminated and its proxy released. */
-  ended: boolean;
-}
-
 /** A call sent to the worker and not answered yet. */
 interface SentCall {
   /** How long the worker may work on it once it has started. */
   readonly allowanceMs: number;
+  /** What it has used of that, in spells before the one under way. */
+  usedMs: number;
+  /** When the spell under way started (the clock runs), or null. */
+  since: number | null;
   timer: ReturnType<typeof setTimeout> | undefined;
   readonly fail: (error: VicinityError) => void;
 }
 
-/**
- * Beyond the base deadline, for an open: the worker's script and the WASM
- * are fetched and compiled first, which a slow device or a busy page takes
- * seconds over, and which a short `timeoutMs` meant for calls should not cut.
- */
-const OPEN_ALLOWANCE_MS = 10_000;
 /** Attempts to start a replacement worker before the index gives up on it. */
 const RESPAWN_ATTEMPTS = 5;
 /** The wait before the second attempt; it doubles before each later one. */
@@ -154,6 +141,8 @@ export class PrimaryWorker {
       return await new Promise<T>((resolve, reject) => {
         const call: SentCall = {
           allowanceMs: this.#timeoutMs + extraMs,
+          usedMs: 0,
+          since: null,
           timer: undefined,
           fail: (error) => {
             this.#answered(call);
@@ -182,14 +171,30 @@ export class PrimaryWorker {
     }
   }
 
-  /** The worker starts the oldest unanswered call now: its deadline runs from here. */
+  /**
+   * The worker starts the oldest unanswered call now, or goes on with it
+   * after waiting for a lock: its deadline runs from here, for what is left.
+   */
   #startClock(call: SentCall): void {
-    call.timer = setTimeout(() => {
-      this.#failed(
-        'TIMEOUT',
-        `a call got no answer within ${call.allowanceMs} ms of the worker starting it`,
-      );
-    }, call.allowanceMs);
+    clearTimeout(call.timer);
+    call.since = performance.now();
+    call.timer = setTimeout(
+      () => {
+        this.#failed(
+          'TIMEOUT',
+          `a call got no answer within ${call.allowanceMs} ms of the worker working on it`,
+        );
+      },
+      Math.max(0, call.allowanceMs - call.usedMs),
+    );
+  }
+
+  /** The call under way waits for a lock held elsewhere: waiting is not work. */
+  #stopClock(call: SentCall): void {
+    if (call.since === null) return;
+    clearTimeout(call.timer);
+    call.usedMs += performance.now() - call.since;
+    call.since = null;
   }
 
   #answered(call: SentCall): void {
@@ -254,7 +259,15 @@ export class PrimaryWorker {
     // of stack, say): it says so once every call before it is answered, so
     // the oldest unanswered call is the one that was lost.
     connection.worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (connection !== this.#connection || !isUndeliverable(event.data)) return;
+      if (connection !== this.#connection) return;
+      // The call under way waits for another tab's lock, or got it (see notices.ts).
+      if (isLockWait(event.data)) {
+        const running = this.#sent[0];
+        if (running && event.data.waiting) this.#stopClock(running);
+        else if (running && running.since === null) this.#startClock(running);
+        return;
+      }
+      if (!isUndeliverable(event.data)) return;
       this.#sent[0]?.fail(
         new VicinityError(
           'ENGINE_ERROR',
@@ -311,69 +324,5 @@ export class PrimaryWorker {
         this.#wake = undefined;
       }
     }
-  }
-}
-
-/** Stops a worker and releases its proxy, once. */
-function end(connection: Connection): void {
-  if (connection.ended) return;
-  connection.ended = true;
-  connection.search.end();
-  try {
-    connection.remote[releaseProxy]();
-  } catch {
-    // Released already: nothing is left to release.
-  }
-  connection.worker.terminate();
-}
-
-async function connect(
-  request: OpenRequest,
-  logger: LogSink | undefined,
-  timeoutMs: number,
-): Promise<{ connection: Connection; opened: OpenResult }> {
-  const worker = spawnWorker(request.engine);
-  // Before Comlink's: its calls go through the channel's endpoint.
-  const search = new SearchChannel(worker, 'index');
-  const remote = wrap<WorkerApi<ProxyMarked>>(search.endpoint);
-  const connection: Connection = {
-    worker,
-    remote,
-    api: remote.index,
-    search,
-    ended: false,
-  };
-  const died = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (event) =>
-      reject(
-        new VicinityError(
-          'WORKER_CRASHED',
-          `the worker failed while opening: ${event.message || 'its script did not load or run'}`,
-        ),
-      ),
-    );
-  });
-  // A crash after the open is the supervisor's to handle (see #watch).
-  died.catch(() => undefined);
-  const allowanceMs = timeoutMs + OPEN_ALLOWANCE_MS;
-  const opening = (async () => {
-    if (logger) await Promise.race([connection.api.setLogSink(proxy(logger)), died]);
-    // Opened with the shared lane open too, where the page has one: searches use it from the first.
-    const [opened] = await Promise.race([
-      Promise.all([connection.api.open(request), search.ready]),
-      died,
-    ]);
-    return opened;
-  })();
-  try {
-    const opened = await withTimeout(
-      opening,
-      allowanceMs,
-      () => `opening got no answer within ${allowanceMs} ms`,
-    );
-    return { connection, opened };
-  } catch (error) {
-    end(connection);
-    throw fromWorker(error, 'ENGINE_ERROR', 'opening the index');
   }
 }

@@ -19,3 +19,24 @@ export function isUndeliverable(data: unknown): data is WorkerNotice {
     (data as { vicinity?: unknown }).vicinity === UNDELIVERABLE
   );
 }
+
+/**
+ * The call the worker is running waits for a Web Lock that another tab or
+ * worker holds (`waiting: true`), or has got it (`waiting: false`). A worker
+ * that waits is not hung: the page stops that call's deadline meanwhile.
+ */
+export const LOCK_WAIT = 'lock-wait';
+
+export interface LockWaitNotice {
+  readonly vicinity: typeof LOCK_WAIT;
+  readonly waiting: boolean;
+}
+
+export function isLockWait(data: unknown): data is LockWaitNotice {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as { vicinity?: unknown }).vicinity === LOCK_WAIT &&
+    typeof (data as { waiting?: unknown }).waiting === 'boolean'
+  );
+}

@@ -2,7 +2,13 @@ import { expose, proxy, type ProxyMarked } from 'comlink';
 import type { EngineFactories } from '../engine/Engine.js';
 import { throwingWireErrors } from '../core/wireError.js';
 import { IndexService } from './IndexService.js';
-import { UNDELIVERABLE, type WorkerNotice } from '../core/notices.js';
+import {
+  LOCK_WAIT,
+  UNDELIVERABLE,
+  type LockWaitNotice,
+  type WorkerNotice,
+} from '../core/notices.js';
+import { onLockWait } from '../util/withLock.js';
 import type { WorkerApi } from '../core/protocol.js';
 import { ReplicaService } from './ReplicaService.js';
 import { isSearchMessage } from '../core/searchWire.js';
@@ -50,6 +56,9 @@ export function startWorker(engines: EngineFactories): void {
       : (replica ??= new ReplicaService(engines));
   const post = (answer: unknown, transfer: Transferable[]) => postMessage(answer, { transfer });
 
+  // See notices.ts: a wait for another tab's lock is not work, and the page
+  // stops the waiting call's deadline while it lasts.
+  onLockWait((waiting) => postMessage({ vicinity: LOCK_WAIT, waiting } satisfies LockWaitNotice));
   // See notices.ts: a call whose message could not be read is reported, in turn.
   const report = () => postMessage({ vicinity: UNDELIVERABLE } satisfies WorkerNotice);
   const undeliverable = () => (index ? index.afterQueued(report) : setTimeout(report, 0));

@@ -89,6 +89,56 @@ test('a call queued behind a long write is not timed out: the deadline counts fr
   expect(r.workers).toBe(1);
 });
 
+test('a save that waits for another tab to release the index lock is not timed out: waiting is not work, and nothing unsaved is lost', async ({
+  harness,
+}) => {
+  const name = uniqueName('lock-wait');
+  const r = await harness.evaluate(
+    async ({ name }) => {
+      const { vicinity, outcome } = window.harness;
+      const workers = (window as unknown as { startedWorkers: Worker[] }).startedWorkers;
+      const index = await vicinity.VectorIndex.open(name, {
+        dimensions: 2,
+        metric: 'l2',
+        timeoutMs: 1_000,
+      });
+      await index.upsert(Array.from({ length: 100 }, (_, i) => ({ id: `v${i}`, vector: [i, 1] })));
+      // Another holder of the index's lock (a tab saving, say) that keeps it
+      // for three deadlines; the page stands in for it.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        navigator.locks.request(`vicinity:${name}`, () => {
+          resolve();
+          return new Promise<void>((done) => (release = done));
+        });
+      });
+      await held;
+      const save = outcome(index.save(), 60_000);
+      const search = outcome(index.search([3, 1], { k: 1 }), 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // The save is still waiting, not failed.
+      const pending = await Promise.race([save.then(() => 'settled'), Promise.resolve('pending')]);
+      release();
+      const results = { save: await save, search: await search };
+      const after = await index.stats();
+      const started = workers.length;
+      await index.close();
+      const reopened = await vicinity.VectorIndex.open(name, { dimensions: 2, metric: 'l2' });
+      const size = reopened.size;
+      await reopened.close();
+      await vicinity.VectorIndex.delete(name);
+      return { pending, results, after, size, workers: started };
+    },
+    { name },
+  );
+  expect(r.pending).toBe('pending');
+  expect(r.results.save).toMatchObject({ ok: true });
+  expect(r.results.search).toMatchObject({ ok: true });
+  expect(r.after).toMatchObject({ size: 100, unsavedChanges: 0 });
+  expect(r.size).toBe(100);
+  expect(r.workers).toBe(1);
+});
+
 test('after one fallback, the next save keeps the intact generation, not the damaged one', async ({
   harness,
 }) => {
