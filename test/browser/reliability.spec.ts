@@ -53,6 +53,58 @@ test('a worker that dies while no stored generation reopens: a few bounded attem
   expect(r.afterClose).toMatchObject({ ok: false, code: 'CLOSED' });
 });
 
+test('a replacement that fails for a passing cause is tried again after a growing wait: two failures, then the index recovers; five, then every call fails with the cause', async ({
+  harness,
+}) => {
+  const r = await harness.evaluate(
+    async (names) => {
+      const { vicinity, outcome } = window.harness;
+      const workers = (window as unknown as { startedWorkers: Worker[] }).startedWorkers;
+      // The next `crashes` workers started fail as they start, as a worker
+      // whose script the browser could not run does.
+      let crashes = 0;
+      const Recording = window.Worker;
+      window.Worker = class extends Recording {
+        constructor(url: string | URL, options?: WorkerOptions) {
+          super(url, options);
+          if (crashes > 0) {
+            crashes--;
+            setTimeout(() => this.dispatchEvent(new ErrorEvent('error', { message: 'no script' })));
+          }
+        }
+      };
+      const round = async (name: string, failures: number) => {
+        const index = await vicinity.VectorIndex.open(name, { dimensions: 2, metric: 'l2' });
+        await index.upsert([{ id: 'a', vector: [1, 0] }]);
+        await index.save();
+        const before = workers.length;
+        crashes = failures;
+        workers.at(-1)!.dispatchEvent(new ErrorEvent('error', { message: 'renderer lost it' }));
+        const later = await outcome(index.search([1, 0], { k: 1 }), 60_000);
+        const started = workers.length - before;
+        crashes = 0;
+        const closed = await outcome(index.close());
+        await vicinity.VectorIndex.delete(name);
+        return { later, started, closed };
+      };
+      const recovers = await round(names[0]!, 2);
+      const gives = await round(names[1]!, 10);
+      window.Worker = Recording;
+      return { recovers, gives };
+    },
+    [uniqueName('respawn-passing'), uniqueName('respawn-gives-up')],
+  );
+  // Two replacements failed, the third opened the saved generation.
+  expect(r.recovers.started).toBe(3);
+  expect(r.recovers.later).toMatchObject({ ok: true });
+  expect((r.recovers.later as { value: { id: string }[] }).value[0]).toMatchObject({ id: 'a' });
+  // Five attempts, then the cause: no more workers, a typed error that says so.
+  expect(r.gives.started).toBe(5);
+  expect(r.gives.later).toMatchObject({ ok: false, code: 'WORKER_CRASHED', typed: true });
+  expect((r.gives.later as { message: string }).message).toMatch(/5 attempts/);
+  expect(r.gives.closed).toMatchObject({ ok: true });
+});
+
 test('a call queued behind a long write is not timed out: the deadline counts from when the worker starts it', async ({
   harness,
 }) => {
