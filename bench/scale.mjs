@@ -52,7 +52,8 @@ const ALL_LANES = [
     id: 'float32',
     engine: 'simd',
     options: {},
-    // DESIGN.md, measured: wasm32 hnswlib at M 16 holds about 4·d + 380 bytes per vector.
+    // Measured: wasm32 hnswlib at M 16 holds about 4·d + 380 bytes of heap per vector
+    // (src/core/memoryModel.ts models the index alone at about 4·d + 208).
     bytesPerVector: (d) => 4 * d + 380,
   },
   {

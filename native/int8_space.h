@@ -20,7 +20,10 @@ namespace vicinity {
 enum Int8Metric { INT8_L2 = 0, INT8_DOT = 1 };
 
 /** Bytes of one element's data: the scale and norm, then one code a dimension. */
-inline size_t int8_data_size(size_t dim) { return 2 * sizeof(float) + dim; }
+constexpr size_t int8_data_size(size_t dim) { return 2 * sizeof(float) + dim; }
+
+// src/native/int8Codes.ts reads and writes the same data: 8 bytes of float32 scale and norm, then the codes.
+static_assert(sizeof(float) == 4 && int8_data_size(0) == 8, "an element's data starts with two float32");
 
 /** What the distance function is given: hnswlib passes one pointer, read as this. */
 struct Int8Param {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 // hnswlib's warnings go nowhere: the library writes no console output. A
@@ -34,6 +35,43 @@ using Index = hnswlib::HierarchicalNSW<float>;
 using hnswlib::labeltype;
 using hnswlib::linklistsizeint;
 using hnswlib::tableint;
+
+// hnswlib's types and fields as this file reads and writes them directly,
+// and as src/native/nativeLayout.ts reads the saved bytes: hnswlib's
+// saveIndex layout on wasm32, the one hnswlib-wasm writes too. A build
+// that changed any of them would save and load another layout, so it
+// stops here instead.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the layout is little-endian");
+static_assert(sizeof(void*) == 4 && sizeof(size_t) == 4, "wasm32: 4-byte pointers and size_t");
+static_assert(std::is_same<tableint, uint32_t>::value, "links and internal ids are uint32");
+static_assert(std::is_same<linklistsizeint, uint32_t>::value, "a link list starts with a uint32 count");
+static_assert(std::is_unsigned<labeltype>::value && sizeof(labeltype) == sizeof(uint32_t),
+              "labels are this API's uint32, stored in 4 bytes");
+static_assert(sizeof(unsigned int) == 4, "an element's upper link lists are preceded by a 4-byte size");
+static_assert(sizeof(float) == 4 && sizeof(double) == 8, "vectors are float32, the level multiplier a double");
+
+template <typename Field, typename Type>
+constexpr bool is_a = std::is_same<Field, Type>::value;
+
+// The header, field by field in the order write_header writes them.
+static_assert(is_a<decltype(Index::offsetLevel0_), size_t> && is_a<decltype(Index::max_elements_), size_t> &&
+                  is_a<decltype(Index::size_data_per_element_), size_t> &&
+                  is_a<decltype(Index::label_offset_), size_t> && is_a<decltype(Index::offsetData_), size_t>,
+              "header: offsets and sizes are size_t");
+static_assert(is_a<decltype(Index::maxlevel_), int>, "header: the top level is a signed int (-1 when empty)");
+static_assert(is_a<decltype(Index::enterpoint_node_), tableint>, "header: the entry point is an internal id");
+static_assert(is_a<decltype(Index::maxM_), size_t> && is_a<decltype(Index::maxM0_), size_t> &&
+                  is_a<decltype(Index::M_), size_t> && is_a<decltype(Index::ef_construction_), size_t>,
+              "header: link widths and efConstruction are size_t");
+static_assert(is_a<decltype(Index::mult_), double>, "header: the level multiplier is a double");
+
+// The element storage read_index and the cursors allocate and fill.
+static_assert(is_a<decltype(Index::data_level0_memory_), char*>, "level 0: one malloc'd block of records");
+static_assert(is_a<decltype(Index::linkLists_), char**>, "upper levels: one malloc'd block per element");
+static_assert(is_a<decltype(Index::element_levels_), std::vector<int>>, "levels: one int per element");
+static_assert(is_a<decltype(Index::size_links_per_element_), size_t> &&
+                  is_a<decltype(Index::size_links_level0_), size_t> && is_a<decltype(Index::data_size_), size_t>,
+              "link list and vector sizes are size_t");
 
 enum Metric { METRIC_L2 = 0, METRIC_IP = 1, METRIC_COSINE = 2 };
 enum Quantization { QUANT_NONE = 0, QUANT_INT8 = 1 };
@@ -257,6 +295,21 @@ const uint8_t* element_data(Index& ix, labeltype label) {
   return reinterpret_cast<const uint8_t*>(ix.getDataByInternalId(found->second));
 }
 
+// Writes up to k results, closest first; returns how many.
+int search_one(Handle* h, const float* query, uint32_t k, int filtered, uint32_t* labels, float* distances) {
+  return guarded([&] {
+    JsFilter filter;
+    auto result = h->index->searchKnn(h->prepare(query), k, filtered ? &filter : nullptr);
+    int n = static_cast<int>(result.size());
+    for (int i = n - 1; i >= 0; i--) {
+      labels[i] = static_cast<uint32_t>(result.top().second);
+      distances[i] = result.top().first;
+      result.pop();
+    }
+    return n;
+  });
+}
+
 bool valid_quantization(int quantization) {
   if (quantization == QUANT_NONE || quantization == QUANT_INT8) return true;
   last_error = "unknown quantization";
@@ -331,28 +384,12 @@ EMSCRIPTEN_KEEPALIVE int vh_mark_deleted(Handle* h, uint32_t label) {
 
 EMSCRIPTEN_KEEPALIVE void vh_set_ef(Handle* h, uint32_t ef) { h->index->setEf(ef); }
 
-// Writes up to k results, closest first; returns how many.
-EMSCRIPTEN_KEEPALIVE int vh_search(Handle* h, const float* query, uint32_t k, int filtered, uint32_t* labels,
-                                   float* distances) {
-  return guarded([&] {
-    JsFilter filter;
-    auto result = h->index->searchKnn(h->prepare(query), k, filtered ? &filter : nullptr);
-    int n = static_cast<int>(result.size());
-    for (int i = n - 1; i >= 0; i--) {
-      labels[i] = static_cast<uint32_t>(result.top().second);
-      distances[i] = result.top().first;
-      result.pop();
-    }
-    return n;
-  });
-}
-
-// Many queries, one call: query q writes counts[q] results at q * k.
+// Many queries, one call: query q writes counts[q] results at q * k, closest first.
 EMSCRIPTEN_KEEPALIVE int vh_search_batch(Handle* h, const float* queries, uint32_t nq, uint32_t k, int filtered,
                                          uint32_t* labels, float* distances, uint32_t* counts) {
   for (uint32_t q = 0; q < nq; q++) {
-    int n = vh_search(h, queries + static_cast<size_t>(q) * h->dim, k, filtered, labels + static_cast<size_t>(q) * k,
-                      distances + static_cast<size_t>(q) * k);
+    int n = search_one(h, queries + static_cast<size_t>(q) * h->dim, k, filtered, labels + static_cast<size_t>(q) * k,
+                       distances + static_cast<size_t>(q) * k);
     if (n < 0) return n;
     counts[q] = static_cast<uint32_t>(n);
   }
@@ -394,6 +431,7 @@ namespace {
 // size_t, a double and a size_t, packed.
 constexpr size_t kHeaderBytes = 6 * sizeof(size_t) + sizeof(int) + sizeof(tableint) + 3 * sizeof(size_t) +
                                 sizeof(double) + sizeof(size_t);
+static_assert(kHeaderBytes == 56, "the header is 56 bytes on wasm32, as src/native/nativeLayout.ts reads it");
 
 size_t write_header(const Index& ix, uint8_t* out) {
   Writer w{out};

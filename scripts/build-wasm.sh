@@ -10,7 +10,11 @@ cd "$(dirname "$0")/.."
 export NODE_PATH="${NODE_PATH:-}:$PWD/node_modules"
 out=src/engine/simd
 
-exported='_malloc,_free,_vh_last_error,_vh_create,_vh_load,_vh_free,_vh_count,_vh_capacity,_vh_resize,_vh_add,_vh_mark_deleted,_vh_set_ef,_vh_search,_vh_search_batch,_vh_get_vector,_vh_serialized_size,_vh_serialize,_vh_save_begin,_vh_save_size,_vh_save_read,_vh_save_end,_vh_load_begin,_vh_load_feed,_vh_load_end,_vh_load_abort'
+exported='_malloc,_free,_vh_last_error,_vh_create,_vh_load,_vh_free,_vh_count,_vh_capacity,_vh_resize,_vh_add,_vh_mark_deleted,_vh_set_ef,_vh_search_batch,_vh_get_vector,_vh_serialized_size,_vh_serialize,_vh_save_begin,_vh_save_size,_vh_save_read,_vh_save_end,_vh_load_begin,_vh_load_feed,_vh_load_end,_vh_load_abort'
+
+# The runtime exports name the heap views src/engine/SimdEngine.ts and
+# bench/engine.mjs use (HEAPU8, HEAPU32, HEAPF32): later Emscripten releases
+# put a view on the module only when it is listed.
 
 # -flto and emmalloc (the smaller of Emscripten's allocators) keep the module
 # small enough that a first visit stays within its 150 kB budget (gzipped,
@@ -25,7 +29,7 @@ em++ native/vicinity_hnsw.cpp -o "$out/hnsw-simd.js" \
   -sALLOW_MEMORY_GROWTH -sMAXIMUM_MEMORY=4GB \
   -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 \
   -sEXPORTED_FUNCTIONS="$exported" \
-  -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,HEAPU8,HEAPU32,HEAPF32 \
   -sINCOMING_MODULE_JS_API=locateFile,instantiateWasm,acceptLabel
 
 # The library writes nothing to the console: the glue's default print

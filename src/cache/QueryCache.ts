@@ -114,10 +114,6 @@ export class QueryCache {
     };
   }
 
-  delete(key: string): void {
-    this.#lru.delete(key);
-  }
-
   /** Drops every entry whose key `keep` refuses. */
   retain(keep: (key: string) => boolean): void {
     for (const key of [...this.#lru.keys()]) if (!keep(key)) this.#lru.delete(key);

@@ -2,14 +2,9 @@ import type { SnapshotSource } from '../storage/SnapshotSource.js';
 import type { EngineKind } from '../core/types.js';
 import type { EngineParams } from '../core/protocol.js';
 
-export interface EngineResult {
-  readonly labels: Uint32Array;
-  /** As the engine computes them: 1 - dot for cosine and ip, squared L2 for l2. */
-  readonly distances: Float32Array;
-}
-
 export interface BatchResult {
   readonly labels: Uint32Array;
+  /** As the engine computes them: 1 - dot for cosine and ip, squared L2 for l2. */
   readonly distances: Float32Array;
   readonly counts: Uint32Array;
 }
@@ -29,7 +24,6 @@ export interface Engine {
   /** Adds or, for a live label, replaces. `reuseDeleted` may overwrite a deleted slot. */
   add(vector: Float32Array, label: number, reuseDeleted: boolean): void;
   markDeleted(label: number): void;
-  search(query: Float32Array, k: number, accept?: (label: number) => boolean): EngineResult;
   /** `count` queries packed in one array; query q's hits are at q * k, `counts[q]` of them. */
   searchBatch(
     queries: Float32Array,

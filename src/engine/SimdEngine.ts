@@ -1,7 +1,7 @@
 import { VicinityError } from '../core/VicinityError.js';
 import type { Metric, Quantization } from '../core/types.js';
 import type { SnapshotSource } from '../storage/SnapshotSource.js';
-import type { BatchResult, Engine, EngineFactory, EngineLoad, EngineResult } from './Engine.js';
+import type { BatchResult, Engine, EngineFactory, EngineLoad } from './Engine.js';
 import type { EngineParams } from '../core/protocol.js';
 import { assertAddressable } from '../core/memoryModel.js';
 import type { HnswSimdModule } from './simd/HnswSimdModule.js';
@@ -18,6 +18,11 @@ const RANDOM_SEED = 100;
 /** Bytes a streaming load copies into the heap per call: a chunk at most. */
 const FEED_BYTES = 4 << 20;
 const acceptAll = () => true;
+
+/** A streaming load whose result is a SimdEngine (see EngineFactory.loadStream). */
+export interface SimdEngineLoad extends EngineLoad {
+  finish(): SimdEngine;
+}
 
 /**
  * hnswlib compiled with WebAssembly SIMD behind a plain C API
@@ -102,7 +107,7 @@ export class SimdEngine implements Engine {
     byteLength: number,
     capacity: number,
     loader = defaultLoader,
-  ): Promise<EngineLoad> {
+  ): Promise<SimdEngineLoad> {
     assertAddressable(params, capacity);
     const m = await loader();
     let cursor = m._vh_load_begin(
@@ -185,7 +190,12 @@ export class SimdEngine implements Engine {
     this.#m._vh_set_ef(this.#handle, ef);
   }
 
-  search(query: Float32Array, k: number, accept?: (label: number) => boolean): EngineResult {
+  /** One query's hits, closest first: `searchBatch` with a count of 1. */
+  search(
+    query: Float32Array,
+    k: number,
+    accept?: (label: number) => boolean,
+  ): { labels: Uint32Array; distances: Float32Array } {
     const { labels, distances, counts } = this.searchBatch(query, 1, k, accept);
     const n = counts[0] ?? 0;
     return { labels: labels.subarray(0, n), distances: distances.subarray(0, n) };

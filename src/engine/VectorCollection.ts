@@ -358,7 +358,7 @@ function finiteDistance(d: number): number {
   return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, d));
 }
 
-/** The engine's distance for one pair, in its own units (see EngineResult). */
+/** The engine's distance for one pair, in its own units (see BatchResult). */
 export function engineDistance(metric: Metric, a: Float32Array, b: Float32Array): number {
   let dot = 0;
   let aa = 0;

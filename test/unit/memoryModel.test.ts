@@ -37,7 +37,6 @@ function countingEngine(capacity: number) {
       labels.add(label);
     },
     markDeleted: () => undefined,
-    search: () => ({ labels: new Uint32Array(), distances: new Float32Array() }),
     searchBatch: () => ({
       labels: new Uint32Array(),
       distances: new Float32Array(),

@@ -3,7 +3,7 @@ import { toVicinityError } from '../../core/VicinityError.js';
 import { withLock } from '../../util/withLock.js';
 import { sleep } from '../../util/sleep.js';
 import { withTimeout } from '../../util/withTimeout.js';
-import type { BatchResult, Engine, EngineFactory, EngineResult } from '../Engine.js';
+import type { BatchResult, Engine, EngineFactory } from '../Engine.js';
 import type { EngineParams } from '../../core/protocol.js';
 import { assertAddressable, snapshotBytes } from '../../core/memoryModel.js';
 import { assertQuantizable } from '../../core/engineChoice.js';
@@ -148,11 +148,6 @@ export class HnswlibWasmEngine implements Engine {
     this.#index.markDelete(label);
   }
 
-  search(query: Float32Array, k: number, accept?: (label: number) => boolean): EngineResult {
-    const { neighbors, distances } = this.#index.searchKnn(query, k, accept);
-    return { labels: Uint32Array.from(neighbors), distances: Float32Array.from(distances) };
-  }
-
   searchBatch(
     queries: Float32Array,
     count: number,
@@ -164,10 +159,10 @@ export class HnswlibWasmEngine implements Engine {
     const distances = new Float32Array(count * k);
     const counts = new Uint32Array(count);
     for (let q = 0; q < count; q++) {
-      const r = this.search(queries.subarray(q * dim, (q + 1) * dim), k, accept);
-      labels.set(r.labels, q * k);
+      const r = this.#index.searchKnn(queries.subarray(q * dim, (q + 1) * dim), k, accept);
+      labels.set(r.neighbors, q * k);
       distances.set(r.distances, q * k);
-      counts[q] = r.labels.length;
+      counts[q] = r.neighbors.length;
     }
     return { labels, distances, counts };
   }

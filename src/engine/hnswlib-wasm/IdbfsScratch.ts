@@ -7,7 +7,8 @@ import { withTimeout } from '../../util/withTimeout.js';
  * hnswlib-wasm keeps its files in Emscripten's IDBFS: an IndexedDB database
  * named after the mount point, one record per file. Its FS object is not
  * exported, so this record is the only door for index bytes in and out.
- * Layout and timings are recorded in DESIGN.md; the rules that matter:
+ * A record is a FileRecord (below) keyed by the file's path (scratchPath);
+ * how vicinity uses it is in README.md ("How it works"). The rules that matter:
  * - `timestamp` must be a Date, or the next populate sync hangs silently;
  * - `contents.buffer` may be larger than the file: copy `byteLength` bytes;
  * - the database and its store must be created exactly as IDBFS does.

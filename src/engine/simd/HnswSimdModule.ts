@@ -33,14 +33,6 @@ export interface HnswSimdModule {
   _vh_add(handle: number, vector: number, label: number, reuseDeleted: number): number;
   _vh_mark_deleted(handle: number, label: number): number;
   _vh_set_ef(handle: number, ef: number): void;
-  _vh_search(
-    handle: number,
-    query: number,
-    k: number,
-    filtered: number,
-    labels: number,
-    distances: number,
-  ): number;
   _vh_search_batch(
     handle: number,
     queries: number,
