@@ -12,7 +12,7 @@ import type { EngineKind, Quantization } from './types.js';
  * upper-level link lists (a share 1/(M-1) of an M-link list, on average).
  * The constants were checked against the heap that both engines report
  * (test/browser/memory.spec.ts). An int8 index stores 8 + dimensions bytes a
- * vector instead of 4 · dimensions (native/int8Codes.ts); nothing else changes.
+ * vector instead of 4 · dimensions (src/native/int8Codes.ts); nothing else changes.
  */
 
 /** Bytes of the header before an element's codes: its scale and squared norm. */
