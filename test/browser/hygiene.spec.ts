@@ -11,8 +11,13 @@ test('list, delete, storage figures and autosave', async ({ harness }) => {
       const second = await VectorIndex.open(b, { dimensions: 2 });
       await first.upsert([{ id: 'x', vector: [1, 2] }]);
       await second.upsert([{ id: 'y', vector: [2, 1] }]);
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      const autosaved = (await first.stats()).savedGeneration;
+      // The autosave comes 50 ms after the write: wait for it, within a bound.
+      let autosaved: number | null = null;
+      for (const until = performance.now() + 10_000; autosaved === null;) {
+        autosaved = (await first.stats()).savedGeneration;
+        if (performance.now() > until) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
       const stats = await first.stats();
       await first.upsert([{ id: 'z', vector: [3, 3] }]);
       // Closing with an autosave pending runs it first.
