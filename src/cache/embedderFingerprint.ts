@@ -1,3 +1,4 @@
+import { withTimeout } from '../util/withTimeout.js';
 import { Cyrb53 } from './Cyrb53.js';
 
 /**
@@ -34,14 +35,10 @@ export async function embedderFingerprint(
   timeoutMs: number = PROBE_TIMEOUT_MS,
 ): Promise<string | null> {
   if (typeof embed !== 'function') return null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
-  });
   try {
-    const answer = await Promise.race([probe(embed), timedOut]);
-    if (answer === TIMED_OUT || !Array.isArray(answer) || answer.length !== PROBE_TEXTS.length)
-      return null;
+    // A probe past its deadline rejects, as one that throws: no fingerprint.
+    const answer = await withTimeout(probe(embed), timeoutMs, 'the embedder probe');
+    if (!Array.isArray(answer) || answer.length !== PROBE_TEXTS.length) return null;
     const hash = new Cyrb53(PROBE_TEXTS.length);
     let dimensions = 0;
     for (const item of answer as unknown[]) {
@@ -60,8 +57,6 @@ export async function embedderFingerprint(
     return `${dimensions.toString(36)}.${hash.digest().toString(36)}`;
   } catch {
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -88,7 +83,6 @@ async function probe(embed: (texts: string[]) => unknown): Promise<unknown> {
   }
 }
 
-const TIMED_OUT = Symbol('timed out');
 /** Hashed in place of a probe the embedder gave no usable vector for. */
 const NO_VECTOR = 0xffffffff;
 

@@ -59,7 +59,7 @@ export class Searcher {
     useCache: boolean,
   ): Promise<SearchResult> {
     const request = this.#parts.queries.request(options);
-    const efSearch = request.efSearch ?? this.#parts.state.efSearch;
+    const efSearch = this.#efSearch(request);
     const hits = await this.#parts.meter.measure(operation, efSearch, () =>
       this.#one(query, request, operation === 'search', useCache),
     );
@@ -117,7 +117,7 @@ export class Searcher {
     const queries = batch as readonly (VectorLike | string)[];
     const request = packer.request(rest);
     if (queries.length === 0) return [];
-    const efSearch = request.efSearch ?? this.#parts.state.efSearch;
+    const efSearch = this.#efSearch(request);
     const answers = await meter.measure('searchBatch', efSearch, async () => {
       if (!cache) {
         const { value, workerMs } = await this.#many(queries, request);
@@ -173,7 +173,7 @@ export class Searcher {
     const { texts, vectorQueries, raw } = split;
     if (queries.length === 0) return [];
     const operation = textMode === 'text' ? 'textSearch' : 'hybridSearch';
-    const efSearch = request.efSearch ?? this.#parts.state.efSearch;
+    const efSearch = this.#efSearch(request);
     return meter.measure(operation, efSearch, async () => {
       const filter = request.filter;
       const mode = { key: modeKey(modeRequest), embeds: textMode === 'hybrid' };
@@ -214,6 +214,11 @@ export class Searcher {
       });
       return { value: answers, workerMs };
     });
+  }
+
+  /** The efSearch a request runs at: its own, or the index's default as the page last set it. */
+  #efSearch(request: SearchRequest): number {
+    return request.efSearch ?? this.#parts.state.efSearch;
   }
 
   /** Tells the tuning port's listeners of a search answered. */

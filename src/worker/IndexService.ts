@@ -28,6 +28,7 @@ import { openText } from '../text/openText.js';
 import type { TextIndex } from '../text/TextIndex.js';
 import { SerialQueue } from '../util/SerialQueue.js';
 import { withLock } from '../util/withLock.js';
+import { nextTask } from '../util/nextTask.js';
 import { assertEf } from '../validation/validateInput.js';
 import { Generations } from './Generations.js';
 // Native files' code is loaded by import and export only, not with the worker.
@@ -81,13 +82,12 @@ export class IndexService implements IndexServiceApi {
   }
 
   /**
-   * Runs `report` in turn after every call received so far, once their
-   * answers have been posted (a task later: Comlink posts them from promise
-   * callbacks), and before any call received later starts.
+   * Runs `report` after every call received so far has posted its answer (a
+   * task later: Comlink posts from promise callbacks), before any later call.
    */
   afterQueued(report: () => void): void {
     void this.#run(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await nextTask();
       report();
     });
   }
