@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import offMainThread from '@surma/rollup-plugin-off-main-thread';
+import { importMetaAssets } from '@web/rollup-plugin-import-meta-assets';
+import { rollup, type Plugin } from 'rollup';
 import { build } from 'vite';
 import webpack from 'webpack';
 import { expect, test } from './fixtures';
@@ -9,9 +13,10 @@ import { expect, test } from './fixtures';
 /*
  * The built package (dist/, made by `npm run build` before the browser tests)
  * inside someone else's app, built by Vite and by webpack 5, each with its
- * default configuration: the workers and the SIMD engine's .wasm must be
- * found and emitted with nothing on the consumer's side that names vicinity.
- * (The aliases stand in for `npm install vicinity`.)
+ * default configuration, and by Rollup with the plugins README names: the
+ * workers and the SIMD engine's .wasm must be found and emitted with nothing
+ * on the consumer's side that names vicinity. (The aliases stand in for
+ * `npm install vicinity`.)
  */
 const root = resolve('test/consumer');
 const TYPES: Record<string, string> = {
@@ -109,7 +114,49 @@ async function buildWithWebpack(outDir: string): Promise<void> {
   );
 }
 
-const BUNDLERS = { vite: buildWithVite, webpack: buildWithWebpack } as const;
+/**
+ * Rollup's own URL for an emitted file in `es` output. off-main-thread
+ * answers this hook with a bare relative path for every file, which its
+ * workers resolve against `import.meta.url` but an asset's
+ * `new URL(path)` cannot; listed first, this hook answers instead.
+ */
+const rollupFileUrls: Plugin = {
+  name: 'file-urls',
+  resolveFileUrl: ({ relativePath }) =>
+    `new URL(${JSON.stringify(relativePath)}, import.meta.url).href`,
+};
+
+/** Rollup with the README's plugins: packages, workers, and `new URL(…, import.meta.url)` assets. */
+async function buildWithRollup(outDir: string): Promise<void> {
+  const aliases: Record<string, string> = {
+    vicinity: resolve('dist/index.js'),
+    'vicinity/dashboard': resolve('dist/dashboard.js'),
+  };
+  const bundle = await rollup({
+    input: join(root, 'main.js'),
+    plugins: [
+      rollupFileUrls,
+      { name: 'vicinity-as-dependency', resolveId: (source) => aliases[source] ?? null },
+      nodeResolve({ browser: true }),
+      offMainThread({ silenceESMWorkerWarning: true }),
+      importMetaAssets(),
+    ],
+  });
+  await rm(outDir, { recursive: true, force: true });
+  await bundle.write({ dir: outDir, format: 'es' });
+  await bundle.close();
+  await writeFile(
+    join(outDir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>vicinity as a dependency</title>' +
+      '<p id="result">loading</p><script type="module" src="./main.js"></script>',
+  );
+}
+
+const BUNDLERS = {
+  vite: buildWithVite,
+  webpack: buildWithWebpack,
+  rollup: buildWithRollup,
+} as const;
 type Bundler = keyof typeof BUNDLERS;
 const apps = {} as Record<Bundler, App>;
 
