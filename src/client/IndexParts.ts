@@ -14,6 +14,7 @@ import { Saver } from './Saver.js';
 import { Searcher } from './Searcher.js';
 import { TabSync } from './TabSync.js';
 import { Workers } from './Workers.js';
+import { Writer } from './Writer.js';
 
 /** The parts a VectorIndex is made of, wired together once, when it opens. */
 export interface IndexParts {
@@ -27,6 +28,7 @@ export interface IndexParts {
   readonly queries: QueryPacker;
   readonly cache: IndexCache | null;
   readonly searcher: Searcher;
+  readonly writer: Writer;
   readonly saver: Saver;
   readonly tabs: TabSync;
   /** The page's tokenizer function, when the index's text is tokenised on the page. */
@@ -87,7 +89,8 @@ export function assembleIndex(
     : null;
   const searcher = new Searcher({ state, workers, queries, meter, cache, tokenizer });
   const saver = new Saver({ primary, state, meter, tabs }, options);
-  return { state, workers, meter, queries, cache, searcher, saver, tabs, tokenizer };
+  const writer = new Writer({ state, workers, meter, saver, tokenizer });
+  return { state, workers, meter, queries, cache, searcher, writer, saver, tabs, tokenizer };
 }
 
 /** stats(): what the worker says of the index, with what only the page knows. */

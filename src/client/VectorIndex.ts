@@ -1,4 +1,3 @@
-import { transfer } from 'comlink';
 import { VicinityError } from '../core/VicinityError.js';
 import { assertSameBuild } from '../core/buildParams.js';
 import type {
@@ -10,7 +9,7 @@ import type {
   SearchResult,
   VectorLike,
 } from '../core/types.js';
-import type { MutationResult, NativeExport, OpenResult } from '../core/protocol.js';
+import type { NativeExport, OpenResult } from '../core/protocol.js';
 import { IndexCache, type IndexCacheApi } from '../cache/IndexCache.js';
 import type { IndexGauges } from '../export/toPrometheus.js';
 import { PageHealth } from '../monitor/PageHealth.js';
@@ -21,18 +20,16 @@ import {
   requestPersistence,
   storageState,
 } from '../storage/storeCatalog.js';
-import { itemTexts } from '../text/textOptions.js';
-import { assertEf, assertIds, packItems } from '../validation/validateInput.js';
-import { PER_VECTOR_MS, PER_VECTOR_SAVE_MS } from './allowances.js';
+import { PER_VECTOR_SAVE_MS } from './allowances.js';
 import { estimateMemory, type MemoryEstimate, type MemoryPlan } from './estimate.js';
 import type { ImportOptions } from './nativeImport.js';
-import { PrimaryWorker, type PrimaryApi } from './PrimaryWorker.js';
+import { PrimaryWorker } from './PrimaryWorker.js';
 import { openRequest, resolveOptions, type ResolvedOptions } from './resolveOptions.js';
 import type { VectorIndexOptions } from './resolveOptions.js';
 import type { SaveAnswer } from './Saver.js';
 import { assembleIndex, indexStats, type IndexParts } from './IndexParts.js';
 import { TUNING, type TuningPort } from './tuning.js';
-import { tuningPort } from './tuningPort.js';
+import { indexTuningPort } from './tuningPort.js';
 
 /** Indexes open in this page, so that `delete` can close them first. */
 const openIndexes = new Map<string, Set<VectorIndex>>();
@@ -173,45 +170,13 @@ export class VectorIndex {
   /** Adds items, or replaces those whose id exists. A batch with one bad item changes nothing. */
   async upsert(items: readonly Item[]): Promise<void> {
     this.#assertOpen();
-    const { ids, vectors, metadata } = packItems(items, this.dimensions, this.metric);
-    if (ids.length === 0) return;
-    const texts = itemTexts(items, this.#parts.tokenizer);
-    // Replicas and cached answers go stale before the write is sent: a search
-    // called after this one, even before it resolves, must see it.
-    this.#parts.workers.changed();
-    this.#parts.state.writing();
-    const sent = transfer(vectors, [vectors.buffer]);
-    await this.#write('upsert', ids.length * PER_VECTOR_MS, (api) =>
-      texts === undefined
-        ? api.upsert(ids, sent, metadata)
-        : api.upsert(ids, sent, metadata, texts),
-    );
+    return this.#parts.writer.upsert(items);
   }
 
   /** Removes ids; ids that do not exist are ignored. Resolves with how many were removed. */
   async remove(ids: readonly string[]): Promise<number> {
     this.#assertOpen();
-    if (!Array.isArray(ids)) throw new VicinityError('INVALID_ID', 'remove takes an array of ids');
-    assertIds(ids, 'ids');
-    if (ids.length === 0) return 0;
-    this.#parts.workers.changed();
-    this.#parts.state.writing();
-    return this.#write('remove', 0, (api) => api.remove([...ids]));
-  }
-
-  /** A write sent, timed, and recorded; resolves with how many items it changed. */
-  async #write(
-    operation: 'upsert' | 'remove',
-    allowanceMs: number,
-    send: (api: PrimaryApi) => Promise<MutationResult>,
-  ): Promise<number> {
-    const result = await this.#parts.meter.measure(operation, undefined, async () => {
-      const done = await this.#parts.workers.primary.call(send, allowanceMs);
-      return { value: done, workerMs: done.workerMs };
-    });
-    this.#parts.state.wrote(result);
-    if (operation === 'upsert' || result.changed > 0) this.#parts.saver.scheduleAutosave();
-    return result.changed;
+    return this.#parts.writer.remove(ids);
   }
 
   /**
@@ -243,20 +208,7 @@ export class VectorIndex {
 
   /** The load tester's and the optimizer's way in; not part of the API. */
   [TUNING](): TuningPort {
-    this.#tuning ??= tuningPort({
-      monitor: this.monitor,
-      cache: this.#parts.cache,
-      state: this.#parts.state,
-      primary: this.#parts.workers.primary,
-      queries: this.#parts.queries,
-      listeners: this.#parts.searcher.listeners,
-      assertOpen: () => this.#assertOpen(),
-      setEfSearch: (efSearch) => this.setEfSearch(efSearch),
-      loadTestSearch: (query, options, useCache) => {
-        this.#assertOpen();
-        return this.#parts.searcher.measured('loadtest', query, options, useCache);
-      },
-    });
+    this.#tuning ??= indexTuningPort(this.#parts, this.monitor, () => this.#assertOpen());
     return this.#tuning;
   }
 
@@ -272,15 +224,7 @@ export class VectorIndex {
   /** Sets the default search width of this index (saved with it). */
   async setEfSearch(efSearch: number): Promise<void> {
     this.#assertOpen();
-    assertEf(efSearch);
-    this.#parts.workers.changed();
-    this.#parts.state.settingEfSearch(efSearch);
-    const primary = this.#parts.workers.primary;
-    const result = await this.#parts.meter.track(() =>
-      primary.call((api) => api.setEfSearch(efSearch)),
-    );
-    this.#parts.state.wrote(result);
-    this.#parts.saver.scheduleAutosave();
+    return this.#parts.writer.setEfSearch(efSearch);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { IndexServiceApi, SearchRequest, Timed } from '../core/protocol.js'
 import type { IndexCache } from '../cache/IndexCache.js';
 import type { PerformanceMonitor } from '../monitor/PerformanceMonitor.js';
 import { PER_QUERY_MS } from './allowances.js';
+import type { IndexParts } from './IndexParts.js';
 import type { IndexState } from './IndexState.js';
 import type { PrimaryWorker } from './PrimaryWorker.js';
 import type { QueryPacker } from './QueryPacker.js';
@@ -30,6 +31,31 @@ export interface TuningParts {
     options: SearchOptions,
     useCache: boolean,
   ) => Promise<SearchResult>;
+}
+
+/** The tuning port of an index made of `parts`; every call through it checks `assertOpen` first. */
+export function indexTuningPort(
+  parts: IndexParts,
+  monitor: PerformanceMonitor,
+  assertOpen: () => void,
+): TuningPort {
+  return tuningPort({
+    monitor,
+    cache: parts.cache,
+    state: parts.state,
+    primary: parts.workers.primary,
+    queries: parts.queries,
+    listeners: parts.searcher.listeners,
+    assertOpen,
+    setEfSearch: (efSearch) => {
+      assertOpen();
+      return parts.writer.setEfSearch(efSearch);
+    },
+    loadTestSearch: (query, options, useCache) => {
+      assertOpen();
+      return parts.searcher.measured('loadtest', query, options, useCache);
+    },
+  });
 }
 
 /** The port the load tester and the optimizer use (see tuning.ts). */
