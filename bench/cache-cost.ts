@@ -127,7 +127,11 @@ async function missWorkUs(base: Float32Array[], hits: Hit[]): Promise<number> {
   const cache = new IndexCache(
     name,
     { maxBytes: 8 << 20, ttlMs: 3_600_000, persist: true, logSize: 500 },
-    { version: () => 'sbench', efSearch: () => 64, warmSearch: async () => [], busy: () => false },
+    {
+      content: { cacheVersion: 'sbench', efSearch: 64 },
+      activity: { busy: false },
+      search: async () => [],
+    },
   );
   await cache.load();
   let fresh = 0;

@@ -40,14 +40,16 @@ export interface IndexCacheApi {
 }
 
 /** What a search through the cache needs from the index. */
-export interface CacheHost {
-  /** Identity of the content that answers now, or null when no answer may be cached. */
-  version(): string | null;
-  /** The index's default efSearch. */
-  efSearch(): number;
-  /** Runs a search past the cache (and caches it) without logging it. */
-  warmSearch(query: LoggedQuery): Promise<unknown>;
-  busy(): boolean;
+export interface CacheInputs {
+  /**
+   * What answers now (the index's IndexState): the content's version, null
+   * while no answer may be cached, and the default efSearch.
+   */
+  readonly content: { readonly cacheVersion: string | null; readonly efSearch: number };
+  /** Whether calls of the page are under way (its CallMeter): warming waits for a quiet moment. */
+  readonly activity: { readonly busy: boolean };
+  /** Runs a search past the cache (and caches it) without logging it: how the warmer fills it. */
+  readonly search: (query: LoggedQuery) => Promise<unknown>;
   /** The index's `embed` option: text answers are tied to what it produces. */
   readonly embed?: ((texts: string[]) => unknown) | undefined;
 }
@@ -80,7 +82,7 @@ export class IndexCache implements IndexCacheApi {
   readonly #cache: QueryCache;
   readonly #store: CacheStore | null;
   readonly #log: QueryLog;
-  readonly #host: CacheHost;
+  readonly #inputs: CacheInputs;
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
   #persisting: Promise<void> = Promise.resolve();
   /** On pagehide, and when the page is hidden (a tab left in the background may be killed). */
@@ -96,11 +98,11 @@ export class IndexCache implements IndexCacheApi {
   #fingerprint: Fingerprint;
   #counts = { loaded: 0, dropped: 0, corrupt: 0, persistErrors: 0 };
 
-  constructor(name: string, options: ResolvedCacheOptions, host: CacheHost, logger?: LogSink) {
-    this.#host = host;
+  constructor(name: string, options: ResolvedCacheOptions, inputs: CacheInputs, logger?: LogSink) {
+    this.#inputs = inputs;
     this.#store = options.persist ? new CacheStore(name) : null;
     this.#fingerprint =
-      this.#store || host.embed === undefined
+      this.#store || inputs.embed === undefined
         ? { state: 'unknown' }
         : { state: 'known', value: IN_MEMORY_ONLY };
     if (this.#store) {
@@ -146,7 +148,7 @@ export class IndexCache implements IndexCacheApi {
     await this.#log.load().catch(() => {
       this.#counts.corrupt++;
     });
-    const version = this.#host.version();
+    const version = this.#inputs.content.cacheVersion;
     const loaded = await this.#store.load(
       (key) => version !== null && key.startsWith(`${version}|`),
     );
@@ -176,7 +178,8 @@ export class IndexCache implements IndexCacheApi {
       if (i > 0 && i % RESTORE_SLICE === 0) await nextTask();
       const { key, entry, ttlMs } = entries[i] as (typeof entries)[number];
       // Whatever was cached in this page meanwhile is newer; other content's answers are void.
-      if (this.#cache.has(key) || !key.startsWith(`${this.#host.version()}|`)) continue;
+      if (this.#cache.has(key) || !key.startsWith(`${this.#inputs.content.cacheVersion}|`))
+        continue;
       if (this.#cache.set(key, entry.query, entry.hits, ttlMs)) this.#counts.loaded++;
     }
   }
@@ -193,7 +196,7 @@ export class IndexCache implements IndexCacheApi {
     // After the page's own work of the moment (an open, its first searches):
     // the probe calls the embedder, which may be a model on the main thread.
     const done = idlePeriod(PROBE_IDLE_TIMEOUT_MS)
-      .then(() => embedderFingerprint(this.#host.embed))
+      .then(() => embedderFingerprint(this.#inputs.embed))
       .then((value) => {
         this.#fingerprint = { state: 'known', value };
         return value;
@@ -236,15 +239,15 @@ export class IndexCache implements IndexCacheApi {
       query,
       queryKey: part,
       k,
-      efSearch: efSearch ?? this.#host.efSearch(),
+      efSearch: efSearch ?? this.#inputs.content.efSearch,
       filter,
       ...(mode === undefined ? {} : { mode: mode.key }),
     });
   }
 
-  /** The version the host reports; entries of other versions are dropped when it moves. */
+  /** The content's version; entries of other versions are dropped when it moves. */
   #currentVersion(): string | null {
-    const version = this.#host.version();
+    const version = this.#inputs.content.cacheVersion;
     if (version !== null && version !== this.#version) {
       this.#version = version;
       const prefix = `${version}|`;
@@ -259,7 +262,7 @@ export class IndexCache implements IndexCacheApi {
 
   /** Caches an answer if the content did not change while it was computed. */
   remember(key: string, query: Float32Array | string, hits: readonly Hit[]): void {
-    if (!key.startsWith(`${this.#host.version()}|`)) return;
+    if (!key.startsWith(`${this.#inputs.content.cacheVersion}|`)) return;
     if (!this.#cache.set(key, query, hits)) return;
     if (key.startsWith(SAVED_VERSION)) {
       const stored = this.#cache.peek(key);
@@ -339,8 +342,8 @@ export class IndexCache implements IndexCacheApi {
           const key = this.key(q.query, q.k, undefined, q.filter);
           return key !== null && this.#cache.has(key);
         },
-        search: (q) => this.#host.warmSearch(q),
-        busy: () => this.#host.busy(),
+        search: (q) => this.#inputs.search(q),
+        busy: () => this.#inputs.activity.busy,
         idle: idlePeriod,
       },
       options,

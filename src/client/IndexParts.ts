@@ -73,15 +73,12 @@ export function assembleIndex(
         options.name,
         options.cache,
         {
-          // Nothing is served while another tab holds newer content, or a failed worker is replaced.
-          version: () =>
-            state.stale || primary.recovering || primary.broken ? null : state.version.current(),
-          efSearch: () => state.efSearch,
-          warmSearch: async (query) => {
+          content: state,
+          activity: meter,
+          search: async (query) => {
             // Called once the cache has loaded, after `searcher` below exists.
             if (!hooks.closed()) await searcher.warm(query);
           },
-          busy: () => meter.busy,
           embed: options.embed,
         },
         options.logger,

@@ -37,6 +37,8 @@ export class IndexState {
   savedGeneration: number | null;
   /** Names the content that answers, for the query cache's keys. */
   readonly version: ContentVersion;
+  /** The worker failed and no new one has reopened the index yet (or none could). */
+  #workerDown = false;
 
   constructor(owner: string, opened: OpenResult) {
     this.params = opened.params;
@@ -46,6 +48,15 @@ export class IndexState {
     this.text = opened.text;
     this.savedGeneration = opened.created ? null : opened.generation;
     this.version = new ContentVersion(owner, opened.checksum);
+  }
+
+  /**
+   * The content that answers now, as the query cache names it; null while
+   * no answer may be cached or served: another tab holds newer content, or
+   * a failed worker is being replaced, or could not be.
+   */
+  get cacheVersion(): string | null {
+    return this.stale || this.#workerDown ? null : this.version.current();
   }
 
   /** Writes sent since the last save that succeeded. */
@@ -87,12 +98,14 @@ export class IndexState {
 
   /** The worker failed: until it is replaced, what it reopens is the last saved generation. */
   failed(): void {
+    this.#workerDown = true;
     this.size = this.savedSize;
     this.unsaved = 0;
   }
 
   /** A new worker reopened the index from storage. */
   reopened(opened: OpenResult): void {
+    this.#workerDown = false;
     this.writes++;
     this.size = opened.size;
     this.savedSize = opened.created ? 0 : opened.size;

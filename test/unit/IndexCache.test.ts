@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
-import { IndexCache, type CacheHost } from '../../src/cache/IndexCache.js';
+import { IndexCache, type CacheInputs } from '../../src/cache/IndexCache.js';
 import type { LoggedQuery } from '../../src/cache/QueryLog.js';
 import type { Hit } from '../../src/core/types.js';
 
@@ -11,13 +11,12 @@ const embedder = (seed: number) => (texts: string[]) =>
   texts.map((t) => [t.length + seed, seed, 1, 0]);
 const hits: Hit[] = [{ id: 'a', score: 0.5, distance: 0.5 }];
 
-function cache(host: Partial<CacheHost> = {}, options = OPTIONS) {
+function cache(host: Partial<CacheInputs> = {}, options = OPTIONS) {
   const searched: LoggedQuery[] = [];
-  const full: CacheHost = {
-    version: () => 'sabc',
-    efSearch: () => 64,
-    warmSearch: async (q) => void searched.push(q),
-    busy: () => false,
+  const full: CacheInputs = {
+    content: { cacheVersion: 'sabc', efSearch: 64 },
+    activity: { busy: false },
+    search: async (q) => void searched.push(q),
     ...host,
   };
   return { cache: new IndexCache(`test-${++names}`, options, full), searched };
@@ -37,7 +36,7 @@ describe('IndexCache and the embedder', () => {
   });
 
   it('keys the same text differently under another embedder, alike under the same one', async () => {
-    const keyWith = async (embed: CacheHost['embed']) => {
+    const keyWith = async (embed: CacheInputs['embed']) => {
       const { cache: c } = cache({ embed });
       await c.load();
       return c.key('hello', 5, undefined, undefined);
