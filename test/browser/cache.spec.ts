@@ -236,7 +236,7 @@ test('cached answers of a saved index survive a reload, and an unreadable cache 
   }, name);
   expect(damaged.garbage).toMatchObject({ corrupt: 2, loaded: 20 });
   expect(damaged.answers).toEqual([false, true]);
-  expect(damaged.reopened).toBe(true);
+  expect(damaged.reopened, JSON.stringify(damaged.unreadable)).toBe(true);
   // delete removed the index, its cache and its query log.
   expect(damaged.left).toEqual([]);
 });

@@ -1,5 +1,11 @@
 import { expect, test, uniqueName } from './fixtures';
 
+/** The same ids, in the same order, for every query. */
+function expectSameAnswers(actual: string[][], expected: string[][], what: string) {
+  expect(actual, `${what}: one answer per query`).toHaveLength(expected.length);
+  for (const [i, ids] of expected.entries()) expect(actual[i], `${what}, query ${i}`).toEqual(ids);
+}
+
 test('extra workers answer like one, and never from before the last write', async ({ harness }) => {
   const name = uniqueName('pool');
   const r = await harness.evaluate(async (name) => {
@@ -20,17 +26,20 @@ test('extra workers answer like one, and never from before the last write', asyn
     await pooled.replicasReady();
     const ready = (await pooled.stats()).workers;
     const queries = words.queries.vectors;
-    const key = (hits: { id: string }[][]) => hits.map((h) => h.map((x) => x.id).join()).join('|');
+    const idsOf = (hits: { id: string }[][]) => hits.map((h) => h.map((x) => x.id));
     const options = { k: 10, filter: { even: true } };
-    const batchSame =
-      key(await pooled.searchBatch(queries, options)) ===
-      key(await single.searchBatch(queries, options));
+    const batch = {
+      pooled: idsOf(await pooled.searchBatch(queries, options)),
+      single: idsOf(await single.searchBatch(queries, options)),
+    };
     const servedByBatch = (await pooled.stats()).workers.served;
     const concurrent = await Promise.all(
       queries.slice(0, 60).map((q) => pooled.search(q, options)),
     );
-    const concurrentSame =
-      key(concurrent) === key(await single.searchBatch(queries.slice(0, 60), options));
+    const concurrentIds = {
+      pooled: idsOf(concurrent),
+      single: idsOf(await single.searchBatch(queries.slice(0, 60), options)),
+    };
     const servedAfterConcurrent = (await pooled.stats()).workers.served;
     const cacheHits = pooled.cache!.stats().hits;
 
@@ -44,13 +53,13 @@ test('extra workers answer like one, and never from before the last write', asyn
     await write;
     const staleAfterWrite = (await pooled.stats()).workers;
     await pooled.remove(['just-written']);
-    const goneAtOnce = (await pooled.searchBatch(Array(12).fill(probe), { k: 1 })).every(
-      (h) => h[0]!.id !== 'just-written',
+    const goneAtOnce = (await pooled.searchBatch(Array(12).fill(probe), { k: 1 })).map(
+      (h) => h[0]!.id,
     );
     await pooled.replicasReady();
     const goneLater = (
       await Promise.all(Array.from({ length: 12 }, () => pooled.search(probe, { k: 1 })))
-    ).every((h) => h[0]!.id !== 'just-written');
+    ).map((h) => h[0]!.id);
     const settled = (await pooled.stats()).workers;
     await single.close();
     await pooled.close();
@@ -62,12 +71,10 @@ test('extra workers answer like one, and never from before the last write', asyn
       servedByBatch,
       servedAfterConcurrent,
       cacheHits,
-      batchSame,
-      concurrentSame,
+      batch,
+      concurrent: concurrentIds,
       staleAfterWrite,
-      seenAtOnce:
-        seenAtOnce[0][0]!.id === 'just-written' &&
-        seenAtOnce[1].every((h) => h[0]!.id === 'just-written'),
+      seenAtOnce: { search: seenAtOnce[0][0]!.id, batch: seenAtOnce[1].map((h) => h[0]!.id) },
       goneAtOnce,
       goneLater,
       settled,
@@ -76,16 +83,19 @@ test('extra workers answer like one, and never from before the last write', asyn
   expect(r.ready).toEqual({ total: 3, current: 3, served: [0, 0, 0] });
   // The batch was split: every worker answered a part, and together all of it.
   expect(r.servedByBatch).toHaveLength(3);
-  expect(r.servedByBatch.every((n) => n > 0)).toBe(true);
+  for (const [i, n] of r.servedByBatch.entries())
+    expect(n, `worker ${i}, of ${r.servedByBatch.join(' + ')}`).toBeGreaterThan(0);
   expect(r.servedByBatch.reduce((a, b) => a + b)).toBe(r.queries);
   // 60 searches at once: what the cache did not answer went to the workers.
   const sum = (served: readonly number[]) => served.reduce((a, b) => a + b);
   expect(sum(r.servedAfterConcurrent) - sum(r.servedByBatch)).toBe(60 - r.cacheHits);
-  expect(r.batchSame).toBe(true);
-  expect(r.concurrentSame).toBe(true);
+  expectSameAnswers(r.batch.pooled, r.batch.single, 'searchBatch');
+  expectSameAnswers(r.concurrent.pooled, r.concurrent.single, 'concurrent search');
   expect(r.staleAfterWrite).toMatchObject({ total: 3, current: 1 });
-  expect(r.seenAtOnce).toBe(true);
-  expect(r.goneAtOnce).toBe(true);
-  expect(r.goneLater).toBe(true);
+  expect(r.seenAtOnce.search).toBe('just-written');
+  for (const [i, id] of r.seenAtOnce.batch.entries())
+    expect(id, `searchBatch query ${i}, right after the write`).toBe('just-written');
+  expect(r.goneAtOnce).not.toContain('just-written');
+  expect(r.goneLater).not.toContain('just-written');
   expect(r.settled).toMatchObject({ total: 3, current: 3 });
 });

@@ -13,16 +13,14 @@ test('after another tab saves, a tab knows it is stale and cannot clobber that s
   await upsert(page, ['a1']);
   await act(page, 'save');
   await openIn(other, name);
-  expect(((await act(other, 'stats')) as { stale: boolean }).stale).toBe(false);
+  expect(await act(other, 'stats')).toMatchObject({ stale: false });
 
   // A saves: B hears of it and is stale, even with nothing unsaved; reopened, it has A's work.
   await upsert(page, ['a2']);
   await act(page, 'save');
-  await expect
-    .poll(async () => ((await act(other, 'stats')) as { stale: boolean }).stale)
-    .toBe(true);
+  await expect.poll(() => act(other, 'stats')).toMatchObject({ stale: true });
   expect(await act(other, 'reopen')).toBe(2);
-  expect(((await act(other, 'stats')) as { stale: boolean }).stale).toBe(false);
+  expect(await act(other, 'stats')).toMatchObject({ stale: false });
 
   // B writes without saving; A saves again: B's save is refused, A's work stays.
   await upsert(other, ['b1']);

@@ -63,10 +63,11 @@ test('BM25 scores agree with an independent calculation; upsert replaces and rem
       const hits = await index.search(query, { mode: 'text', k: 10 });
       const want = expected(query);
       return {
-        ids: hits.map((h) => h.id).join() === want.map((h) => h.id).join(),
+        query,
+        ids: hits.map((h) => h.id),
+        want: want.map((h) => h.id),
         maxError: Math.max(0, ...hits.map((h, i) => Math.abs(h.score - want[i]!.score))),
-        ranks: hits.every((h, i) => h.ranks?.text === i + 1 && h.ranks.vector === null),
-        count: hits.length,
+        ranks: hits.map((h) => h.ranks),
       };
     };
     const before = await Promise.all(['cat', 'cat mat', 'the door', 'dogs tree'].map(compare));
@@ -92,11 +93,14 @@ test('BM25 scores agree with an independent calculation; upsert replaces and rem
     return { before, after, stillIndexed };
   }, name);
   for (const c of [...r.before, ...r.after]) {
-    expect(c.ids).toBe(true);
+    expect(c.ids, `query "${c.query}"`).toEqual(c.want);
     expect(c.maxError, JSON.stringify(r)).toBeLessThan(1e-9);
-    expect(c.ranks).toBe(true);
+    // Ranked by text alone: text ranks 1, 2, 3…, no vector rank.
+    expect(c.ranks, `query "${c.query}"`).toMatchObject(
+      c.ids.map((_, i) => ({ text: i + 1, vector: null })),
+    );
   }
-  expect(r.before[0]!.count).toBe(3);
+  expect(r.before[0]!.ids).toHaveLength(3);
   expect(r.stillIndexed).toEqual([]);
 });
 
@@ -129,32 +133,14 @@ test('hybrid fuses by RRF (and weighted), filters apply in every mode, and text 
     const vectorHits = await index.search(q, { k: 40, mode: 'vector' });
     const textHits = await index.search('gamma', { mode: 'text', k: 40 });
     const hybrid = await index.search({ vector: q, text: 'gamma' }, { mode: 'hybrid', k });
-    // RRF by hand from the two lists, each side's candidates max(k, 40).
-    const rrf = new Map<string, number>();
-    vectorHits.forEach((h, i) => rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (60 + i + 1)));
-    textHits.forEach((h, i) => rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (60 + i + 1)));
-    const rrfOk = hybrid.every(
-      (h) =>
-        Math.abs(h.score - rrf.get(h.id)!) < 1e-12 &&
-        (h.ranks!.vector === null || vectorHits[h.ranks!.vector - 1]!.id === h.id) &&
-        (h.ranks!.text === null || textHits[h.ranks!.text - 1]!.id === h.id),
-    );
-    const sorted = hybrid.every((h, i) => i === 0 || hybrid[i - 1]!.score >= h.score);
     const weighted = await index.search(
       { vector: q, text: 'gamma' },
       { mode: 'hybrid', k, fusion: { method: 'weighted', vector: 0.3, text: 0.7 } },
     );
-    const vMax = vectorHits[0]!.score;
-    const tMax = textHits[0]!.score;
-    const weightedOk = weighted.every((h) => {
-      const v =
-        h.ranks!.vector === null ? 0 : (0.3 * vectorHits[h.ranks!.vector - 1]!.score) / vMax;
-      const t = h.ranks!.text === null ? 0 : (0.7 * textHits[h.ranks!.text - 1]!.score) / tMax;
-      return Math.abs(h.score - (v + t)) < 1e-9;
-    });
+    const fused = (hits: typeof hybrid) =>
+      hits.map((h) => ({ id: h.id, score: h.score, ranks: h.ranks! }));
     // Filters in each mode: every hit matches, and k come back when k match.
     const filter = { even: true };
-    const even = (id: string) => ids.indexOf(id) % 2 === 0;
     const filtered = {
       vector: await index.search(q, { k, filter }),
       text: await index.search('gamma', { mode: 'text', k, filter }),
@@ -165,10 +151,9 @@ test('hybrid fuses by RRF (and weighted), filters apply in every mode, and text 
         { mode: 'hybrid', k, filter: { title: 'title3', even: true } },
       ),
     };
-    const filterOk = Object.entries(filtered).map(([mode, hits]) => ({
+    const filteredHits = Object.entries(filtered).map(([mode, hits]) => ({
       mode,
-      count: hits.length,
-      match: hits.every((h) => (mode === 'rare' ? h.metadata?.title === 'title3' : even(h.id))),
+      hits: hits.map((h) => ({ id: h.id, at: ids.indexOf(h.id), title: h.metadata?.title })),
     }));
     const rareTruth = items.filter(
       (it) => it.metadata.title === 'title3' && it.metadata.even,
@@ -206,20 +191,19 @@ test('hybrid fuses by RRF (and weighted), filters apply in every mode, and text 
     const sizeAfterBad = index.size;
     await index.close();
     return {
-      rrfOk,
-      sorted,
-      weightedOk,
-      hybridCount: hybrid.length,
-      foundBoth:
-        hybrid.some((h) => h.ranks!.vector !== null && h.ranks!.text !== null) || hybrid.length > 0,
-      filterOk,
+      vectorHits: vectorHits.map((h) => ({ id: h.id, score: h.score })),
+      textHits: textHits.map((h) => ({ id: h.id, score: h.score })),
+      hybrid: fused(hybrid),
+      weighted: fused(weighted),
+      filtered: filteredHits,
       rareTruth,
       byField: byField.length,
       fieldTruth: items.filter((it) => it.metadata.title === 'title4').length,
       oneTop: one[0]!.id,
-      batchSame: batch[0]!.map((h) => h.id).join() === one.map((h) => h.id).join(),
-      batchSecond: batch[1]!.map((h) => h.id).join() === hybrid.map((h) => h.id).join(),
-      same: reopened.join() === textSnapshot.join() && reopened.length === 50,
+      one: one.map((h) => h.id),
+      batch: batch.map((hits) => hits.map((h) => h.id)),
+      textSnapshot,
+      reopened,
       ops,
       errors,
       sizeAfterBad,
@@ -227,19 +211,47 @@ test('hybrid fuses by RRF (and weighted), filters apply in every mode, and text 
       id30: ids[30],
     };
   }, name);
-  expect(r.rrfOk).toBe(true);
-  expect(r.sorted).toBe(true);
-  expect(r.weightedOk).toBe(true);
-  expect(r.hybridCount).toBe(10);
-  for (const f of r.filterOk) {
-    expect(f.match, f.mode).toBe(true);
-    expect(f.count, f.mode).toBe(f.mode === 'rare' ? Math.min(10, r.rareTruth) : 10);
+  // RRF by hand from the two lists, each side's candidates max(k, 40); each
+  // hit's ranks point at it in those lists.
+  const rrf = new Map<string, number>();
+  r.vectorHits.forEach((h, i) => rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (60 + i + 1)));
+  r.textHits.forEach((h, i) => rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (60 + i + 1)));
+  for (const h of r.hybrid) {
+    const want = rrf.get(h.id) ?? NaN;
+    expect(Math.abs(h.score - want), `${h.id}: score ${h.score}, RRF ${want}`).toBeLessThan(1e-12);
+    if (h.ranks.vector !== null)
+      expect(r.vectorHits[h.ranks.vector - 1]?.id, `${h.id}: vector rank`).toBe(h.id);
+    if (h.ranks.text !== null)
+      expect(r.textHits[h.ranks.text - 1]?.id, `${h.id}: text rank`).toBe(h.id);
+  }
+  const scores = r.hybrid.map((h) => h.score);
+  for (let i = 1; i < scores.length; i++)
+    expect(scores[i], `rank ${i + 1}: ${scores.join(', ')}`).toBeLessThanOrEqual(scores[i - 1]!);
+  // Weighted: each side's score over that side's best, times its weight.
+  const vMax = r.vectorHits[0]!.score;
+  const tMax = r.textHits[0]!.score;
+  for (const h of r.weighted) {
+    const v = h.ranks.vector === null ? 0 : (0.3 * r.vectorHits[h.ranks.vector - 1]!.score) / vMax;
+    const t = h.ranks.text === null ? 0 : (0.7 * r.textHits[h.ranks.text - 1]!.score) / tMax;
+    expect(
+      Math.abs(h.score - (v + t)),
+      `${h.id}: score ${h.score}, weighted ${v} + ${t}`,
+    ).toBeLessThan(1e-9);
+  }
+  expect(r.hybrid).toHaveLength(10);
+  for (const f of r.filtered) {
+    for (const h of f.hits) {
+      if (f.mode === 'rare') expect(h.title, `${f.mode}: ${h.id}`).toBe('title3');
+      else expect(h.at % 2, `${f.mode}: ${h.id} is item ${h.at}`).toBe(0);
+    }
+    expect(f.hits, f.mode).toHaveLength(f.mode === 'rare' ? Math.min(10, r.rareTruth) : 10);
   }
   expect(r.byField).toBe(r.fieldTruth);
   expect(r.oneTop).toBe(r.id30);
-  expect(r.batchSame).toBe(true);
-  expect(r.batchSecond).toBe(true);
-  expect(r.same).toBe(true);
+  expect(r.batch[0]).toEqual(r.one);
+  expect(r.batch[1]).toEqual(r.hybrid.map((h) => h.id));
+  expect(r.reopened).toEqual(r.textSnapshot);
+  expect(r.reopened).toHaveLength(50);
   expect(r.ops).toEqual(expect.arrayContaining(['textSearch', 'hybridSearch']));
   expect(r.errors).toEqual({
     mode: 'INVALID_OPTIONS',
