@@ -12,8 +12,13 @@ function css(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
+/** The chart's width: its container's, at least 200 px. */
+function chartWidth(container: HTMLElement): number {
+  return Math.max(200, Math.floor(container.clientWidth));
+}
+
 /** Throughput (left axis) and p95 (right axis) against users, with the target as a line. */
-function draw(container: HTMLElement, steps: readonly CapacityStep[], target: number): void {
+function draw(container: HTMLElement, steps: readonly CapacityStep[], target: number): uPlot {
   const sorted = [...steps].sort((a, b) => a.users - b.users);
   const data: uPlot.AlignedData = [
     sorted.map((s) => s.users),
@@ -25,9 +30,9 @@ function draw(container: HTMLElement, steps: readonly CapacityStep[], target: nu
   const text = css('--muted');
   const grid = { stroke: css('--line'), width: 1 };
   const axis = { stroke: text, grid, ticks: grid, font: '11px system-ui, sans-serif' };
-  new uPlot(
+  return new uPlot(
     {
-      width: Math.max(200, container.clientWidth),
+      width: chartWidth(container),
       height: 160,
       // Labels only: with a handful of points, live values under the cursor add nothing.
       legend: { show: true, live: false },
@@ -57,11 +62,34 @@ function draw(container: HTMLElement, steps: readonly CapacityStep[], target: nu
   );
 }
 
+/**
+ * The chart of a capacity test: drawn for each step, then sized to its
+ * container when the page's width changes and drawn again in the colours of
+ * the scheme when the system's changes.
+ */
+function capacityChart(container: HTMLElement) {
+  let plot: uPlot | null = null;
+  let shown: { steps: readonly CapacityStep[]; target: number } | null = null;
+  const redraw = () => {
+    plot?.destroy();
+    plot = shown ? draw(container, shown.steps, shown.target) : null;
+  };
+  new ResizeObserver(() => {
+    if (plot && plot.width !== chartWidth(container))
+      plot.setSize({ width: chartWidth(container), height: plot.height });
+  }).observe(container);
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', redraw);
+  return (steps: readonly CapacityStep[], target: number) => {
+    shown = { steps: [...steps], target };
+    redraw();
+  };
+}
+
 export function mountCapacity(index: VectorIndex, examples: string[]): void {
   const target = $<HTMLInputElement>('capacity-target');
   const button = $<HTMLButtonElement>('capacity-start');
   const out = $<HTMLParagraphElement>('capacity-result');
-  const chart = $<HTMLDivElement>('capacity-chart');
+  const chart = capacityChart($<HTMLDivElement>('capacity-chart'));
   let running: AbortController | null = null;
   button.disabled = false;
   button.addEventListener('click', () => {
@@ -88,7 +116,7 @@ export function mountCapacity(index: VectorIndex, examples: string[]): void {
           out.textContent =
             `${step.users} users: ${count(step.requestsPerSecond)}/s, p95 ${ms(step.p95Ms)}` +
             (step.held ? ' — holds' : ' — misses the target');
-          draw(chart, steps, targetP95Ms);
+          chart(steps, targetP95Ms);
         },
       })
       .then(

@@ -282,8 +282,10 @@ export class VicinityDashboard extends Base {
       `${formatCount(Math.round(errors))} of ${formatCount(count)}`,
       thresholds && errorRate !== null && errorRate > thresholds.errorRate ? 'bad' : 'ok',
     );
-    // The page's own searches; the load test's when there are none (as the latency tiles do).
-    const real = [ops.search, ops.searchBatch].filter((s): s is OperationStats => !!s);
+    // The page's own searches of any mode; the load test's when there are none, as for latency.
+    const real = [ops.search, ops.hybridSearch, ops.textSearch, ops.searchBatch].filter(
+      (s): s is OperationStats => !!s,
+    );
     const searches = real.length > 0 || !ops.loadtest ? real : [ops.loadtest];
     const searchCount = searches.reduce((n, s) => n + s.count, 0);
     const hits = searches.reduce((n, s) => n + s.cacheHitRate * s.count, 0);
