@@ -5,6 +5,7 @@ import {
   indexHeapBytes,
   slotBytes,
   snapshotBytes,
+  STREAM_WINDOW_BYTES,
   usableHeapBytes,
   vectorBytes,
 } from '../core/memoryModel.js';
@@ -50,8 +51,9 @@ export interface MemoryEstimate {
   /** The most one worker's heap can grow to with this engine. */
   readonly heapLimitBytes: number;
   /**
-   * A worker's heap at its peak during a save: a save serializes the index
-   * into the heap, so the snapshot's bytes are held beside the index.
+   * A worker's heap at its peak during a save: the SIMD engine reads its
+   * index out through one 4 MiB window; hnswlib-wasm serializes the whole
+   * snapshot into its heap beside the index.
    */
   readonly savePeakBytes: number;
   /**
@@ -114,6 +116,8 @@ export function estimateMemory(plan: MemoryPlan): MemoryEstimate {
   const shape = { dimensions, M, quantization };
   const needed = indexHeapBytes(shape, capacity, count);
   const snapshot = snapshotBytes(shape, count);
+  // What a save holds in the heap beside the index: a window, or the whole file.
+  const beside = engine === 'simd' ? STREAM_WINDOW_BYTES : snapshot;
   const wasmHeapBytes = Math.ceil(
     Math.max(INITIAL_HEAP_BYTES, needed + Math.min(needed * 0.2, 96 * 1024 ** 2)),
   );
@@ -124,8 +128,8 @@ export function estimateMemory(plan: MemoryPlan): MemoryEstimate {
     wasmHeapBytes,
     totalBytes: wasmHeapBytes * workers,
     heapLimitBytes: HEAP_LIMIT_BYTES[engine],
-    savePeakBytes: Math.ceil(needed + snapshot),
-    fits: needed + snapshot <= usableHeapBytes(engine),
+    savePeakBytes: Math.ceil(needed + beside),
+    fits: needed + beside <= usableHeapBytes(engine),
     snapshotBytes: snapshot,
   };
 }

@@ -39,6 +39,13 @@ export function usableHeapBytes(kind: EngineKind): number {
   return Math.floor(HEAP_LIMIT_BYTES[kind] * 0.95);
 }
 
+/**
+ * The SIMD engine saves, and copies itself for replicas and exports, by
+ * reading its index out through one buffer of a stored chunk's size
+ * (storage's CHUNK_BYTES); hnswlib-wasm writes one whole file beside it.
+ */
+export const STREAM_WINDOW_BYTES = 4 * 1024 ** 2;
+
 /** What the module itself holds of the heap: static data, stack, allocator. */
 export const MODULE_BYTES = 2 * 1024 ** 2;
 /** The heap both builds start with, before any growth. */

@@ -13,7 +13,7 @@ import {
   usableHeapBytes,
   vectorBytes,
 } from '../core/memoryModel.js';
-import { bufferSource, type SnapshotSource } from '../storage/SnapshotSource.js';
+import { bufferSource, readWhole, type SnapshotSource } from '../storage/SnapshotSource.js';
 import { encodeSidecar, encodeSnapshot, type Sidecar } from './SnapshotCodec.js';
 import type { RawHit, SearchRequest } from '../core/protocol.js';
 
@@ -317,9 +317,15 @@ export class VectorCollection {
     return hit;
   }
 
-  /** The snapshot bytes: the engine's index, then ids, metadata and the text index, if any. */
+  /**
+   * The snapshot bytes: the engine's index, then ids, metadata and the text
+   * index, if any. Where the engine streams, its bytes are read out a window
+   * at a time into the worker's JS heap, so that its WASM heap never holds a
+   * second copy of the index (replicas and exports need no room beside it).
+   */
   async snapshot(text?: unknown): Promise<{ bytes: Uint8Array; engineByteLength: number }> {
-    const engineBytes = await this.engine.serialize();
+    const stream = this.engine.serializeStream?.();
+    const engineBytes = stream ? readWhole(stream) : await this.engine.serialize();
     return {
       bytes: encodeSnapshot(engineBytes, this.#sidecar(text)),
       engineByteLength: engineBytes.byteLength,

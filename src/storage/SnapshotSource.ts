@@ -1,4 +1,5 @@
 import { VicinityError } from '../core/VicinityError.js';
+import { CHUNK_BYTES } from './storeSchema.js';
 
 /**
  * A snapshot handed to storage in order, a window at a time, so that no
@@ -76,4 +77,21 @@ export function concatSources(parts: readonly SnapshotSource[]): SnapshotSource 
     },
     close,
   };
+}
+
+/** A source's bytes in one buffer, a window at a time; the source is closed. */
+export function readWhole(source: SnapshotSource, windowBytes = CHUNK_BYTES): Uint8Array {
+  try {
+    const bytes = new Uint8Array(source.byteLength);
+    for (let at = 0; at < bytes.byteLength;) {
+      const piece = source.read(Math.min(windowBytes, bytes.byteLength - at));
+      if (piece.byteLength === 0)
+        throw new VicinityError('ENGINE_ERROR', 'the engine ended its snapshot early');
+      bytes.set(piece, at);
+      at += piece.byteLength;
+    }
+    return bytes;
+  } finally {
+    source.close();
+  }
 }
