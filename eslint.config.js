@@ -11,6 +11,7 @@ export default tseslint.config(
       'test-results',
       'playwright-report',
       'src/engine/simd/hnsw-simd.js',
+      'bench/shared-memory/hnsw-shared.js',
     ],
   },
   js.configs.recommended,
